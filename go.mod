@@ -1,0 +1,3 @@
+module github.com/stride-robotics/stride
+
+go 1.26

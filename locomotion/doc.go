@@ -1,0 +1,10 @@
+// Package locomotion plans and controls gaits: the phase-clock gait scheduler
+// (walk with double support, run with flight phases, stand), footstep
+// placement, the centroidal model-predictive controller, the whole-body QP that
+// turns wrenches into joint torques, and the runner for exported policies.
+//
+// Inputs: a command (desired velocity, gait parameters), the estimated base
+// state and the robot model from sim/rbd. Output: joint torques and PD targets.
+// It must not import sim, hal/simhal or runtime: the same code runs on the real
+// robot.
+package locomotion

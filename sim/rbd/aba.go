@@ -1,0 +1,61 @@
+package rbd
+
+// ABA computes forward dynamics with Featherstone's articulated-body algorithm:
+// the acceleration qacc (nv) produced by the generalised force tau (nv) at the
+// state last given to Kinematics and Velocities, under gravity and d.FExt:
+//
+//	M(q)·qacc = tau − C(q, v)·v − g(q) + Σ Jᵀ f_ext
+//
+// with the armature in M. Each dof is one step of the recursion (a body with
+// several dofs is a chain of massless frames), so free and ball joints need no
+// 6×6 or 3×3 inverses. It also leaves body accelerations in d.BodyAcc.
+func ABA(m *Model, d *Data, tau, qacc []float64) {
+	nb := len(m.Bodies)
+	for b := 1; b < nb; b++ {
+		I := &d.CInert[b]
+		d.IA[b].SetInertia(I)
+		vel := d.BodyVel[b]
+		d.PA[b] = vel.CrossForce(I.MulMotion(vel)).Sub(d.FExt[b])
+	}
+	for b := nb - 1; b > 0; b-- {
+		body := &m.Bodies[b]
+		IA := &d.IA[b]
+		pa := d.PA[b]
+		for k := body.DofAdr + body.DofNum - 1; k >= body.DofAdr; k-- {
+			S := d.Cdof[k]
+			U := IA.MulMotion(S)
+			D := S.Dot(U) + m.DofArmature[k]
+			u := tau[k] - S.Dot(pa)
+			dinv := 1 / D
+			d.U[k], d.Dinv[k], d.Uu[k] = U, dinv, u
+			IA.SubOuter(dinv, U)
+			c := d.CdofDot[k].Scale(d.qvel[k])
+			pa = pa.Add(IA.MulMotion(c)).AddScaled(u*dinv, U)
+		}
+		if p := body.Parent; p > 0 {
+			d.IA[p].Add(IA)
+			d.PA[p] = d.PA[p].Add(pa)
+		}
+	}
+	d.BodyAcc[0] = gravityAcc(m)
+	for b := 1; b < nb; b++ {
+		body := &m.Bodies[b]
+		acc := d.BodyAcc[body.Parent]
+		for k := body.DofAdr; k < body.DofAdr+body.DofNum; k++ {
+			acc = acc.AddScaled(d.qvel[k], d.CdofDot[k])
+			qa := (d.Uu[k] - acc.Dot(d.U[k])) * d.Dinv[k]
+			qacc[k] = qa
+			acc = acc.AddScaled(qa, d.Cdof[k])
+		}
+		d.BodyAcc[b] = acc
+	}
+}
+
+// ForwardDynamics runs Kinematics, Velocities and ABA for (q, v, tau) and
+// writes qacc (nv). d.FExt applies; passive forces are the caller's (add
+// Passive to tau).
+func ForwardDynamics(m *Model, d *Data, q, v, tau, qacc []float64) {
+	Kinematics(m, d, q)
+	Velocities(m, d, v)
+	ABA(m, d, tau, qacc)
+}

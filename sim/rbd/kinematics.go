@@ -1,0 +1,87 @@
+package rbd
+
+import (
+	"math"
+
+	"github.com/stride-robotics/stride/sim/spatial"
+)
+
+// Kinematics computes, for the configuration q (nq), the pose of every body,
+// site and geom, the world axis and anchor of every joint, the motion subspace
+// Cdof of every dof and the world-frame inertia of every body.
+func Kinematics(m *Model, d *Data, q []float64) {
+	for b := 1; b < len(m.Bodies); b++ {
+		body := &m.Bodies[b]
+		x0 := &m.BodyX0[b]
+		X := d.XBody[body.Parent].Mul(x0)
+		for ji := body.JntAdr; ji < body.JntAdr+body.JntNum; ji++ {
+			j := &m.Joints[ji]
+			qa, da := j.QAdr, j.DofAdr
+			switch j.Type {
+			case JointFree:
+				X.P = spatial.Vec3{q[qa], q[qa+1], q[qa+2]}
+				X.R = quatAt(q, qa+3).Mat3()
+				d.JntPoint[ji] = X.P
+				for k := 0; k < 3; k++ {
+					var e spatial.Vec3
+					e[k] = 1
+					d.Cdof[da+k] = spatial.Motion{Lin: e}
+					w := X.R.Col(k)
+					d.Cdof[da+3+k] = spatial.Motion{Ang: w, Lin: X.P.Cross(w)}
+				}
+			case JointBall:
+				p := X.Point(j.Pos)
+				d.JntPoint[ji] = p
+				R := quatAt(q, qa).Mat3()
+				X = X.Mul(&spatial.Transform{R: R, P: j.Pos.Sub(R.MulVec(j.Pos))})
+				for k := 0; k < 3; k++ {
+					w := X.R.Col(k)
+					d.Cdof[da+k] = spatial.Motion{Ang: w, Lin: p.Cross(w)}
+				}
+			case JointHinge:
+				p := X.Point(j.Pos)
+				a := X.R.MulVec(j.Axis)
+				d.JntPoint[ji], d.JntAxis[ji] = p, a
+				R := axisAngleMat(j.Axis, q[qa]-j.Ref)
+				X = X.Mul(&spatial.Transform{R: R, P: j.Pos.Sub(R.MulVec(j.Pos))})
+				d.Cdof[da] = spatial.Motion{Ang: a, Lin: p.Cross(a)}
+			case JointSlide:
+				a := X.R.MulVec(j.Axis)
+				d.JntPoint[ji], d.JntAxis[ji] = X.Point(j.Pos), a
+				X.P = X.P.AddScaled(q[qa]-j.Ref, a)
+				d.Cdof[da] = spatial.Motion{Lin: a}
+			}
+		}
+		d.XBody[b] = X
+		d.CInert[b] = m.BodyInertia[b].Transform(&X)
+	}
+	for i := range m.Sites {
+		s := &m.Sites[i]
+		x := spatial.TransformFromQuat(s.Quat, s.Pos)
+		d.XSite[i] = d.XBody[s.Body].Mul(&x)
+	}
+	for i := range m.Geoms {
+		g := &m.Geoms[i]
+		x := spatial.TransformFromQuat(g.Quat, g.Pos)
+		d.XGeom[i] = d.XBody[g.Body].Mul(&x)
+	}
+}
+
+// quatAt reads the quaternion q[i:i+4] and normalises it (a state that drifted
+// off the unit sphere is treated as the rotation it is closest to).
+func quatAt(q []float64, i int) spatial.Quat {
+	return spatial.Quat{W: q[i], X: q[i+1], Y: q[i+2], Z: q[i+3]}.Normalize()
+}
+
+// axisAngleMat returns the rotation matrix of angle θ about the unit axis a
+// (Rodrigues): R = cos θ·1 + sin θ·[a]× + (1 − cos θ)·a aᵀ.
+func axisAngleMat(a spatial.Vec3, theta float64) spatial.Mat3 {
+	s, c := math.Sincos(theta)
+	t := 1 - c
+	x, y, z := a[0], a[1], a[2]
+	return spatial.Mat3{
+		c + t*x*x, t*x*y - s*z, t*x*z + s*y,
+		t*x*y + s*z, c + t*y*y, t*y*z - s*x,
+		t*x*z - s*y, t*y*z + s*x, c + t*z*z,
+	}
+}

@@ -1,0 +1,46 @@
+package rbd
+
+import "github.com/stride-robotics/stride/sim/spatial"
+
+// Velocities computes, for the velocity v (nv) and the configuration last given
+// to Kinematics, every body's twist and the time derivative CdofDot of every
+// motion subspace column. Hinge and slide axes move with the frame before their
+// joint; ball and free-rotation axes move with the body. CdofDot is computed
+// with the twist before the joint, which changes individual columns of a
+// multi-dof joint but leaves Σ CdofDot·q̇ (the only use of it) exact.
+func Velocities(m *Model, d *Data, v []float64) {
+	copy(d.qvel, v)
+	d.BodyVel[0] = spatial.Motion{}
+	for b := 1; b < len(m.Bodies); b++ {
+		body := &m.Bodies[b]
+		vel := d.BodyVel[body.Parent]
+		for ji := body.JntAdr; ji < body.JntAdr+body.JntNum; ji++ {
+			j := &m.Joints[ji]
+			da := j.DofAdr
+			switch j.Type {
+			case JointFree:
+				for k := 0; k < 3; k++ {
+					d.CdofDot[da+k] = spatial.Motion{}
+					vel = vel.AddScaled(v[da+k], d.Cdof[da+k])
+				}
+				for k := 3; k < 6; k++ {
+					d.CdofDot[da+k] = vel.Cross(d.Cdof[da+k])
+				}
+				for k := 3; k < 6; k++ {
+					vel = vel.AddScaled(v[da+k], d.Cdof[da+k])
+				}
+			case JointBall:
+				for k := 0; k < 3; k++ {
+					d.CdofDot[da+k] = vel.Cross(d.Cdof[da+k])
+				}
+				for k := 0; k < 3; k++ {
+					vel = vel.AddScaled(v[da+k], d.Cdof[da+k])
+				}
+			default:
+				d.CdofDot[da] = vel.Cross(d.Cdof[da])
+				vel = vel.AddScaled(v[da], d.Cdof[da])
+			}
+		}
+		d.BodyVel[b] = vel
+	}
+}

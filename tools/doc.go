@@ -1,0 +1,4 @@
+// Package tools holds Stride's command-line programs; the one CLI is
+// tools/stride. Only code under tools/ chooses a backend (simulator or real
+// bus) and wires the packages together. Nothing else may import it.
+package tools
