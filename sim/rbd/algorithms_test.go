@@ -253,3 +253,26 @@ func TestPendulumAnalytic(t *testing.T) {
 		approx(t, fmt.Sprintf("θ̈ at θ=%g", th), qacc[0], want, 1e-13)
 	}
 }
+
+// The sparse LᵀDL factor must solve M x = b like a dense solver.
+func TestFactorSolve(t *testing.T) {
+	for seed := uint64(1); seed <= 4; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 21))
+		m := randomModel(t, rng, 16, seed%2 == 0)
+		d := NewData(m)
+		q, _ := randomState(m, rng)
+		Kinematics(m, d, q)
+		CRBA(m, d)
+		FactorM(m, d)
+		b := make([]float64, m.Nv)
+		for k := range b {
+			b[k] = rng.NormFloat64()
+		}
+		want := denseSolve(d.M, b, m.Nv)
+		x := append([]float64(nil), b...)
+		SolveM(m, d, x)
+		for k := range x {
+			approx(t, fmt.Sprintf("seed %d x[%d]", seed, k), x[k], want[k], 1e-10)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+# Stride — the two commands a user types are `make run` and `make test`.
+# Both install what they need first (Debian packages via apt-get, as root or
+# with sudo), so they work on a fresh Debian machine that has Go and gcc.
+
+GO          ?= go
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+BIN         := bin/stride
+
+# Debian packages: MuJoCo 2.2.2 is the reference peer used by cross-check tests.
+DEB_PKGS := libmujoco-dev
+
+.PHONY: all run test deps build vet lint unit bench fuzz clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make: installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	  else echo "make: need root or sudo to install:$$missing" >&2; exit 1; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build:
+	$(GO) build -o $(BIN) ./tools/stride
+
+run: deps build
+	./$(BIN) run
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet ./...
+
+lint:
+	$(GO) run $(STATICCHECK) ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+test: deps vet lint unit
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./sim/...
+
+clean:
+	rm -rf bin
