@@ -1,14 +1,25 @@
 package rbd
 
-// FactorM factors the mass matrix d.M (from CRBA) as M = Lᵀ·D·L, with L unit
-// lower-triangular with the tree's sparsity (L[k][i] ≠ 0 only for dofs i on
-// the path from k to the root), into d.QLD: L below the diagonal, D on it
-// (Featherstone's LTDL; MuJoCo's mj_factorM). It costs O(nv·depth²) instead of
-// O(nv³) and fills nothing outside the sparsity pattern.
-func FactorM(m *Model, d *Data) {
+// FactorM factors the mass matrix d.M (from CRBA) into d.QLD and d.QLDinv;
+// see FactorTree.
+func FactorM(m *Model, d *Data) { FactorTree(m, d.M, d.QLD, d.QLDinv) }
+
+// SolveM solves M·x = b in place (x holds b on entry) with the factor of
+// FactorM.
+func SolveM(m *Model, d *Data, x []float64) { SolveTree(m, d.QLD, d.QLDinv, x) }
+
+// FactorTree factors a symmetric positive-definite nv×nv matrix H with the
+// sparsity of m's tree (H[k][i] ≠ 0 only when dof i is on the path from k to
+// the root, or k on i's) as H = Lᵀ·D·L, L unit lower-triangular with the same
+// sparsity: dst receives L below the diagonal and D on it, dinv receives 1/D
+// (Featherstone's LTDL; MuJoCo's mj_factorM). Cost O(nv·depth²), no fill-in.
+// src and dst may be the same slice.
+func FactorTree(m *Model, src, dst, dinv []float64) {
 	nv := m.Nv
-	H := d.QLD
-	copy(H, d.M)
+	H := dst
+	if &src[0] != &dst[0] {
+		copy(H, src)
+	}
 	for k := nv - 1; k >= 0; k-- {
 		hkk := H[k*nv+k]
 		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
@@ -20,31 +31,30 @@ func FactorM(m *Model, d *Data) {
 		}
 	}
 	for k := 0; k < nv; k++ {
-		d.QLDinv[k] = 1 / H[k*nv+k]
+		dinv[k] = 1 / H[k*nv+k]
 	}
 }
 
-// SolveM solves M·x = b in place (x holds b on entry) with the factor of
-// FactorM.
-func SolveM(m *Model, d *Data, x []float64) {
+// SolveTree solves H·x = b in place (x holds b on entry) with the factor of
+// FactorTree.
+func SolveTree(m *Model, ld, dinv, x []float64) {
 	nv := m.Nv
-	H := d.QLD
 	for k := nv - 1; k >= 0; k-- {
 		xk := x[k]
 		if xk == 0 {
 			continue
 		}
 		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			x[i] -= H[k*nv+i] * xk
+			x[i] -= ld[k*nv+i] * xk
 		}
 	}
 	for k := 0; k < nv; k++ {
-		x[k] *= d.QLDinv[k]
+		x[k] *= dinv[k]
 	}
 	for k := 0; k < nv; k++ {
 		s := x[k]
 		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			s -= H[k*nv+i] * x[i]
+			s -= ld[k*nv+i] * x[i]
 		}
 		x[k] = s
 	}

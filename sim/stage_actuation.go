@@ -1,0 +1,57 @@
+package sim
+
+import "math"
+
+// actuation turns the inputs into joint torques. Per actuator:
+//
+//  1. the command seen now is the one given LatencySteps steps ago;
+//  2. the MJCF force law Gain·ctrl + Bias·(1, q, q̇), ctrl clamped to
+//     ctrlrange and the force to forcerange, times the gear, plus the drive
+//     command's torque Tau + Kp·(Q − q) + Kd·(Qd − q̇);
+//  3. the first-order lag, if any;
+//  4. the motor's peak torque and torque–speed line, and the joint's effort
+//     range.
+//
+// ActuatorForce receives the delivered joint torque, QfrcActuator its sum per
+// dof. NaN or infinite commands never get here: the HAL rejects them.
+//
+// The lag filter advances only when advance is set (once per step).
+func (w *World) actuation(q, v []float64, advance bool) {
+	m := w.Model
+	s := &w.drive
+	h := w.Opt.Timestep
+	clear(w.QfrcActuator)
+	for i := range m.Actuators {
+		a := &m.Actuators[i]
+		mo := &w.Motors[i]
+		j := &m.Joints[a.Joint]
+		lat := min(max(mo.LatencySteps, 0), MaxLatencySteps)
+		slot := (s.head - lat + len(s.ctrl)) % len(s.ctrl)
+		ctrl, cmd := s.ctrl[slot][i], s.cmd[slot][i]
+
+		qj, vj := q[j.QAdr], v[j.DofAdr]
+		if a.CtrlLimited {
+			ctrl = math.Max(a.CtrlRange[0], math.Min(a.CtrlRange[1], ctrl))
+		}
+		force := a.Gain*ctrl + a.Bias[0] + a.Bias[1]*a.Gear*qj + a.Bias[2]*a.Gear*vj
+		if a.ForceLimited {
+			force = math.Max(a.ForceRange[0], math.Min(a.ForceRange[1], force))
+		}
+		tau := a.Gear*force + cmd.Tau + cmd.Kp*(cmd.Q-qj) + cmd.Kd*(cmd.Qd-vj)
+
+		if mo.LagTimeConst > 0 {
+			// implicit first-order filter
+			lagged := s.lagged[i] + (tau-s.lagged[i])*h/(mo.LagTimeConst+h)
+			if advance {
+				s.lagged[i] = lagged
+			}
+			tau = lagged
+		}
+		tau = mo.limit(tau, vj)
+		if j.EffortLimited {
+			tau = math.Max(j.EffortRange[0], math.Min(j.EffortRange[1], tau))
+		}
+		w.ActuatorForce[i] = tau
+		w.QfrcActuator[j.DofAdr] += tau
+	}
+}

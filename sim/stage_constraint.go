@@ -1,0 +1,258 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/spatial"
+)
+
+// Constraint rows are solved at the velocity level, for impulses p over the
+// step. Each row i has a Jacobian Jᵢ (1×nv), the velocity it would have
+// without constraint impulses uᵢ = Jᵢ·(v + h·qaccFree), and a law
+//
+//	uᵢ⁺ + Rᵢ·pᵢ = targetᵢ,  pᵢ within its bounds,
+//
+// with uᵢ⁺ the velocity after the impulses. Contact normals and joint limits
+// are implicit spring–dampers once penetrating (ContactParams), and may not
+// close a gap faster than it closes in one step before touching; friction
+// rows target zero slip within the Coulomb disk |p_t| ≤ μ·p_n; friction loss
+// rows target zero joint speed within |p| ≤ h·frictionloss. The rows are
+// solved by projected Gauss–Seidel in velocity space, warm-started from the
+// previous step's impulses.
+
+type rowKind uint8
+
+const (
+	rowNormal rowKind = iota // followed by two friction rows of the same contact
+	rowFriction
+	rowLimit
+	rowFrictionLoss
+)
+
+// rowSet holds the constraint rows of one step (fixed capacity).
+type rowSet struct {
+	nv, n  int
+	kind   []rowKind
+	path   [][]int   // dofs with non-zero Jacobian entries
+	j      []float64 // (cap×nv) Jacobians
+	minvJT []float64 // (cap×nv) M⁻¹·Jᵀ
+	a      []float64 // Jᵢ·M⁻¹·Jᵢᵀ
+	r      []float64 // regularisation
+	target []float64
+	bound  []float64 // friction coefficient (normal rows) or impulse bound (friction loss)
+	p      []float64 // impulses
+	key    []int64   // warm-start identity
+	ref    []int     // contact index, or dof
+
+	// warm start: the previous step's impulses by key
+	prevKey  []int64
+	prevP    []float64
+	bodyPath [][]int
+	dofPath  [][]int
+}
+
+func (s *rowSet) init(m *rbd.Model, maxContacts int) {
+	nv := m.Nv
+	limited := 0
+	for i := range m.Joints {
+		if m.Joints[i].Limited && (m.Joints[i].Type == rbd.JointHinge || m.Joints[i].Type == rbd.JointSlide) {
+			limited++
+		}
+	}
+	c := 3*maxContacts + limited + nv
+	s.nv = nv
+	s.kind = make([]rowKind, c)
+	s.path = make([][]int, c)
+	s.j = make([]float64, c*nv)
+	s.minvJT = make([]float64, c*nv)
+	s.a = make([]float64, c)
+	s.r = make([]float64, c)
+	s.target = make([]float64, c)
+	s.bound = make([]float64, c)
+	s.p = make([]float64, c)
+	s.key = make([]int64, c)
+	s.ref = make([]int, c)
+	s.prevKey = make([]int64, 0, c)
+	s.prevP = make([]float64, 0, c)
+	s.bodyPath = make([][]int, len(m.Bodies))
+	for b := range m.Bodies {
+		for k := m.BodyLastDof[b]; k >= 0; k = m.DofParent[k] {
+			s.bodyPath[b] = append(s.bodyPath[b], k)
+		}
+	}
+	s.dofPath = make([][]int, nv)
+	for k := 0; k < nv; k++ {
+		s.dofPath[k] = []int{k}
+	}
+}
+
+func (s *rowSet) resetWarmStart() {
+	s.prevKey = s.prevKey[:0]
+	s.prevP = s.prevP[:0]
+	s.n = 0
+}
+
+// add appends a row and returns its index; its Jacobian is zero.
+func (s *rowSet) add(kind rowKind, path []int, key int64, ref int) int {
+	i := s.n
+	s.n++
+	s.kind[i], s.path[i], s.key[i], s.ref[i] = kind, path, key, ref
+	clear(s.j[i*s.nv : (i+1)*s.nv])
+	s.p[i] = 0
+	for k, pk := range s.prevKey { // warm start
+		if pk == key {
+			s.p[i] = s.prevP[k]
+			break
+		}
+	}
+	return i
+}
+
+func (s *rowSet) jrow(i int) []float64 { return s.j[i*s.nv : (i+1)*s.nv] }
+func (s *rowSet) mrow(i int) []float64 { return s.minvJT[i*s.nv : (i+1)*s.nv] }
+
+// dot returns Jᵢ·x over the row's non-zeros.
+func (s *rowSet) dot(i int, x []float64) float64 {
+	j := s.jrow(i)
+	sum := 0.0
+	for _, k := range s.path[i] {
+		sum += j[k] * x[k]
+	}
+	return sum
+}
+
+// constraintSolve builds the rows of the current contacts, limits and
+// friction losses and solves them, writing QfrcConstraint, Qacc and each
+// contact's Force.
+func (w *World) constraintSolve(v []float64) {
+	m, d, s, sc := w.Model, w.Data, &w.rows, &w.scratch
+	h := w.Opt.Timestep
+	nv := m.Nv
+	for k := 0; k < nv; k++ {
+		sc.vfree[k] = v[k] + h*sc.qaccFree[k]
+	}
+	clear(w.QfrcConstraint)
+	s.n = 0
+	if w.Opt.DisableConstraints {
+		copy(w.Qacc, sc.qaccFree)
+		return
+	}
+	cp := &w.Opt.Contact
+	// Contacts: a normal row and two friction rows each.
+	for ci := range w.Contacts {
+		c := &w.Contacts[ci]
+		path := s.bodyPath[c.Body]
+		key := (int64(c.Geom)*4096+int64(c.Shape))*64 + int64(c.Feature)
+		t1, t2 := tangents(c.Normal)
+		in := s.add(rowNormal, path, key*4, ci)
+		i1 := s.add(rowFriction, path, key*4+1, ci)
+		i2 := s.add(rowFriction, path, key*4+2, ci)
+		jn, j1, j2 := s.jrow(in), s.jrow(i1), s.jrow(i2)
+		for _, k := range path {
+			l := d.Cdof[k].At(c.Pos)
+			jn[k], j1[k], j2[k] = c.Normal.Dot(l), t1.Dot(l), t2.Dot(l)
+		}
+		s.bound[in] = c.Friction
+		w.prepareRow(in)
+		w.prepareRow(i1)
+		w.prepareRow(i2)
+		s.softUnilateral(in, c.Dist, h, cp.TimeConst, cp.DampRatio)
+		s.target[i1], s.r[i1] = 0, cp.FrictionSoftness*s.a[i1]
+		s.target[i2], s.r[i2] = 0, cp.FrictionSoftness*s.a[i2]
+	}
+	// Joint limits, when within the margin of a bound.
+	for ji := range m.Joints {
+		jt := &m.Joints[ji]
+		if !jt.Limited || (jt.Type != rbd.JointHinge && jt.Type != rbd.JointSlide) {
+			continue
+		}
+		q := w.curQ[jt.QAdr]
+		for side := 0; side < 2; side++ {
+			dist, sign := q-jt.Range[0], 1.0
+			if side == 1 {
+				dist, sign = jt.Range[1]-q, -1
+			}
+			if dist >= cp.Margin {
+				continue
+			}
+			i := s.add(rowLimit, s.dofPath[jt.DofAdr], -int64(2*jt.DofAdr+side+1), jt.DofAdr)
+			s.jrow(i)[jt.DofAdr] = sign
+			w.prepareRow(i)
+			s.softUnilateral(i, dist, h, cp.LimitTimeConst, cp.DampRatio)
+		}
+	}
+	// Dry friction in the joints.
+	for k := 0; k < nv; k++ {
+		if f := m.DofFriction[k]; f > 0 {
+			i := s.add(rowFrictionLoss, s.dofPath[k], -int64(4*nv+k+1), k)
+			s.jrow(i)[k] = 1
+			w.prepareRow(i)
+			s.target[i], s.r[i], s.bound[i] = 0, cp.FrictionSoftness*s.a[i], h*f
+		}
+	}
+	w.solvePGS()
+
+	// Results.
+	dv := sc.dv
+	for k := 0; k < nv; k++ {
+		w.Qacc[k] = sc.qaccFree[k] + dv[k]/h
+	}
+	for i := 0; i < s.n; i++ {
+		if p := s.p[i]; p != 0 {
+			j := s.jrow(i)
+			for _, k := range s.path[i] {
+				w.QfrcConstraint[k] += j[k] * p / h
+			}
+		}
+	}
+	for ci := range w.Contacts { // contact rows come first, three each
+		c := &w.Contacts[ci]
+		t1, t2 := tangents(c.Normal)
+		i := 3 * ci
+		c.Force = c.Normal.Scale(s.p[i]/h).AddScaled(s.p[i+1]/h, t1).AddScaled(s.p[i+2]/h, t2)
+	}
+	// Keep impulses for the next step's warm start.
+	s.prevKey = s.prevKey[:s.n]
+	s.prevP = s.prevP[:s.n]
+	copy(s.prevKey, s.key[:s.n])
+	copy(s.prevP, s.p[:s.n])
+}
+
+// prepareRow computes M⁻¹Jᵀ, the diagonal of the Delassus operator and the
+// free velocity of row i.
+func (w *World) prepareRow(i int) {
+	s := &w.rows
+	mr := s.mrow(i)
+	copy(mr, s.jrow(i))
+	rbd.SolveM(w.Model, w.Data, mr)
+	s.a[i] = s.dot(i, mr)
+	s.target[i], s.r[i] = 0, 0
+}
+
+// softUnilateral sets the law of a unilateral row at signed distance dist: an
+// implicit spring–damper of time constant tc and damping ratio zeta on the
+// row's effective mass once penetrating; a speculative bound before touching.
+func (s *rowSet) softUnilateral(i int, dist, h, tc, zeta float64) {
+	if dist > 0 {
+		s.target[i], s.r[i] = -dist/h, 0
+		return
+	}
+	meff := 1 / s.a[i]
+	omega := 1 / tc
+	k := meff * omega * omega
+	c := 2 * zeta * meff * omega
+	den := h*k + c
+	s.target[i] = -k * dist / den
+	s.r[i] = 1 / (h * den)
+}
+
+// tangents returns two unit vectors orthogonal to n and to each other.
+func tangents(n spatial.Vec3) (spatial.Vec3, spatial.Vec3) {
+	a := spatial.Vec3{1, 0, 0}
+	if math.Abs(n[0]) > 0.6 {
+		a = spatial.Vec3{0, 1, 0}
+	}
+	t1 := a.Sub(n.Scale(n.Dot(a))).Normalize()
+	return t1, n.Cross(t1)
+}
