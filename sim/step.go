@@ -40,6 +40,7 @@ func (w *World) Step() error {
 // stateful stages (actuator lag, solver warm start) move on.
 func (w *World) forward(q, v []float64, advance bool) {
 	w.curQ = q
+	copy(w.scratch.evalV, v)
 	w.kinematics(q, v)
 	w.collision()
 	w.passive(q, v)

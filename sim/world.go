@@ -60,6 +60,7 @@ type scratch struct {
 	mimplInv []float64 // (nv)
 	prevQ    []float64 // (nq) state before the step, restored on divergence
 	prevV    []float64 // (nv)
+	evalV    []float64 // (nv) the velocity the last forward evaluated
 	rk       rk4State
 }
 
@@ -97,7 +98,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 		qaccFree: make([]float64, nv), force: make([]float64, nv),
 		vfree: make([]float64, nv), dv: make([]float64, nv),
 		mimpl: make([]float64, nv*nv), mimplInv: make([]float64, nv),
-		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv),
+		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv),
 	}
 	for _, b := range m.DofDamping {
 		w.hasDamping = w.hasDamping || b > 0

@@ -1,0 +1,140 @@
+package sim
+
+import (
+	"math"
+	"math/rand/v2"
+
+	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/spatial"
+)
+
+// SensorParams describes the robot's sensors. Noise is Gaussian with the given
+// standard deviations, drawn from a generator seeded with Seed, so a run is
+// reproducible. Zero values mean ideal sensors.
+type SensorParams struct {
+	EncoderCounts float64 // counts per revolution of the joint encoders (0: exact); 2^14 gives 0.38 mrad steps
+	JointPosNoise float64 // rad
+	JointVelNoise float64 // rad/s
+	JointTauNoise float64 // N·m
+	GyroNoise     float64 // rad/s
+	GyroBias      float64 // rad/s: each axis gets a constant bias drawn uniformly in ±GyroBias
+	AccelNoise    float64 // m/s²
+	AccelBias     float64 // m/s², like GyroBias
+	OrientNoise   float64 // rad, small random rotation of the IMU's orientation estimate
+	IMUSite       string  // site holding the IMU (default "imu"; the root body when absent)
+	Seed          uint64
+}
+
+// RealisticSensors returns noise figures typical of a humanoid's drives and
+// a MEMS IMU with an on-board orientation filter.
+func RealisticSensors(seed uint64) SensorParams {
+	return SensorParams{
+		EncoderCounts: 1 << 14, JointPosNoise: 2e-4, JointVelNoise: 0.02, JointTauNoise: 0.3,
+		GyroNoise: 0.005, GyroBias: 0.002, AccelNoise: 0.05, AccelBias: 0.02, OrientNoise: 0.002,
+		IMUSite: "imu", Seed: seed,
+	}
+}
+
+// SensorReading is one sample of the robot's sensors. Joint arrays follow the
+// actuator order (nu).
+type SensorReading struct {
+	Time        float64
+	Q, Qd, Tau  []float64
+	IMUQuat     spatial.Quat // IMU frame in world
+	Gyro, Accel spatial.Vec3 // IMU frame
+}
+
+// Sensors samples a World's sensors. It keeps its own kinematics scratch so
+// sampling never disturbs the world's Data.
+type Sensors struct {
+	P         SensorParams
+	rng       *rand.Rand
+	gyroBias  spatial.Vec3
+	accelBias spatial.Vec3
+	site      int // −1: root body
+	body      int
+	d         *rbd.Data
+	joints    []int // joint of each actuator
+}
+
+// NewSensors makes the sensor model for w.
+func NewSensors(w *World, p SensorParams) *Sensors {
+	m := w.Model
+	s := &Sensors{P: p, rng: rand.New(rand.NewPCG(p.Seed, p.Seed^0x5eed)), site: -1, body: 1, d: rbd.NewData(m)}
+	name := p.IMUSite
+	if name == "" {
+		name = "imu"
+	}
+	if i := m.SiteIndex(name); i >= 0 {
+		s.site, s.body = i, m.Sites[i].Body
+	}
+	for k := 0; k < 3; k++ {
+		s.gyroBias[k] = p.GyroBias * (2*s.rng.Float64() - 1)
+		s.accelBias[k] = p.AccelBias * (2*s.rng.Float64() - 1)
+	}
+	for i := range m.Actuators {
+		s.joints = append(s.joints, m.Actuators[i].Joint)
+	}
+	return s
+}
+
+// NewReading allocates a reading for w's actuators.
+func NewReading(w *World) *SensorReading {
+	nu := w.Model.Nu
+	return &SensorReading{Q: make([]float64, nu), Qd: make([]float64, nu), Tau: make([]float64, nu)}
+}
+
+// Sample fills r from w's current state. Joint positions and velocities, the
+// IMU orientation and rate are those of the current state; the accelerometer
+// reads the acceleration of the last step (evaluated at its start).
+func (s *Sensors) Sample(w *World, r *SensorReading) {
+	m, d := w.Model, s.d
+	p := &s.P
+	r.Time = w.Time
+	for i, ji := range s.joints {
+		j := &m.Joints[ji]
+		q := w.Qpos[j.QAdr] + p.JointPosNoise*s.rng.NormFloat64()
+		if p.EncoderCounts > 0 {
+			step := 2 * math.Pi / p.EncoderCounts
+			q = math.Round(q/step) * step
+		}
+		r.Q[i] = q
+		r.Qd[i] = w.Qvel[j.DofAdr] + p.JointVelNoise*s.rng.NormFloat64()
+		r.Tau[i] = w.ActuatorForce[i] + p.JointTauNoise*s.rng.NormFloat64()
+	}
+	rbd.Kinematics(m, d, w.Qpos)
+	rbd.Velocities(m, d, w.Qvel)
+	X := d.XBody[s.body]
+	if s.site >= 0 {
+		X = d.XSite[s.site]
+	}
+	q := spatial.QuatFromMat3(X.R)
+	if p.OrientNoise > 0 {
+		e := spatial.Vec3{s.rng.NormFloat64(), s.rng.NormFloat64(), s.rng.NormFloat64()}.Scale(p.OrientNoise)
+		q = q.Integrate(e, 1)
+	}
+	r.IMUQuat = q
+	wv := d.BodyVel[s.body].Ang
+	r.Gyro = X.R.MulTVec(wv).Add(s.gyroBias).Add(s.noise3(p.GyroNoise))
+	// Accelerometer: classical acceleration of the IMU point in the last step,
+	// minus gravity, in the IMU frame (from the world's Data of that step).
+	wd := w.Data
+	Xs := wd.XBody[s.body]
+	if s.site >= 0 {
+		Xs = wd.XSite[s.site]
+	}
+	acc := spatial.Motion{}
+	for k := m.BodyLastDof[s.body]; k >= 0; k = m.DofParent[k] {
+		acc = acc.AddScaled(w.Qacc[k], wd.Cdof[k]).AddScaled(w.scratch.evalV[k], wd.CdofDot[k])
+	}
+	vb := wd.BodyVel[s.body]
+	lin := acc.At(Xs.P).Add(vb.Ang.Cross(vb.At(Xs.P)))
+	r.Accel = Xs.R.MulTVec(lin.Sub(m.Gravity)).Add(s.accelBias).Add(s.noise3(p.AccelNoise))
+}
+
+func (s *Sensors) noise3(sigma float64) spatial.Vec3 {
+	if sigma == 0 {
+		return spatial.Vec3{}
+	}
+	return spatial.Vec3{s.rng.NormFloat64() * sigma, s.rng.NormFloat64() * sigma, s.rng.NormFloat64() * sigma}
+}
