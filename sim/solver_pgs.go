@@ -1,6 +1,10 @@
 package sim
 
-import "math"
+import (
+	"math"
+
+	"github.com/stride-robotics/stride/sim/rbd"
+)
 
 // solvePGS runs projected Gauss–Seidel sweeps over the rows in velocity
 // space: dv = Σ M⁻¹Jᵢᵀ·pᵢ is kept current, so a row's velocity is
@@ -8,6 +12,11 @@ import "math"
 // the normal, then both friction rows projected onto the Coulomb disk.
 func (w *World) solvePGS() {
 	s, sc := &w.rows, &w.scratch
+	for i := 0; i < s.n; i++ {
+		mr := s.mrow(i)
+		copy(mr, s.jrow(i))
+		rbd.SolveM(w.Model, w.Data, mr)
+	}
 	dv := sc.dv
 	clear(dv)
 	for i := 0; i < s.n; i++ {

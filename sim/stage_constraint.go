@@ -188,10 +188,14 @@ func (w *World) constraintSolve(v []float64) {
 			i := s.add(rowFrictionLoss, s.dofPath[k], -int64(4*nv+k+1), k)
 			s.jrow(i)[k] = 1
 			w.prepareRow(i)
-			s.target[i], s.r[i], s.bound[i] = 0, cp.FrictionSoftness*s.a[i], h*f
+			s.target[i], s.r[i], s.bound[i] = 0, cp.JointFrictionSoftness*s.a[i], h*f
 		}
 	}
-	w.solvePGS()
+	if w.Opt.Solver == SolverPGS {
+		w.solvePGS()
+	} else {
+		w.solveNewton()
+	}
 
 	// Results.
 	dv := sc.dv
@@ -219,23 +223,45 @@ func (w *World) constraintSolve(v []float64) {
 	copy(s.prevP, s.p[:s.n])
 }
 
-// prepareRow computes M⁻¹Jᵀ, the diagonal of the Delassus operator and the
-// free velocity of row i.
+// prepareRow computes the diagonal of the Delassus operator, the inverse
+// effective mass Aᵢ = Jᵢ·M⁻¹·Jᵢᵀ of row i. With M = Lᵀ·D·L, Aᵢ = |D^(−½)·L⁻ᵀ·Jᵢᵀ|²,
+// and L⁻ᵀ maps a vector supported on a path to the root onto the same path,
+// so this costs a few dozen operations instead of a full solve.
 func (w *World) prepareRow(i int) {
-	s := &w.rows
-	mr := s.mrow(i)
-	copy(mr, s.jrow(i))
-	rbd.SolveM(w.Model, w.Data, mr)
-	s.a[i] = s.dot(i, mr)
+	m, d, s := w.Model, w.Data, &w.rows
+	nv := m.Nv
+	y := w.scratch.pathTmp
+	j := s.jrow(i)
+	path := s.path[i]
+	for _, k := range path {
+		y[k] = j[k]
+	}
+	for _, k := range path { // descending dof order: leaf to root
+		if yk := y[k]; yk != 0 {
+			for p := m.DofParent[k]; p >= 0; p = m.DofParent[p] {
+				y[p] -= d.QLD[k*nv+p] * yk
+			}
+		}
+	}
+	a := 0.0
+	for _, k := range path {
+		a += y[k] * y[k] * d.QLDinv[k]
+		y[k] = 0
+	}
+	s.a[i] = a
 	s.target[i], s.r[i] = 0, 0
 }
+
+// speculativeSoftness is the (tiny) compliance of a row before touch, as a
+// fraction of its inverse effective mass: it keeps the row strictly convex.
+const speculativeSoftness = 1e-4
 
 // softUnilateral sets the law of a unilateral row at signed distance dist: an
 // implicit spring–damper of time constant tc and damping ratio zeta on the
 // row's effective mass once penetrating; a speculative bound before touching.
 func (s *rowSet) softUnilateral(i int, dist, h, tc, zeta float64) {
 	if dist > 0 {
-		s.target[i], s.r[i] = -dist/h, 0
+		s.target[i], s.r[i] = -dist/h, speculativeSoftness*s.a[i]
 		return
 	}
 	meff := 1 / s.a[i]

@@ -2,9 +2,12 @@ package sim
 
 import "github.com/stride-robotics/stride/sim/rbd"
 
-// kinematics computes body, site and geom poses, motion subspaces and body
-// twists for (q, v).
+// kinematics computes body and site poses, the collision geoms' poses,
+// motion subspaces and body twists for (q, v).
 func (w *World) kinematics(q, v []float64) {
 	rbd.Kinematics(w.Model, w.Data, q)
+	for _, g := range w.collisionGeoms {
+		rbd.GeomPose(w.Model, w.Data, g)
+	}
 	rbd.Velocities(w.Model, w.Data, v)
 }

@@ -60,6 +60,8 @@ type scratch struct {
 	mimplInv []float64 // (nv)
 	prevQ    []float64 // (nq) state before the step, restored on divergence
 	prevV    []float64 // (nv)
+	pathTmp  []float64 // (nv) zero outside use
+	newton   newtonScratch
 	evalV    []float64 // (nv) the velocity the last forward evaluated
 	rk       rk4State
 }
@@ -99,6 +101,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 		vfree: make([]float64, nv), dv: make([]float64, nv),
 		mimpl: make([]float64, nv*nv), mimplInv: make([]float64, nv),
 		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv),
+		pathTmp: make([]float64, nv),
 	}
 	for _, b := range m.DofDamping {
 		w.hasDamping = w.hasDamping || b > 0
@@ -112,6 +115,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 	}
 	w.contactBuf = make([]Contact, 0, maxContactsPerGeom*len(w.collisionGeoms)*max(1, t.NumShapes()))
 	w.rows.init(m, cap(w.contactBuf))
+	w.scratch.newton.init(nv, len(w.rows.kind))
 	w.drive.init(nu)
 	if err := w.Reset(0); err != nil {
 		return nil, err

@@ -6,9 +6,10 @@ import (
 	"github.com/stride-robotics/stride/sim/spatial"
 )
 
-// Kinematics computes, for the configuration q (nq), the pose of every body,
-// site and geom, the world axis and anchor of every joint, the motion subspace
-// Cdof of every dof and the world-frame inertia of every body.
+// Kinematics computes, for the configuration q (nq), the pose of every body
+// and site, the world axis and anchor of every joint, the motion subspace Cdof
+// of every dof and the world-frame inertia of every body. Geom poses are left
+// to GeomPoses (a simulator needs only its collision geoms').
 func Kinematics(m *Model, d *Data, q []float64) {
 	for b := 1; b < len(m.Bodies); b++ {
 		body := &m.Bodies[b]
@@ -56,15 +57,21 @@ func Kinematics(m *Model, d *Data, q []float64) {
 		d.CInert[b] = m.BodyInertia[b].Transform(&X)
 	}
 	for i := range m.Sites {
-		s := &m.Sites[i]
-		x := spatial.TransformFromQuat(s.Quat, s.Pos)
-		d.XSite[i] = d.XBody[s.Body].Mul(&x)
+		d.XSite[i] = d.XBody[m.Sites[i].Body].Mul(&m.SiteX0[i])
 	}
+}
+
+// GeomPoses computes the world pose of every geom into d.XGeom from the body
+// poses of the last Kinematics.
+func GeomPoses(m *Model, d *Data) {
 	for i := range m.Geoms {
-		g := &m.Geoms[i]
-		x := spatial.TransformFromQuat(g.Quat, g.Pos)
-		d.XGeom[i] = d.XBody[g.Body].Mul(&x)
+		d.XGeom[i] = d.XBody[m.Geoms[i].Body].Mul(&m.GeomX0[i])
 	}
+}
+
+// GeomPose computes the world pose of geom i into d.XGeom[i].
+func GeomPose(m *Model, d *Data, i int) {
+	d.XGeom[i] = d.XBody[m.Geoms[i].Body].Mul(&m.GeomX0[i])
 }
 
 // quatAt reads the quaternion q[i:i+4] and normalises it (a state that drifted

@@ -238,6 +238,8 @@ type Model struct {
 	BodyLastDof     []int               // (nbody) last dof on the path from the root to the body, −1 if none
 	BodyX0          []spatial.Transform // (nbody) X_PB at the reference configuration
 	BodyInertia     []spatial.Inertia   // (nbody) inertia in the body frame, about the body origin
+	GeomX0          []spatial.Transform // (ngeom) geom pose in its body frame
+	SiteX0          []spatial.Transform // (nsite) site pose in its body frame
 	finalized       bool
 }
 
@@ -447,6 +449,14 @@ func (m *Model) Finalize() error {
 			return fmt.Errorf("site %q: zero quaternion", s.Name)
 		}
 		s.Quat = s.Quat.Normalize()
+	}
+	m.GeomX0 = make([]spatial.Transform, len(m.Geoms))
+	for i := range m.Geoms {
+		m.GeomX0[i] = spatial.TransformFromQuat(m.Geoms[i].Quat, m.Geoms[i].Pos)
+	}
+	m.SiteX0 = make([]spatial.Transform, len(m.Sites))
+	for i := range m.Sites {
+		m.SiteX0[i] = spatial.TransformFromQuat(m.Sites[i].Quat, m.Sites[i].Pos)
 	}
 	for i := range m.Actuators {
 		a := &m.Actuators[i]

@@ -1,0 +1,125 @@
+package sim_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stride-robotics/stride/sim"
+	"github.com/stride-robotics/stride/sim/models"
+	"github.com/stride-robotics/stride/sim/rbd"
+)
+
+// builtin returns the built-in robot in a world at its home keyframe with
+// joint PD (kp, kd) on every actuator, run by the drives.
+func builtin(t testing.TB, opt sim.Options, kp, kd float64) *sim.World {
+	t.Helper()
+	m, err := models.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := sim.NewWorld(m, nil, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holdPose(w, kp, kd)
+	return w
+}
+
+// holdPose sets every drive to hold the current joint positions.
+func holdPose(w *sim.World, kp, kd float64) {
+	m := w.Model
+	for i := range m.Actuators {
+		j := &m.Joints[m.Actuators[i].Joint]
+		w.Drive[i] = sim.DriveCommand{Q: w.Qpos[j.QAdr], Kp: kp, Kd: kd}
+	}
+}
+
+// Two runs from the same state with the same inputs give identical bits.
+func TestDeterministic(t *testing.T) {
+	run := func() []float64 {
+		w := builtin(t, sim.DefaultOptions(), 300, 8)
+		w.Qpos[2] += 0.05 // drop a little, to have impacts
+		for i := 0; i < 1500; i++ {
+			if err := w.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return append(append([]float64(nil), w.Qpos...), w.Qvel...)
+	}
+	a, b := run(), run()
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			t.Fatalf("state[%d] differs between runs: %v vs %v", i, a[i], b[i])
+		}
+	}
+}
+
+// A step allocates nothing, standing (contacts, limits, friction loss) and
+// with either integrator.
+func TestStepAllocatesNothing(t *testing.T) {
+	for _, integ := range []sim.Integrator{sim.Euler, sim.RK4} {
+		opt := sim.DefaultOptions()
+		opt.Integrator = integ
+		w := builtin(t, opt, 300, 8)
+		for i := 0; i < 100; i++ {
+			_ = w.Step()
+		}
+		if n := testing.AllocsPerRun(200, func() { _ = w.Step() }); n != 0 {
+			t.Errorf("%v: Step allocates %v times, want 0", integ, n)
+		}
+	}
+}
+
+// The built-in robot dropped from 0.3 m onto its feet under joint PD lands,
+// keeps penetration under 5 mm and stands.
+func TestRobotDropLandsAndStands(t *testing.T) {
+	w := builtin(t, sim.DefaultOptions(), 300, 8)
+	h0 := w.Qpos[2]
+	w.Qpos[2] += 0.3
+	maxPen := 0.0
+	for i := 0; i < 3000; i++ {
+		if err := w.Step(); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range w.Contacts {
+			maxPen = math.Max(maxPen, -c.Dist)
+		}
+	}
+	if maxPen > 0.005 {
+		t.Errorf("max penetration %.2f mm, want < 5 mm", maxPen*1e3)
+	}
+	if h := w.Qpos[2]; math.Abs(h-h0) > 0.05 {
+		t.Errorf("base height after landing %.3f m, standing height %.3f m: fell or sank", h, h0)
+	}
+	up := upright(w)
+	if up < math.Cos(0.2) {
+		t.Errorf("torso tilted by %.2f rad after landing", math.Acos(up))
+	}
+	t.Logf("max penetration %.2f mm, final base height %.4f m (home %.4f)", maxPen*1e3, w.Qpos[2], h0)
+}
+
+// upright returns the z component of the base's z axis.
+func upright(w *sim.World) float64 {
+	q := w.Qpos[3:7]
+	return 1 - 2*(q[1]*q[1]+q[2]*q[2])
+}
+
+// A NaN that gets into the state stops the run with an error naming the step
+// and the quantity, and the state before the step is kept.
+func TestDivergenceIsReported(t *testing.T) {
+	w := builtin(t, sim.DefaultOptions(), 300, 8)
+	_ = w.Step()
+	before := append([]float64(nil), w.Qpos...)
+	w.QfrcApplied[7] = math.Inf(1)
+	err := w.Step()
+	if err == nil {
+		t.Fatal("an infinite applied force did not stop the run")
+	}
+	t.Log(err)
+	for i := range before {
+		if w.Qpos[i] != before[i] {
+			t.Fatalf("qpos[%d] changed after a failed step", i)
+		}
+	}
+	_ = rbd.JointFree
+}

@@ -1,0 +1,379 @@
+package sim
+
+import (
+	"math"
+
+	"github.com/stride-robotics/stride/sim/rbd"
+)
+
+// The Newton solver minimises over the post-step velocity v
+//
+//	f(v) = ½·(v − v_free)ᵀ·M·(v − v_free) + Σ_c ℓ_c(J_c·v)
+//
+// where each constraint's cost ℓ is the convex conjugate of its soft law
+// u + R·p = target with p in its set: a contact's p in the elliptic friction
+// cone {p_n ≥ 0, |p_t| ≤ μ·p_n}, a limit's p ≥ 0, a friction loss's
+// |p| ≤ bound. ∇ℓ = −p, so at the minimum M·(v − v_free) = Σ Jᵀ·p: v is the
+// velocity after the constraint impulses p.
+//
+// For a contact, with y = target − u and the scaled w = R^(−½)·y, the
+// impulse is R^(−½)·Π(w), Π the Euclidean projection onto the cone
+// {|g_t| ≤ μ̃·g_n}, μ̃ = μ·√(R_t/R_n), and ℓ = ½·|Π(w)|². There are three
+// zones: w inside the cone (sticking: ℓ = ½|w|², Hessian R⁻¹), in its polar
+// cone (separating: ℓ = 0), or projected onto its surface (sliding:
+// ℓ = ½(w_n + μ̃|w_t|)²/(1 + μ̃²)). The Hessian of every zone is exact, and
+// each Jacobian lives on one path to the root, so M + Jᵀ·B·J keeps the tree
+// sparsity of M and factors with FactorTree without fill-in.
+
+// newtonScratch holds the Newton solver's work arrays.
+type newtonScratch struct {
+	v, e, g, dir, me, md []float64    // (nv)
+	h, hinv              []float64    // (nv×nv) Hessian and its factor; (nv)
+	u, jd, f             []float64    // (rows) J·v, J·Δ, impulses
+	b                    [][9]float64 // (rows) 3×3 (contact) or 1×1 Hessian block at a group's first row
+	dvPrev               []float64    // (nv) last step's velocity change, for the warm start
+}
+
+func (ns *newtonScratch) init(nv, rows int) {
+	mk := func() []float64 { return make([]float64, nv) }
+	ns.v, ns.e, ns.g, ns.dir, ns.me, ns.md = mk(), mk(), mk(), mk(), mk(), mk()
+	ns.dvPrev = mk()
+	ns.h = make([]float64, nv*nv)
+	ns.hinv = mk()
+	ns.u = make([]float64, rows)
+	ns.jd = make([]float64, rows)
+	ns.f = make([]float64, rows)
+	ns.b = make([][9]float64, rows)
+}
+
+// solveNewton finds the post-step velocity and the impulses s.p.
+func (w *World) solveNewton() {
+	m, d, s, sc := w.Model, w.Data, &w.rows, &w.scratch
+	ns := &sc.newton
+	nv := m.Nv
+	vf := sc.vfree
+	w.SolverIterations, w.SolverResidual = 0, 0
+	if s.n == 0 {
+		clear(sc.dv)
+		clear(ns.dvPrev)
+		return
+	}
+	// Warm start: the free velocity plus last step's constraint change, if
+	// that is better than the free velocity alone.
+	for k := 0; k < nv; k++ {
+		ns.v[k] = vf[k] + ns.dvPrev[k]
+	}
+	if w.newtonCost(ns.v) > w.newtonCost(vf) {
+		copy(ns.v, vf)
+	}
+	cost := w.newtonCost(ns.v)
+	for it := 0; it < w.Opt.SolverIterations; it++ {
+		w.SolverIterations = it + 1
+		// gradient g = M·e − Jᵀ·p and Hessian H = M + Jᵀ·B·J at v
+		for k := 0; k < nv; k++ {
+			ns.e[k] = ns.v[k] - vf[k]
+		}
+		symv(d.M, ns.e, ns.me)
+		s.mulJ(ns.v, ns.u)
+		w.evalRows(ns.u, true)
+		copy(ns.g, ns.me)
+		for i := 0; i < s.n; i++ {
+			if p := ns.f[i]; p != 0 {
+				j := s.jrow(i)
+				for _, k := range s.path[i] {
+					ns.g[k] -= j[k] * p
+				}
+			}
+		}
+		w.assembleHessian()
+		rbd.FactorTree(m, ns.h, ns.h, ns.hinv)
+		for k := 0; k < nv; k++ {
+			ns.dir[k] = -ns.g[k]
+		}
+		rbd.SolveTree(m, ns.h, ns.hinv, ns.dir)
+		// exact line search along dir
+		s.mulJ(ns.dir, ns.jd)
+		symv(d.M, ns.dir, ns.md)
+		alpha := w.lineSearch()
+		for k := 0; k < nv; k++ {
+			ns.v[k] += alpha * ns.dir[k]
+		}
+		next := w.newtonCost(ns.v)
+		improvement := cost - next
+		cost = next
+		w.SolverResidual = math.Abs(improvement) / math.Max(math.Abs(cost), 1e-300)
+		if improvement <= w.Opt.SolverTolerance*math.Abs(cost) || alpha == 0 {
+			break
+		}
+	}
+	// impulses at the solution
+	s.mulJ(ns.v, ns.u)
+	w.evalRows(ns.u, false)
+	copy(s.p[:s.n], ns.f[:s.n])
+	for k := 0; k < nv; k++ {
+		sc.dv[k] = ns.v[k] - vf[k]
+	}
+	copy(ns.dvPrev, sc.dv)
+}
+
+// newtonCost returns f(v).
+func (w *World) newtonCost(v []float64) float64 {
+	s, sc := &w.rows, &w.scratch
+	ns := &sc.newton
+	nv := w.Model.Nv
+	for k := 0; k < nv; k++ {
+		ns.e[k] = v[k] - sc.vfree[k]
+	}
+	symv(w.Data.M, ns.e, ns.me)
+	c := 0.0
+	for k := 0; k < nv; k++ {
+		c += 0.5 * ns.e[k] * ns.me[k]
+	}
+	s.mulJ(v, ns.u)
+	return c + w.evalRows(ns.u, false)
+}
+
+// evalRows computes, for row velocities u, every row's impulse into
+// newton.f and, with hess, its Hessian block into newton.b; it returns the
+// rows' total cost.
+func (w *World) evalRows(u []float64, hess bool) float64 {
+	s := &w.rows
+	ns := &w.scratch.newton
+	cost := 0.0
+	for i := 0; i < s.n; i++ {
+		switch s.kind[i] {
+		case rowNormal:
+			cost += contactCost(s, i, u[i], u[i+1], u[i+2], ns.f[i:i+3], &ns.b[i], hess)
+			i += 2
+		case rowLimit:
+			y := s.target[i] - u[i]
+			ns.f[i], ns.b[i][0] = 0, 0
+			if y > 0 {
+				ns.f[i], ns.b[i][0] = y/s.r[i], 1/s.r[i]
+				cost += 0.5 * y * y / s.r[i]
+			}
+		case rowFrictionLoss:
+			y := s.target[i] - u[i]
+			r, b := s.r[i], s.bound[i]
+			if math.Abs(y) <= r*b {
+				ns.f[i], ns.b[i][0] = y/r, 1/r
+				cost += 0.5 * y * y / r
+			} else {
+				ns.f[i], ns.b[i][0] = math.Copysign(b, y), 0
+				cost += b*math.Abs(y) - 0.5*r*b*b
+			}
+		}
+	}
+	return cost
+}
+
+// contactCost evaluates one contact's cone cost at row velocities (un, u1,
+// u2), writing the impulse to f and (with hess) the 3×3 Hessian in u to b.
+func contactCost(s *rowSet, i int, un, u1, u2 float64, f []float64, b *[9]float64, hess bool) float64 {
+	rn := s.r[i]
+	rt := 0.5 * (s.r[i+1] + s.r[i+2])
+	sn, st := math.Sqrt(rn), math.Sqrt(rt)
+	mu := s.bound[i] * st / sn // μ̃
+	wn := (s.target[i] - un) / sn
+	w1 := (s.target[i+1] - u1) / st
+	w2 := (s.target[i+2] - u2) / st
+	ts := math.Sqrt(w1*w1 + w2*w2)
+	switch {
+	case ts <= mu*wn: // sticking: the whole cone interior
+		f[0], f[1], f[2] = wn/sn, w1/st, w2/st
+		if hess {
+			*b = [9]float64{1 / rn, 0, 0, 0, 1 / rt, 0, 0, 0, 1 / rt}
+		}
+		return 0.5 * (wn*wn + w1*w1 + w2*w2)
+	case mu*ts <= -wn: // separating
+		f[0], f[1], f[2] = 0, 0, 0
+		if hess {
+			*b = [9]float64{}
+		}
+		return 0
+	}
+	// sliding: projection onto the cone's surface
+	k := 1 + mu*mu
+	phi := (wn + mu*ts) / k
+	h1, h2 := w1/ts, w2/ts
+	f[0], f[1], f[2] = phi/sn, phi*mu*h1/st, phi*mu*h2/st
+	if hess {
+		a := [3]float64{1, mu * h1, mu * h2}
+		c := phi * mu / ts
+		var H [9]float64
+		for r := 0; r < 3; r++ {
+			for q := 0; q < 3; q++ {
+				H[3*r+q] = a[r] * a[q] / k
+			}
+		}
+		H[4] += c * (1 - h1*h1)
+		H[5] -= c * h1 * h2
+		H[7] -= c * h1 * h2
+		H[8] += c * (1 - h2*h2)
+		sc := [3]float64{1 / sn, 1 / st, 1 / st}
+		for r := 0; r < 3; r++ {
+			for q := 0; q < 3; q++ {
+				b[3*r+q] = sc[r] * H[3*r+q] * sc[q]
+			}
+		}
+	}
+	return 0.5 * phi * phi * k
+}
+
+// assembleHessian writes M + Σ Jᵀ·B·J into newton.h, on the entries
+// FactorTree reads (each dof with its ancestors).
+func (w *World) assembleHessian() {
+	m, s := w.Model, &w.rows
+	ns := &w.scratch.newton
+	nv := m.Nv
+	copy(ns.h, w.Data.M)
+	for i := 0; i < s.n; i++ {
+		path := s.path[i]
+		B := &ns.b[i]
+		if s.kind[i] != rowNormal {
+			if B[0] != 0 {
+				k := path[0]
+				jk := s.jrow(i)[k]
+				ns.h[k*nv+k] += jk * B[0] * jk
+			}
+			continue
+		}
+		jn, j1, j2 := s.jrow(i), s.jrow(i+1), s.jrow(i+2)
+		i += 2
+		if *B == ([9]float64{}) {
+			continue
+		}
+		// path is ordered leaf to root: for each k, the later entries are its
+		// ancestors.
+		for a, k := range path {
+			x := [3]float64{jn[k], j1[k], j2[k]}
+			bx := [3]float64{
+				B[0]*x[0] + B[1]*x[1] + B[2]*x[2],
+				B[3]*x[0] + B[4]*x[1] + B[5]*x[2],
+				B[6]*x[0] + B[7]*x[1] + B[8]*x[2],
+			}
+			for _, q := range path[a:] {
+				v := bx[0]*jn[q] + bx[1]*j1[q] + bx[2]*j2[q]
+				ns.h[k*nv+q] += v
+				if q != k {
+					ns.h[q*nv+k] += v
+				}
+			}
+		}
+	}
+}
+
+// lineSearch returns the α ≥ 0 minimising f(v + α·dir), a convex,
+// piecewise-quadratic function: Newton's method on f′ safeguarded by
+// bisection.
+func (w *World) lineSearch() float64 {
+	ns := &w.scratch.newton
+	nv := w.Model.Nv
+	var dMe, dMd float64
+	for k := 0; k < nv; k++ {
+		dMe += ns.dir[k] * ns.me[k]
+		dMd += ns.dir[k] * ns.md[k]
+	}
+	deriv := func(alpha float64) (float64, float64) {
+		d1 := dMe + alpha*dMd
+		d2 := dMd
+		r1, r2 := w.rowDerivs(alpha)
+		return d1 + r1, d2 + r2
+	}
+	lo, hi := 0.0, 1.0
+	d1, _ := deriv(0)
+	if d1 >= 0 {
+		return 0
+	}
+	for k := 0; k < 30; k++ { // bracket the minimum
+		g, _ := deriv(hi)
+		if g >= 0 {
+			break
+		}
+		lo, hi = hi, 2*hi
+	}
+	alpha := math.Min(1, hi)
+	for k := 0; k < 30; k++ {
+		g, h := deriv(alpha)
+		if math.Abs(g) <= 1e-12*math.Max(1, math.Abs(d1)) {
+			break
+		}
+		if g < 0 {
+			lo = alpha
+		} else {
+			hi = alpha
+		}
+		next := alpha - g/h
+		if !(h > 0) || next <= lo || next >= hi {
+			next = 0.5 * (lo + hi)
+		}
+		if math.Abs(next-alpha) <= 1e-14*math.Max(1, alpha) {
+			alpha = next
+			break
+		}
+		alpha = next
+	}
+	return alpha
+}
+
+// rowDerivs returns the first and second derivatives in α of the rows' cost
+// at u + α·jd (u = J·v of the current iterate).
+func (w *World) rowDerivs(alpha float64) (float64, float64) {
+	s := &w.rows
+	ns := &w.scratch.newton
+	var f [3]float64
+	var B [9]float64
+	d1, d2 := 0.0, 0.0
+	for i := 0; i < s.n; i++ {
+		jd0 := ns.jd[i]
+		u0 := ns.u[i] + alpha*jd0
+		switch s.kind[i] {
+		case rowNormal:
+			jd1, jd2 := ns.jd[i+1], ns.jd[i+2]
+			contactCost(s, i, u0, ns.u[i+1]+alpha*jd1, ns.u[i+2]+alpha*jd2, f[:], &B, true)
+			d1 -= f[0]*jd0 + f[1]*jd1 + f[2]*jd2
+			x := [3]float64{jd0, jd1, jd2}
+			for r := 0; r < 3; r++ {
+				for q := 0; q < 3; q++ {
+					d2 += x[r] * B[3*r+q] * x[q]
+				}
+			}
+			i += 2
+		case rowLimit:
+			if y := s.target[i] - u0; y > 0 {
+				d1 -= y / s.r[i] * jd0
+				d2 += jd0 * jd0 / s.r[i]
+			}
+		case rowFrictionLoss:
+			y := s.target[i] - u0
+			r, b := s.r[i], s.bound[i]
+			if math.Abs(y) <= r*b {
+				d1 -= y / r * jd0
+				d2 += jd0 * jd0 / r
+			} else {
+				d1 -= math.Copysign(b, y) * jd0
+			}
+		}
+	}
+	return d1, d2
+}
+
+// mulJ writes J·x for every row into out.
+func (s *rowSet) mulJ(x, out []float64) {
+	for i := 0; i < s.n; i++ {
+		out[i] = s.dot(i, x)
+	}
+}
+
+// symv writes y = A·x for a dense nv×nv matrix.
+func symv(a, x, y []float64) {
+	n := len(x)
+	for r := 0; r < n; r++ {
+		row := a[r*n : r*n+n]
+		sum := 0.0
+		for c, v := range row {
+			sum += v * x[c]
+		}
+		y[r] = sum
+	}
+}

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stride-robotics/stride/sim"
+)
+
+type benchCmd struct {
+	Sim benchSimCmd `cmd:"" help:"Step throughput of the PD-stand scenario (the one ../shared/peer/peer MODEL -p 300 -d 8 runs in MuJoCo)."`
+}
+
+type benchSimCmd struct {
+	Model string        `help:"MJCF or URDF file; the built-in robot when omitted." type:"path"`
+	Steps int           `default:"10000" help:"Steps per timed run."`
+	Reps  int           `default:"3" help:"Timed runs; the median is reported."`
+	Dt    time.Duration `help:"Timestep (default: the model's own, else 1 ms)."`
+	Kp    float64       `default:"300" help:"PD stiffness through the actuators."`
+	Kd    float64       `default:"8" help:"PD damping through the actuators."`
+	Peer  string        `help:"MuJoCo peer binary (../shared/peer/peer.c built with gcc -lmujoco), or 'auto' to build it; runs the same scenario in the same run and reports the ratio."`
+	JSON  bool          `help:"Print JSON."`
+}
+
+type benchResult struct {
+	Model          string      `json:"model"`
+	Timestep       float64     `json:"timestep_s"`
+	Steps          int         `json:"steps"`
+	MicrosPerStep  float64     `json:"us_per_step"`
+	StepsPerSecond float64     `json:"steps_per_s"`
+	RealTime       float64     `json:"real_time_factor"`
+	MeanContacts   float64     `json:"mean_contacts"`
+	FinalHeight    float64     `json:"final_base_height_m"`
+	Runs           []float64   `json:"runs_us_per_step"`
+	Peer           *peerResult `json:"peer,omitempty"`
+	Ratio          float64     `json:"speed_ratio_vs_peer,omitempty"`
+}
+
+type peerResult struct {
+	MicrosPerStep  float64 `json:"us_per_step"`
+	StepsPerSecond float64 `json:"steps_per_s"`
+	Line           string  `json:"line"`
+}
+
+func (c *benchSimCmd) Run() error {
+	if c.Steps < 1 || c.Reps < 1 {
+		return fmt.Errorf("--steps and --reps must be at least 1")
+	}
+	m, err := loadModel(c.Model)
+	if err != nil {
+		return err
+	}
+	opt := sim.DefaultOptions()
+	switch {
+	case c.Dt > 0:
+		opt.Timestep = c.Dt.Seconds()
+	case m.Timestep > 0:
+		opt.Timestep = m.Timestep
+	}
+	w, err := sim.NewWorld(m, nil, opt)
+	if err != nil {
+		return err
+	}
+	res := benchResult{Model: m.Name, Timestep: opt.Timestep, Steps: c.Steps}
+	q0 := make([]float64, m.Nq)
+	for r := 0; r < c.Reps; r++ {
+		if err := w.Reset(0); err != nil {
+			return err
+		}
+		copy(q0, w.Qpos)
+		contacts := 0
+		t0 := time.Now()
+		for i := 0; i < c.Steps; i++ {
+			pdCtrl(w, q0, c.Kp, c.Kd)
+			if err := w.Step(); err != nil {
+				return err
+			}
+			contacts += len(w.Contacts)
+		}
+		el := time.Since(t0).Seconds()
+		res.Runs = append(res.Runs, el/float64(c.Steps)*1e6)
+		res.MeanContacts = float64(contacts) / float64(c.Steps)
+		res.FinalHeight = w.Qpos[2]
+	}
+	sorted := append([]float64(nil), res.Runs...)
+	sort.Float64s(sorted)
+	res.MicrosPerStep = sorted[len(sorted)/2]
+	res.StepsPerSecond = 1e6 / res.MicrosPerStep
+	res.RealTime = opt.Timestep * res.StepsPerSecond
+	if c.Peer != "" {
+		p, err := runPeer(c.Peer, c.Model, c.Steps, c.Reps, c.Kp, c.Kd, c.Dt)
+		if err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+		res.Peer = p
+		res.Ratio = res.StepsPerSecond / p.StepsPerSecond
+	}
+	if c.JSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Printf("stride  %s  dt %g s  %d steps × %d: median %.2f µs/step, %.0f steps/s, ×%.0f real time, mean contacts %.1f, final base z %.3f m\n",
+		res.Model, res.Timestep, res.Steps, c.Reps, res.MicrosPerStep, res.StepsPerSecond, res.RealTime, res.MeanContacts, res.FinalHeight)
+	if res.Peer != nil {
+		fmt.Printf("mujoco  %s\n", res.Peer.Line)
+		fmt.Printf("ratio   stride/mujoco steps/s = %.2f\n", res.Ratio)
+	}
+	return nil
+}
+
+// pdCtrl sets every fixed-gain motor's control to hold q0 with PD, as the
+// MuJoCo peer does: ctrl = (kp·(q0 − q) − kd·q̇) / (gear·gain).
+func pdCtrl(w *sim.World, q0 []float64, kp, kd float64) {
+	m := w.Model
+	for i := range m.Actuators {
+		a := &m.Actuators[i]
+		if a.Bias != [3]float64{} || a.Gain == 0 {
+			continue
+		}
+		j := &m.Joints[a.Joint]
+		w.Ctrl[i] = (kp*(q0[j.QAdr]-w.Qpos[j.QAdr]) - kd*w.Qvel[j.DofAdr]) / (a.Gear * a.Gain)
+	}
+}
+
+// runPeer runs the MuJoCo peer on the same model and parses its "step" line.
+func runPeer(bin, model string, steps, reps int, kp, kd float64, dt time.Duration) (*peerResult, error) {
+	if bin == "auto" {
+		src := filepath.Join("..", "shared", "peer", "peer.c")
+		if _, err := os.Stat(src); err != nil {
+			return nil, fmt.Errorf("--peer auto: %s not found (run from the repository root next to ../shared)", src)
+		}
+		bin = filepath.Join(os.TempDir(), "stride-mujoco-peer")
+		out, err := exec.Command("gcc", "-O2", "-o", bin, src, "-lmujoco", "-lm").CombinedOutput()
+		if err != nil {
+			return nil, fmt.Errorf("building %s: %v\n%s(is libmujoco-dev installed?)", src, err, out)
+		}
+	}
+	abs, err := filepath.Abs(bin)
+	if err != nil {
+		return nil, err
+	}
+	dir, file := ".", model
+	if model == "" {
+		// the built-in robot: hand MuJoCo the same embedded MJCF
+		f, err := os.CreateTemp("", "stride-builtin-*.xml")
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(f.Name())
+		if _, err := f.Write(builtinMJCF()); err != nil {
+			return nil, err
+		}
+		f.Close()
+		file = f.Name()
+	} else {
+		dir, file = filepath.Dir(model), filepath.Base(model)
+	}
+	args := []string{file, "-n", strconv.Itoa(steps), "-r", strconv.Itoa(reps), "-p", fmt.Sprint(kp), "-d", fmt.Sprint(kd)}
+	if dt > 0 {
+		args = append(args, "-t", fmt.Sprint(dt.Seconds()))
+	}
+	cmd := exec.Command(abs, args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %v\n%s", abs, strings.Join(args, " "), err, out)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 8 && f[0] == "step" && f[3] == "median" {
+			sps, err1 := strconv.ParseFloat(f[4], 64)
+			us, err2 := strconv.ParseFloat(f[6], 64)
+			if err1 == nil && err2 == nil {
+				return &peerResult{MicrosPerStep: us, StepsPerSecond: sps, Line: sc.Text()}, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("no 'step' timing line in the peer's output:\n%s", out)
+}

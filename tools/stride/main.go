@@ -1,0 +1,39 @@
+// Command stride is Stride's one command-line tool: model inspection, the
+// simulator, the robot runtime, telemetry logs and benchmarks.
+//
+//	stride model info [FILE] [--json]     print a model
+//	stride model fd [FILE] < states.csv   forward/inverse dynamics per CSV row
+//	stride model export                   print the built-in robot's MJCF
+//	stride run                            what `make run` runs
+//
+// FILE is an MJCF (.xml) or URDF (.urdf) file; without it the built-in
+// PM01-class robot is used.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/alecthomas/kong"
+)
+
+// cli is the command tree; kong fills it from the arguments.
+type cli struct {
+	Model modelCmd `cmd:"" help:"Inspect a robot model and evaluate its dynamics."`
+	Sim   simCmd   `cmd:"" help:"Run a robot in the simulator."`
+	Bench benchCmd `cmd:"" help:"Benchmarks: simulator step throughput."`
+	Run   runCmd   `cmd:"" help:"Run the built-in robot (what 'make run' does)."`
+}
+
+func main() {
+	var c cli
+	ctx := kong.Parse(&c,
+		kong.Name("stride"),
+		kong.Description("Stride: humanoid locomotion runtime and simulator."),
+		kong.UsageOnError(),
+	)
+	if err := ctx.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "stride:", err)
+		os.Exit(1)
+	}
+}
