@@ -123,3 +123,69 @@ func TestDivergenceIsReported(t *testing.T) {
 	}
 	_ = rbd.JointFree
 }
+
+// The robot stands under PD at every supported timestep, for 3 s.
+func TestRobotStandsAtTimesteps(t *testing.T) {
+	for _, h := range []float64{0.0005, 0.001, 0.002} {
+		opt := sim.DefaultOptions()
+		opt.Timestep = h
+		w := builtin(t, opt, 300, 8)
+		h0 := w.Qpos[2]
+		for i := 0; i < int(3/h); i++ {
+			if err := w.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if math.Abs(w.Qpos[2]-h0) > 0.02 || upright(w) < math.Cos(0.1) || math.Hypot(w.Qpos[0], w.Qpos[1]) > 0.05 {
+			t.Errorf("dt %g: base z %.4f (start %.4f), tilt %.3f rad, drift %.3f m",
+				h, w.Qpos[2], h0, math.Acos(math.Min(1, upright(w))), math.Hypot(w.Qpos[0], w.Qpos[1]))
+		}
+		// at rest: no jitter
+		if v := math.Hypot(w.Qvel[0], w.Qvel[2]); v > 1e-3 {
+			t.Errorf("dt %g: base still moving at %.2g m/s after 3 s", h, v)
+		}
+	}
+}
+
+// The Newton and PGS solvers agree on the contact forces of the standing
+// robot, and the forces carry its weight.
+func TestSolversAgree(t *testing.T) {
+	forces := func(s sim.Solver) (float64, []float64) {
+		opt := sim.DefaultOptions()
+		opt.Solver = s
+		opt.SolverIterations = 300
+		opt.SolverTolerance = 1e-10
+		w := builtin(t, opt, 300, 8)
+		for i := 0; i < 800; i++ {
+			if err := w.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		total := 0.0
+		var fz []float64
+		for _, c := range w.Contacts {
+			total += c.Force[2]
+			fz = append(fz, c.Force[2])
+		}
+		return total, fz
+	}
+	tn, fn := forces(sim.SolverNewton)
+	tp, fp := forces(sim.SolverPGS)
+	m, _ := models.Builtin()
+	weight := m.TotalMass() * 9.81
+	if math.Abs(tn-weight)/weight > 0.01 {
+		t.Errorf("Newton: vertical contact force %.2f N, weight %.2f N", tn, weight)
+	}
+	if math.Abs(tp-tn)/weight > 0.01 {
+		t.Errorf("PGS total %.2f N vs Newton %.2f N", tp, tn)
+	}
+	if len(fn) != len(fp) {
+		t.Fatalf("%d contacts with Newton, %d with PGS", len(fn), len(fp))
+	}
+	for i := range fn {
+		if math.Abs(fn[i]-fp[i]) > 0.005*weight {
+			t.Errorf("contact %d: Newton %.3f N, PGS %.3f N", i, fn[i], fp[i])
+		}
+	}
+	t.Logf("weight %.2f N; Newton %.2f N %v; PGS %.2f N", weight, tn, fn, tp)
+}

@@ -85,6 +85,16 @@ func (w *World) solveNewton() {
 				}
 			}
 		}
+		// converged: the gradient is negligible beside the forces it balances
+		gg, ff := 0.0, 0.0
+		for k := 0; k < nv; k++ {
+			gg += ns.g[k] * ns.g[k]
+			ff += ns.me[k] * ns.me[k]
+		}
+		if gg <= w.Opt.SolverTolerance*w.Opt.SolverTolerance*ff || gg == 0 {
+			w.SolverResidual = math.Sqrt(gg / math.Max(ff, 1e-300))
+			break
+		}
 		w.assembleHessian()
 		rbd.FactorTree(m, ns.h, ns.h, ns.hinv)
 		for k := 0; k < nv; k++ {
