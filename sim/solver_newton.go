@@ -48,7 +48,7 @@ func (ns *newtonScratch) init(nv, rows int) {
 
 // solveNewton finds the post-step velocity and the impulses s.p.
 func (w *World) solveNewton() {
-	m, d, s, sc := w.Model, w.Data, &w.rows, &w.scratch
+	m, s, sc := w.Model, &w.rows, &w.scratch
 	ns := &sc.newton
 	nv := m.Nv
 	vf := sc.vfree
@@ -58,23 +58,20 @@ func (w *World) solveNewton() {
 		clear(ns.dvPrev)
 		return
 	}
-	// Warm start: the free velocity plus last step's constraint change, if
-	// that is better than the free velocity alone.
+	// Warm start: the free velocity plus last step's constraint change.
 	for k := 0; k < nv; k++ {
 		ns.v[k] = vf[k] + ns.dvPrev[k]
 	}
-	if w.newtonCost(ns.v) > w.newtonCost(vf) {
-		copy(ns.v, vf)
-	}
 	cost := w.newtonCost(ns.v)
+	// e = v − v_free and M·e are kept current through the iterations.
+	for k := 0; k < nv; k++ {
+		ns.e[k] = ns.v[k] - vf[k]
+	}
+	rbd.MulTree(m, sc.metric, ns.e, ns.me)
+	s.mulJ(ns.v, ns.u)
 	for it := 0; it < w.Opt.SolverIterations; it++ {
 		w.SolverIterations = it + 1
-		// gradient g = M·e − Jᵀ·p and Hessian H = M + Jᵀ·B·J at v
-		for k := 0; k < nv; k++ {
-			ns.e[k] = ns.v[k] - vf[k]
-		}
-		symv(d.M, ns.e, ns.me)
-		s.mulJ(ns.v, ns.u)
+		// gradient g = M·e − Jᵀ·p at v
 		w.evalRows(ns.u, true)
 		copy(ns.g, ns.me)
 		for i := 0; i < s.n; i++ {
@@ -91,10 +88,11 @@ func (w *World) solveNewton() {
 			gg += ns.g[k] * ns.g[k]
 			ff += ns.me[k] * ns.me[k]
 		}
+		w.SolverResidual = math.Sqrt(gg / math.Max(ff, 1e-300))
 		if gg <= w.Opt.SolverTolerance*w.Opt.SolverTolerance*ff || gg == 0 {
-			w.SolverResidual = math.Sqrt(gg / math.Max(ff, 1e-300))
 			break
 		}
+		// Newton direction: H = M + Jᵀ·B·J, dir = −H⁻¹·g
 		w.assembleHessian()
 		rbd.FactorTree(m, ns.h, ns.h, ns.hinv)
 		for k := 0; k < nv; k++ {
@@ -103,21 +101,26 @@ func (w *World) solveNewton() {
 		rbd.SolveTree(m, ns.h, ns.hinv, ns.dir)
 		// exact line search along dir
 		s.mulJ(ns.dir, ns.jd)
-		symv(d.M, ns.dir, ns.md)
-		alpha := w.lineSearch()
+		rbd.MulTree(m, sc.metric, ns.dir, ns.md)
+		alpha, next := w.lineSearch()
+		if alpha == 0 {
+			break
+		}
 		for k := 0; k < nv; k++ {
 			ns.v[k] += alpha * ns.dir[k]
+			ns.e[k] += alpha * ns.dir[k]
+			ns.me[k] += alpha * ns.md[k]
 		}
-		next := w.newtonCost(ns.v)
+		for i := 0; i < s.n; i++ {
+			ns.u[i] += alpha * ns.jd[i]
+		}
 		improvement := cost - next
 		cost = next
-		w.SolverResidual = math.Abs(improvement) / math.Max(math.Abs(cost), 1e-300)
-		if improvement <= w.Opt.SolverTolerance*math.Abs(cost) || alpha == 0 {
+		if improvement <= w.Opt.SolverTolerance*math.Abs(cost) {
 			break
 		}
 	}
 	// impulses at the solution
-	s.mulJ(ns.v, ns.u)
 	w.evalRows(ns.u, false)
 	copy(s.p[:s.n], ns.f[:s.n])
 	for k := 0; k < nv; k++ {
@@ -134,7 +137,7 @@ func (w *World) newtonCost(v []float64) float64 {
 	for k := 0; k < nv; k++ {
 		ns.e[k] = v[k] - sc.vfree[k]
 	}
-	symv(w.Data.M, ns.e, ns.me)
+	rbd.MulTree(w.Model, sc.metric, ns.e, ns.me)
 	c := 0.0
 	for k := 0; k < nv; k++ {
 		c += 0.5 * ns.e[k] * ns.me[k]
@@ -236,7 +239,7 @@ func (w *World) assembleHessian() {
 	m, s := w.Model, &w.rows
 	ns := &w.scratch.newton
 	nv := m.Nv
-	copy(ns.h, w.Data.M)
+	copy(ns.h, w.scratch.metric)
 	for i := 0; i < s.n; i++ {
 		path := s.path[i]
 		B := &ns.b[i]
@@ -274,9 +277,9 @@ func (w *World) assembleHessian() {
 }
 
 // lineSearch returns the α ≥ 0 minimising f(v + α·dir), a convex,
-// piecewise-quadratic function: Newton's method on f′ safeguarded by
-// bisection.
-func (w *World) lineSearch() float64 {
+// piecewise-quadratic function (Newton's method on f′ safeguarded by
+// bisection), and f there.
+func (w *World) lineSearch() (float64, float64) {
 	ns := &w.scratch.newton
 	nv := w.Model.Nv
 	var dMe, dMd float64
@@ -293,7 +296,7 @@ func (w *World) lineSearch() float64 {
 	lo, hi := 0.0, 1.0
 	d1, _ := deriv(0)
 	if d1 >= 0 {
-		return 0
+		return 0, 0
 	}
 	for k := 0; k < 30; k++ { // bracket the minimum
 		g, _ := deriv(hi)
@@ -323,7 +326,43 @@ func (w *World) lineSearch() float64 {
 		}
 		alpha = next
 	}
-	return alpha
+	// f at α: the quadratic part, plus the rows at u + α·jd
+	quad := 0.0
+	for k := 0; k < nv; k++ {
+		quad += 0.5 * ns.e[k] * ns.me[k]
+	}
+	quad += alpha*dMe + 0.5*alpha*alpha*dMd
+	return alpha, quad + w.rowCostAt(alpha)
+}
+
+// rowCostAt returns the rows' cost at u + α·jd.
+func (w *World) rowCostAt(alpha float64) float64 {
+	s := &w.rows
+	ns := &w.scratch.newton
+	var f [3]float64
+	var B [9]float64
+	c := 0.0
+	for i := 0; i < s.n; i++ {
+		u0 := ns.u[i] + alpha*ns.jd[i]
+		switch s.kind[i] {
+		case rowNormal:
+			c += contactCost(s, i, u0, ns.u[i+1]+alpha*ns.jd[i+1], ns.u[i+2]+alpha*ns.jd[i+2], f[:], &B, false)
+			i += 2
+		case rowLimit:
+			if y := s.target[i] - u0; y > 0 {
+				c += 0.5 * y * y / s.r[i]
+			}
+		case rowFrictionLoss:
+			y := s.target[i] - u0
+			r, b := s.r[i], s.bound[i]
+			if math.Abs(y) <= r*b {
+				c += 0.5 * y * y / r
+			} else {
+				c += b*math.Abs(y) - 0.5*r*b*b
+			}
+		}
+	}
+	return c
 }
 
 // rowDerivs returns the first and second derivatives in α of the rows' cost
@@ -372,18 +411,5 @@ func (w *World) rowDerivs(alpha float64) (float64, float64) {
 func (s *rowSet) mulJ(x, out []float64) {
 	for i := 0; i < s.n; i++ {
 		out[i] = s.dot(i, x)
-	}
-}
-
-// symv writes y = A·x for a dense nv×nv matrix.
-func symv(a, x, y []float64) {
-	n := len(x)
-	for r := 0; r < n; r++ {
-		row := a[r*n : r*n+n]
-		sum := 0.0
-		for c, v := range row {
-			sum += v * x[c]
-		}
-		y[r] = sum
 	}
 }

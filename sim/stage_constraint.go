@@ -48,8 +48,10 @@ type rowSet struct {
 	// warm start: the previous step's impulses by key
 	prevKey  []int64
 	prevP    []float64
-	bodyPath [][]int
-	dofPath  [][]int
+	anc      [][]int // support of L⁻ᵀ·Jᵀ: the deepest non-zero dof and its ancestors
+	bodyPath [][]int // dofs on the path from each body to the root, leaf first
+	dofPath  [][]int // each dof alone
+	dofAnc   [][]int // each dof and its ancestors, leaf first
 }
 
 func (s *rowSet) init(m *rbd.Model, maxContacts int) {
@@ -82,9 +84,14 @@ func (s *rowSet) init(m *rbd.Model, maxContacts int) {
 		}
 	}
 	s.dofPath = make([][]int, nv)
+	s.dofAnc = make([][]int, nv)
 	for k := 0; k < nv; k++ {
 		s.dofPath[k] = []int{k}
+		for p := k; p >= 0; p = m.DofParent[p] {
+			s.dofAnc[k] = append(s.dofAnc[k], p)
+		}
 	}
+	s.anc = make([][]int, c)
 }
 
 func (s *rowSet) resetWarmStart() {
@@ -93,11 +100,12 @@ func (s *rowSet) resetWarmStart() {
 	s.n = 0
 }
 
-// add appends a row and returns its index; its Jacobian is zero.
-func (s *rowSet) add(kind rowKind, path []int, key int64, ref int) int {
+// add appends a row whose Jacobian is non-zero on path (and whose deepest dof
+// has the ancestors anc) and returns its index; its Jacobian is zero.
+func (s *rowSet) add(kind rowKind, path, anc []int, key int64, ref int) int {
 	i := s.n
 	s.n++
-	s.kind[i], s.path[i], s.key[i], s.ref[i] = kind, path, key, ref
+	s.kind[i], s.path[i], s.anc[i], s.key[i], s.ref[i] = kind, path, anc, key, ref
 	clear(s.j[i*s.nv : (i+1)*s.nv])
 	s.p[i] = 0
 	for k, pk := range s.prevKey { // warm start
@@ -145,9 +153,9 @@ func (w *World) constraintSolve(v []float64) {
 		path := s.bodyPath[c.Body]
 		key := (int64(c.Geom)*4096+int64(c.Shape))*64 + int64(c.Feature)
 		t1, t2 := tangents(c.Normal)
-		in := s.add(rowNormal, path, key*4, ci)
-		i1 := s.add(rowFriction, path, key*4+1, ci)
-		i2 := s.add(rowFriction, path, key*4+2, ci)
+		in := s.add(rowNormal, path, path, key*4, ci)
+		i1 := s.add(rowFriction, path, path, key*4+1, ci)
+		i2 := s.add(rowFriction, path, path, key*4+2, ci)
 		jn, j1, j2 := s.jrow(in), s.jrow(i1), s.jrow(i2)
 		for _, k := range path {
 			l := d.Cdof[k].At(c.Pos)
@@ -176,7 +184,7 @@ func (w *World) constraintSolve(v []float64) {
 			if dist >= cp.Margin {
 				continue
 			}
-			i := s.add(rowLimit, s.dofPath[jt.DofAdr], -int64(2*jt.DofAdr+side+1), jt.DofAdr)
+			i := s.add(rowLimit, s.dofPath[jt.DofAdr], s.dofAnc[jt.DofAdr], -int64(2*jt.DofAdr+side+1), jt.DofAdr)
 			s.jrow(i)[jt.DofAdr] = sign
 			w.prepareRow(i)
 			s.softUnilateral(i, dist, h, cp.LimitTimeConst, cp.DampRatio)
@@ -185,7 +193,7 @@ func (w *World) constraintSolve(v []float64) {
 	// Dry friction in the joints.
 	for k := 0; k < nv; k++ {
 		if f := m.DofFriction[k]; f > 0 {
-			i := s.add(rowFrictionLoss, s.dofPath[k], -int64(4*nv+k+1), k)
+			i := s.add(rowFrictionLoss, s.dofPath[k], s.dofAnc[k], -int64(4*nv+k+1), k)
 			s.jrow(i)[k] = 1
 			w.prepareRow(i)
 			s.target[i], s.r[i], s.bound[i] = 0, cp.JointFrictionSoftness*s.a[i], h*f
@@ -224,28 +232,30 @@ func (w *World) constraintSolve(v []float64) {
 }
 
 // prepareRow computes the diagonal of the Delassus operator, the inverse
-// effective mass Aᵢ = Jᵢ·M⁻¹·Jᵢᵀ of row i. With M = Lᵀ·D·L, Aᵢ = |D^(−½)·L⁻ᵀ·Jᵢᵀ|²,
-// and L⁻ᵀ maps a vector supported on a path to the root onto the same path,
-// so this costs a few dozen operations instead of a full solve.
+// effective mass Aᵢ = Jᵢ·M⁻¹·Jᵢᵀ of row i (M the solver's metric, see
+// dynamics). With M = Lᵀ·D·L, Aᵢ = |D^(−½)·L⁻ᵀ·Jᵢᵀ|², and L⁻ᵀ maps a vector
+// supported on a path to the root onto the same path, so this costs a few
+// dozen operations instead of a full solve.
 func (w *World) prepareRow(i int) {
-	m, d, s := w.Model, w.Data, &w.rows
+	m, s, sc := w.Model, &w.rows, &w.scratch
 	nv := m.Nv
-	y := w.scratch.pathTmp
+	ld, dinv := sc.metricLD, sc.metricDinv
+	y := sc.pathTmp
 	j := s.jrow(i)
-	path := s.path[i]
-	for _, k := range path {
+	for _, k := range s.path[i] {
 		y[k] = j[k]
 	}
-	for _, k := range path { // descending dof order: leaf to root
+	anc := s.anc[i]
+	for _, k := range anc { // descending dof order: leaf to root
 		if yk := y[k]; yk != 0 {
 			for p := m.DofParent[k]; p >= 0; p = m.DofParent[p] {
-				y[p] -= d.QLD[k*nv+p] * yk
+				y[p] -= ld[k*nv+p] * yk
 			}
 		}
 	}
 	a := 0.0
-	for _, k := range path {
-		a += y[k] * y[k] * d.QLDinv[k]
+	for _, k := range anc {
+		a += y[k] * y[k] * dinv[k]
 		y[k] = 0
 	}
 	s.a[i] = a

@@ -5,9 +5,14 @@ import (
 	"github.com/stride-robotics/stride/sim/spatial"
 )
 
-// dynamics computes the mass matrix and its factor, the bias forces (with the
-// applied body wrenches), and the unconstrained acceleration
-// qaccFree = M⁻¹·(actuator + passive + applied − bias).
+// dynamics computes the mass matrix, the bias forces (with the applied body
+// wrenches), the solver's metric and its factor, and the unconstrained
+// acceleration qaccFree = metric⁻¹·(actuator + passive + applied − bias).
+//
+// The metric is M, or with the Euler integrator and joint damping
+// M + h·diag(damping): damping is then integrated implicitly (MuJoCo's
+// Euler), and the constraint solve works in the same metric, so contact and
+// damping forces are consistent within the step.
 func (w *World) dynamics() {
 	m, d := w.Model, w.Data
 	for b := range d.FExt {
@@ -21,12 +26,25 @@ func (w *World) dynamics() {
 		d.FExt[b] = spatial.Force{Ang: f.Ang.Add(c.Cross(f.Lin)), Lin: f.Lin}
 	}
 	rbd.CRBA(m, d)
-	rbd.FactorM(m, d)
+	sc := &w.scratch
+	if w.hasDamping && w.Opt.Integrator == Euler {
+		h := w.Opt.Timestep
+		copy(sc.mimpl, d.M)
+		for k := 0; k < m.Nv; k++ {
+			sc.mimpl[k*m.Nv+k] += h * m.DofDamping[k]
+		}
+		sc.metric = sc.mimpl
+		rbd.FactorTree(m, sc.mimpl, sc.mimplLD, sc.mimplInv)
+		sc.metricLD, sc.metricDinv = sc.mimplLD, sc.mimplInv
+	} else {
+		rbd.FactorM(m, d)
+		sc.metric, sc.metricLD, sc.metricDinv = d.M, d.QLD, d.QLDinv
+	}
 	rbd.Bias(m, d, w.QfrcBias)
-	f := w.scratch.force
+	f := sc.force
 	for i := range f {
 		f[i] = w.QfrcActuator[i] + w.QfrcPassive[i] + w.QfrcApplied[i] - w.QfrcBias[i]
 	}
-	copy(w.scratch.qaccFree, f)
-	rbd.SolveM(m, d, w.scratch.qaccFree)
+	copy(sc.qaccFree, f)
+	rbd.SolveTree(m, sc.metricLD, sc.metricDinv, sc.qaccFree)
 }

@@ -5,36 +5,18 @@ import (
 	"github.com/stride-robotics/stride/sim/spatial"
 )
 
-// integrateEuler advances the state with semi-implicit Euler, damping
-// implicit (MuJoCo's Euler): v⁺ = v + h·(M + h·B)⁻¹·(f + f_c), q⁺ = q ⊕ h·v⁺,
-// where f is the smooth force of the dynamics stage and f_c the constraint
-// force. Without damping this is v⁺ = v + h·Qacc.
+// integrateEuler advances the state with semi-implicit Euler:
+// v⁺ = v + h·Qacc, q⁺ = q ⊕ h·v⁺. Joint damping is already implicit in Qacc
+// (see dynamics): v⁺ = v + h·(M + h·B)⁻¹·(f + f_c), MuJoCo's Euler.
 func (w *World) integrateEuler() {
-	m, d, s := w.Model, w.Data, &w.scratch
+	s := &w.scratch
 	h := w.Opt.Timestep
 	copy(s.prevQ, w.Qpos)
 	copy(s.prevV, w.Qvel)
-	if w.hasDamping {
-		nv := m.Nv
-		copy(s.mimpl, d.M)
-		for k := 0; k < nv; k++ {
-			s.mimpl[k*nv+k] += h * m.DofDamping[k]
-		}
-		rbd.FactorTree(m, s.mimpl, s.mimpl, s.mimplInv)
-		acc := s.dv // free after the solve
-		for k := range acc {
-			acc[k] = s.force[k] + w.QfrcConstraint[k]
-		}
-		rbd.SolveTree(m, s.mimpl, s.mimplInv, acc)
-		for k := range w.Qvel {
-			w.Qvel[k] += h * acc[k]
-		}
-	} else {
-		for k := range w.Qvel {
-			w.Qvel[k] += h * w.Qacc[k]
-		}
+	for k := range w.Qvel {
+		w.Qvel[k] += h * w.Qacc[k]
 	}
-	rbd.Integrate(m, w.Qpos, w.Qvel, h)
+	rbd.Integrate(w.Model, w.Qpos, w.Qvel, h)
 }
 
 // rk4State holds the stage states of the RK4 integrator.

@@ -56,14 +56,17 @@ type scratch struct {
 	force    []float64 // (nv)
 	vfree    []float64 // (nv) velocity without constraint impulses
 	dv       []float64 // (nv) velocity change from constraint impulses
-	mimpl    []float64 // (nv×nv) M + h·B factor for implicit damping
+	mimpl    []float64 // (nv×nv) M + h·B, the metric with implicit damping
+	mimplLD  []float64 // (nv×nv) its factor
 	mimplInv []float64 // (nv)
-	prevQ    []float64 // (nq) state before the step, restored on divergence
-	prevV    []float64 // (nv)
-	pathTmp  []float64 // (nv) zero outside use
-	newton   newtonScratch
-	evalV    []float64 // (nv) the velocity the last forward evaluated
-	rk       rk4State
+
+	metric, metricLD, metricDinv []float64 // the solver's metric and its factor (M's or mimpl's); Dynamics
+	prevQ                        []float64 // (nq) state before the step, restored on divergence
+	prevV                        []float64 // (nv)
+	pathTmp                      []float64 // (nv) zero outside use
+	newton                       newtonScratch
+	evalV                        []float64 // (nv) the velocity the last forward evaluated
+	rk                           rk4State
 }
 
 // NewWorld makes a world for model m on terrain t (nil: a flat ground plane at
@@ -99,7 +102,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 	w.scratch = scratch{
 		qaccFree: make([]float64, nv), force: make([]float64, nv),
 		vfree: make([]float64, nv), dv: make([]float64, nv),
-		mimpl: make([]float64, nv*nv), mimplInv: make([]float64, nv),
+		mimpl: make([]float64, nv*nv), mimplLD: make([]float64, nv*nv), mimplInv: make([]float64, nv),
 		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv),
 		pathTmp: make([]float64, nv),
 	}

@@ -81,17 +81,6 @@ func (r *attrReader) float(name string, dst *float64) bool {
 	return true
 }
 
-// firstOf reads 1 to n numbers and keeps the first (MJCF attributes such as
-// damping accept extra polynomial coefficients).
-func (r *attrReader) firstOf(name string, n int, dst *float64) bool {
-	buf := make([]float64, n)
-	if !r.floats(name, buf, 1) {
-		return false
-	}
-	*dst = buf[0]
-	return true
-}
-
 // vec3 reads exactly three numbers.
 func (r *attrReader) vec3(name string, dst *spatial.Vec3) bool {
 	return r.floats(name, dst[:], 3)

@@ -2,7 +2,6 @@ package mjcf
 
 import (
 	"math"
-	"strconv"
 
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
@@ -82,8 +81,12 @@ func (l *loader) readWorld() error {
 		}
 		items = append(items, its...)
 	}
-	if err := l.attachments(0, items); err != nil {
+	_, inertial, err := l.attachments(0, items)
+	if err != nil {
 		return err
+	}
+	if inertial != nil {
+		l.warnElement(inertial.e, "in <worldbody> was ignored (the world body has no mass)")
 	}
 	for _, it := range items {
 		switch it.e.name {
@@ -93,29 +96,6 @@ func (l *loader) readWorld() error {
 			}
 		case "joint", "freejoint":
 			return errorf(it.e, "joints are not allowed in the world body")
-		case "geom", "site", "camera", "light":
-		default:
-			l.warnElement(it.e, "")
-		}
-	}
-	return nil
-}
-
-// attachments adds the geoms and sites among items to body bi and returns
-// nothing else; cameras and lights are noted as ignored.
-func (l *loader) attachments(bi int, items []item) error {
-	for _, it := range items {
-		var err error
-		switch it.e.name {
-		case "geom":
-			_, err = l.addGeom(it, bi)
-		case "site":
-			err = l.addSite(it, bi)
-		case "camera", "light":
-			l.warnElement(it.e, "")
-		}
-		if err != nil {
-			return err
 		}
 	}
 	return nil
@@ -155,21 +135,55 @@ func (l *loader) buildBody(it item, parent int) error {
 			}
 		}
 	}
-	if err := l.bodyInertia(bi, items); err != nil {
+	geoms, inertial, err := l.attachments(bi, items)
+	if err != nil {
+		return err
+	}
+	if err := l.bodyInertia(e, bi, inertial, geoms); err != nil {
 		return err
 	}
 	for _, c := range items {
-		switch c.e.name {
-		case "body":
+		if c.e.name == "body" {
 			if err := l.buildBody(c, bi); err != nil {
 				return err
 			}
-		case "joint", "freejoint", "geom", "site", "inertial":
-		default:
-			l.warnElement(c.e, "")
 		}
 	}
 	return nil
+}
+
+// attachments adds the geoms and sites among a body's items to body bi and
+// returns what the geoms weigh and the <inertial> element, if any. Elements
+// other than joints and bodies are noted as ignored.
+func (l *loader) attachments(bi int, items []item) ([]geomMass, *item, error) {
+	var geoms []geomMass
+	var inertial *item
+	for i := range items {
+		it := items[i]
+		switch it.e.name {
+		case "geom":
+			g, err := l.addGeom(it, bi)
+			if err != nil {
+				return nil, nil, err
+			}
+			if g != nil {
+				geoms = append(geoms, *g)
+			}
+		case "site":
+			if err := l.addSite(it, bi); err != nil {
+				return nil, nil, err
+			}
+		case "inertial":
+			if inertial != nil {
+				return nil, nil, errorf(it.e, "a body has at most one <inertial>")
+			}
+			inertial = &items[i]
+		case "body", "joint", "freejoint":
+		default:
+			l.warnElement(it.e, "")
+		}
+	}
+	return geoms, inertial, nil
 }
 
 // bodyFlags reads the body attributes Stride does not model and warns about
@@ -196,6 +210,9 @@ func (l *loader) bodyFlags(e *element) error {
 func (l *loader) addJoint(it item, bi int) error {
 	e := it.e
 	s := jointSpec{typ: "free"}
+	if v, _ := e.attr("align"); v == "true" {
+		l.warn("mjcf: freejoint align is not supported; free bodies keep the frames the file gives them")
+	}
 	if e.name == "joint" {
 		cls, err := l.defs.active(e, it.class)
 		if err != nil {
@@ -290,51 +307,45 @@ func checkNonNegative(e *element, vals map[string]float64) error {
 
 // bodyInertia sets the mass, centre of mass and inertia of body bi from its
 // <inertial> element or, as the compiler's inertiafromgeom says, its geoms.
-func (l *loader) bodyInertia(bi int, items []item) error {
-	var inertial *item
-	var geoms []geomMass
-	for i := range items {
-		switch items[i].e.name {
-		case "inertial":
-			if inertial != nil {
-				return errorf(items[i].e, "a body has at most one <inertial>")
-			}
-			inertial = &items[i]
-		case "geom":
-			g, err := l.addGeom(items[i], bi)
-			if err != nil {
-				return err
-			}
-			if g != nil {
-				geoms = append(geoms, *g)
-			}
-		case "site":
-			if err := l.addSite(items[i], bi); err != nil {
-				return err
-			}
+func (l *loader) bodyInertia(e *element, bi int, inertial *item, geoms []geomMass) error {
+	var mp bodyMass
+	var err error
+	switch {
+	case l.opts.inertiaFromGeom == triTrue || (l.opts.inertiaFromGeom == triAuto && inertial == nil):
+		mp, err = l.massFromGeoms(geoms)
+	case inertial != nil:
+		mp, err = l.readInertial(*inertial)
+	}
+	if err != nil {
+		return err
+	}
+	mp = l.boundInertia(mp)
+	if math.IsInf(mp.mass, 0) || math.IsNaN(mp.mass) || !mp.com.IsFinite() || !mp.inertia.IsFinite() {
+		return errorf(e, "the mass or inertia is not finite (geom sizes too large?)")
+	}
+	if l.bodyHasJoints(bi) {
+		if err := checkMoving(e, mp); err != nil {
+			return err
 		}
 	}
 	b := &l.m.Bodies[bi]
-	var mp bodyMass
-	fromGeoms := l.opts.inertiaFromGeom == triTrue || (l.opts.inertiaFromGeom == triAuto && inertial == nil)
-	switch {
-	case fromGeoms:
-		var err error
-		if mp, err = l.massFromGeoms(b, geoms); err != nil {
-			return err
-		}
-	case inertial != nil:
-		var err error
-		if mp, err = l.readInertial(*inertial); err != nil {
-			return err
-		}
-	}
-	mp = l.boundInertia(mp)
 	b.Mass, b.COM, b.Inertia = mp.mass, mp.com, mp.inertia
-	if b.Mass == 0 && l.m.Bodies[bi].Parent >= 0 && l.bodyHasJoints(bi) {
-		l.warn("mjcf: body " + strconv.Quote(b.Name) + " has joints but zero mass")
-	}
 	return nil
+}
+
+// minMass is MuJoCo's mjMINVAL, the least mass and principal moment of
+// inertia it accepts for a body with joints.
+const minMass = 1e-15
+
+// checkMoving applies MuJoCo's rule that a body with joints must have mass
+// and inertia.
+func checkMoving(e *element, mp bodyMass) error {
+	vals, _ := principalAxes(mp.inertia)
+	if mp.mass >= minMass && vals[0] >= minMass && vals[1] >= minMass && vals[2] >= minMass {
+		return nil
+	}
+	return errorf(e, "the body has joints but mass %g and principal moments %.3g %.3g %.3g; like MuJoCo, Stride needs them above %g (give it an <inertial> or geoms, or set compiler boundmass and boundinertia)",
+		mp.mass, vals[0], vals[1], vals[2], minMass)
 }
 
 func (l *loader) bodyHasJoints(bi int) bool {
@@ -388,15 +399,17 @@ func (l *loader) readInertial(it item) (bodyMass, error) {
 		mp.inertia = rotateInertia(R, spatial.Diag3(diag))
 		return mp, nil
 	}
+	// MuJoCo keeps the principal moments and axes of its own iterative
+	// decomposition; using the same one gives the same matrix to 1e-15.
 	I := spatial.Mat3{full[0], full[3], full[4], full[3], full[1], full[5], full[4], full[5], full[2]}
-	vals, vecs := symEigen(I)
+	vals, axes := principalAxes(I)
 	if !(vals[0] > 0 && vals[1] > 0 && vals[2] > 0) {
 		return mp, attrErrorf(e, "fullinertia", "the matrix is not positive definite (eigenvalues %.3g %.3g %.3g)", vals[0], vals[1], vals[2])
 	}
 	if vals, err = l.balance(e, vals); err != nil {
 		return mp, err
 	}
-	mp.inertia = rotateInertia(R, rotateInertia(vecs, spatial.Diag3(vals)))
+	mp.inertia = rotateInertia(R, rotateInertia(axes.Mat3(), spatial.Diag3(vals)))
 	return mp, nil
 }
 

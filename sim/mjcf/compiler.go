@@ -64,8 +64,11 @@ func (l *loader) applyCompiler(e *element) error {
 	r.boolean("balanceinertia", &c.balanceInertia)
 	r.float("settotalmass", &c.setTotalMass)
 	r.boolean("strippath", &c.stripPath)
-	var ignored bool
+	var ignored, alignfree bool
 	r.boolean("discardvisual", &ignored)
+	if r.boolean("alignfree", &alignfree) && alignfree {
+		l.warn("mjcf: compiler alignfree is not supported; free bodies keep the frames the file gives them")
+	}
 	var coord string
 	if r.keyword("coordinate", &coord, "local", "global") && coord == "global" {
 		return attrErrorf(e, "coordinate", `"global" is not supported (MuJoCo dropped it too); use local coordinates`)

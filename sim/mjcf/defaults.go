@@ -198,20 +198,22 @@ func (d *defaults) addTopLevel(e *element, first bool) error {
 	return d.fill(d.main, e)
 }
 
-// fill applies the children of a <default> element to class c and creates
-// its nested classes.
+// fill applies the children of a <default> element to class c, then creates
+// its nested classes: as in MuJoCo, a nested class inherits all of its
+// parent's settings, wherever it appears among them.
 func (d *defaults) fill(c *defaultClass, e *element) error {
 	for _, k := range e.children {
-		if err := d.fillOne(c, k); err != nil {
+		if k.name == "default" {
+			continue
+		}
+		if err := applyDefault(c, k); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-func (d *defaults) fillOne(c *defaultClass, k *element) error {
-	switch k.name {
-	case "default":
+	for _, k := range e.children {
+		if k.name != "default" {
+			continue
+		}
 		name, ok := k.attr("class")
 		if !ok || name == "" {
 			return errorf(k, "a nested default needs a class name")
@@ -222,7 +224,16 @@ func (d *defaults) fillOne(c *defaultClass, k *element) error {
 		child := *c
 		child.name = name
 		d.classes[name] = &child
-		return d.fill(&child, k)
+		if err := d.fill(&child, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyDefault applies one defaultable element to class c.
+func applyDefault(c *defaultClass, k *element) error {
+	switch k.name {
 	case "joint":
 		return applyJoint(&c.joint, k)
 	case "geom":

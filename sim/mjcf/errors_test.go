@@ -59,6 +59,9 @@ func TestErrors(t *testing.T) {
 		{"zero quat", body(`<geom size="1" quat="0 0 0 0"/>`), []string{"model.xml:4:", "zero quaternion"}},
 		{"nested free joint", body(`<body><freejoint name="f"/></body>`), []string{"model.xml:4:", "a free joint must belong to a child of the world body"}},
 		{"joint in world", "<mujoco>\n<worldbody>\n<joint/></worldbody></mujoco>", []string{"model.xml:3:", "joints are not allowed in the world body"}},
+		{"massless moving body", "<mujoco>\n<worldbody>\n<body name=\"b\"><joint/></body></worldbody></mujoco>",
+			[]string{"model.xml:3:", `<body name="b">`, "the body has joints but mass 0"}},
+		{"infinite mass", body(`<geom type="box" size="1e300 1e300 1e300"/>`), []string{"model.xml:3:", `<body name="b">`, "not finite"}},
 		{"eulerseq", "<mujoco>\n<compiler eulerseq=\"xyw\"/></mujoco>", []string{"model.xml:2:", "<compiler>", "eulerseq"}},
 		{"global coordinates", "<mujoco>\n<compiler coordinate=\"global\"/></mujoco>", []string{"model.xml:2:", "not supported"}},
 		{"unnamed class", "<mujoco>\n<default>\n<default><joint/></default></default></mujoco>", []string{"model.xml:3:", "needs a class name"}},
@@ -117,7 +120,7 @@ func TestMissingMeshIsAWarning(t *testing.T) {
 	if len(m.Meshes) != 1 || m.Meshes[0].Name != "gone" || len(m.Meshes[0].Vertices) != 0 {
 		t.Fatalf("meshes %+v", m.Meshes)
 	}
-	wantContains(t, joinWarnings(m.Warnings), `mesh file "gone.stl" not found`, `tried "meshes/gone.stl", "gone.stl"`, "has no mesh data")
+	wantContains(t, joinWarnings(m.Warnings), `mesh file "gone.stl" not found`, `tried "meshes/gone.stl", "gone.stl"`, `mesh "gone" has no triangles`)
 }
 
 func joinWarnings(w []string) string {

@@ -94,9 +94,9 @@ func vertex(v []float64, i int32) spatial.Vec3 {
 	return spatial.Vec3{v[k], v[k+1], v[k+2]}
 }
 
-// massFromGeoms sums the geoms of body b whose group lies in the compiler's
+// massFromGeoms sums the geoms of a body whose group lies in the compiler's
 // inertiagrouprange, each of uniform density (or of its given mass).
-func (l *loader) massFromGeoms(b *rbd.Body, geoms []geomMass) (bodyMass, error) {
+func (l *loader) massFromGeoms(geoms []geomMass) (bodyMass, error) {
 	var total float64
 	var first spatial.Vec3
 	var iOrigin spatial.Mat3 // about the body origin
@@ -105,7 +105,7 @@ func (l *loader) massFromGeoms(b *rbd.Body, geoms []geomMass) (bodyMass, error) 
 		if g.spec.group < l.opts.groupRange[0] || g.spec.group > l.opts.groupRange[1] {
 			continue
 		}
-		mp, ok := l.geomProps(b, g)
+		mp, ok := l.geomProps(g)
 		if !ok {
 			continue
 		}
@@ -130,12 +130,19 @@ func (l *loader) massFromGeoms(b *rbd.Body, geoms []geomMass) (bodyMass, error) 
 		return bodyMass{}, nil
 	}
 	com := first.Scale(1 / total)
-	return bodyMass{mass: total, com: com, inertia: iOrigin.Sub(shift(total, com)).Symmetrize()}, nil
+	return bodyMass{mass: total, com: com, inertia: asMuJoCo(iOrigin.Sub(shift(total, com)))}, nil
+}
+
+// asMuJoCo returns the inertia MuJoCo simulates for a body whose inertia it
+// computed: rebuilt from the principal moments and axes of its decomposition.
+func asMuJoCo(I spatial.Mat3) spatial.Mat3 {
+	vals, axes := principalAxes(I.Symmetrize())
+	return rotateInertia(axes.Mat3(), spatial.Diag3(vals))
 }
 
 // geomProps returns a geom's mass properties per unit density, or false when
 // it has none (planes, meshes without data).
-func (l *loader) geomProps(b *rbd.Body, g *geomMass) (massProps, bool) {
+func (l *loader) geomProps(g *geomMass) (massProps, bool) {
 	if g.spec.shellInertia {
 		l.warn("mjcf: geom shellinertia is not supported; solid inertia is used (first " + g.e.tag() + " at " + loc(g.e) + ")")
 	}
@@ -145,7 +152,6 @@ func (l *loader) geomProps(b *rbd.Body, g *geomMass) (massProps, bool) {
 	case rbd.GeomMesh:
 		mp := l.meshMass(g.mesh)
 		if mp == nil {
-			l.warn(fmt.Sprintf("mjcf: body %q: mesh geom %s at %s has no mesh data (missing file?) and adds no mass", b.Name, g.e.tag(), loc(g.e)))
 			return massProps{}, false
 		}
 		return *mp, true
@@ -170,11 +176,11 @@ func rotateInertia(R, I spatial.Mat3) spatial.Mat3 {
 func (l *loader) boundInertia(mp bodyMass) bodyMass {
 	mp.mass = math.Max(mp.mass, l.opts.boundMass)
 	if l.opts.boundInertia > 0 {
-		vals, vecs := symEigen(mp.inertia)
+		vals, axes := principalAxes(mp.inertia)
 		for i := range vals {
 			vals[i] = math.Max(vals[i], l.opts.boundInertia)
 		}
-		mp.inertia = rotateInertia(vecs, spatial.Diag3(vals))
+		mp.inertia = rotateInertia(axes.Mat3(), spatial.Diag3(vals))
 	}
 	return mp
 }
@@ -199,49 +205,4 @@ func (l *loader) applyTotalMass() error {
 	}
 	l.warn(fmt.Sprintf("mjcf: compiler settotalmass is deprecated in MuJoCo; masses and inertias were scaled by %.6g to total %g", k, target))
 	return nil
-}
-
-// symEigen returns the eigenvalues of a symmetric 3×3 matrix and the matching
-// unit eigenvectors as the columns of a rotation matrix (cyclic Jacobi).
-func symEigen(a spatial.Mat3) (spatial.Vec3, spatial.Mat3) {
-	v := spatial.Identity3()
-	for sweep := 0; sweep < 64; sweep++ {
-		off := a[1]*a[1] + a[2]*a[2] + a[5]*a[5]
-		scale := a[0]*a[0] + a[4]*a[4] + a[8]*a[8]
-		if off <= 1e-30*scale || off == 0 {
-			break
-		}
-		for _, pq := range [3][2]int{{0, 1}, {0, 2}, {1, 2}} {
-			jacobiRotate(&a, &v, pq[0], pq[1])
-		}
-	}
-	if v.Det() < 0 { // keep a proper rotation
-		for r := 0; r < 3; r++ {
-			v[3*r+2] = -v[3*r+2]
-		}
-	}
-	return spatial.Vec3{a[0], a[4], a[8]}, v
-}
-
-// jacobiRotate zeroes a[p][q] by the rotation J (a ← Jᵀ a J, v ← v J).
-func jacobiRotate(a, v *spatial.Mat3, p, q int) {
-	apq := a[3*p+q]
-	if apq == 0 {
-		return
-	}
-	theta := (a[3*q+q] - a[3*p+p]) / (2 * apq)
-	var t float64
-	if math.Abs(theta) > 1e150 {
-		t = 1 / (2 * theta)
-	} else {
-		t = math.Copysign(1, theta) / (math.Abs(theta) + math.Sqrt(theta*theta+1))
-	}
-	c := 1 / math.Sqrt(t*t+1)
-	s := t * c
-	J := spatial.Identity3()
-	J[3*p+p], J[3*q+q], J[3*p+q], J[3*q+p] = c, c, s, -s
-	tmp := J.TMul(a)
-	*a = tmp.Mul(&J)
-	a[3*p+q], a[3*q+p] = 0, 0
-	*v = v.Mul(&J)
 }

@@ -42,18 +42,20 @@ func bodyByName(t *testing.T, m *rbd.Model, name string) *rbd.Body {
 }
 
 // The example of MuJoCo's modeling guide, extended with joints and nesting.
+// A nested class inherits its parent's settings even when they come after it
+// in the file (MuJoCo reads a class's own elements before its children).
 func TestDefaultsAndChildclass(t *testing.T) {
 	m := loadString(t, `<mujoco>
   <default class="main">
     <geom rgba="1 0 0 1" size="0.1 0.2 0.3"/>
-    <joint damping="0.5" armature="0.1"/>
     <default class="sub">
-      <geom rgba="0 1 0 1"/>
-      <joint damping="2"/>
       <default class="subsub">
         <joint frictionloss="3" axis="1 0 0"/>
       </default>
+      <geom rgba="0 1 0 1"/>
+      <joint damping="2"/>
     </default>
+    <joint damping="0.5" armature="0.1"/>
   </default>
   <worldbody>
     <geom name="box" type="box"/>
@@ -335,7 +337,9 @@ func TestInertial(t *testing.T) {
 	f := bodyByName(t, m, "full")
 	near(t, "mass", f.Mass, 2, 0)
 	nearVec(t, "com", f.COM[:], []float64{0.1, 0.2, 0.3}, 0)
-	nearVec(t, "fullinertia (body frame, as given)", f.Inertia[:], []float64{0.3, 0.01, -0.02, 0.01, 0.2, 0.005, -0.02, 0.005, 0.25}, 1e-14)
+	// As given, to the accuracy of MuJoCo's decomposition into principal
+	// moments and axes, which the loader reproduces.
+	nearVec(t, "fullinertia (body frame)", f.Inertia[:], []float64{0.3, 0.01, -0.02, 0.01, 0.2, 0.005, -0.02, 0.005, 0.25}, 1e-8)
 	d := bodyByName(t, m, "diag")
 	nearVec(t, "R·diag·Rᵀ", d.Inertia[:], []float64{0.2, 0, 0, 0, 0.1, 0, 0, 0, 0.25}, 1e-14)
 }
@@ -345,6 +349,13 @@ func TestBalanceInertia(t *testing.T) {
 	wantContains(t, loadErr(t, `<mujoco>`+src), "model.xml:1", "<inertial>", "triangle inequality")
 	m := loadString(t, `<mujoco><compiler balanceinertia="true"/>`+src)
 	nearVec(t, "balanced", []float64{m.Bodies[1].Inertia[0], m.Bodies[1].Inertia[4], m.Bodies[1].Inertia[8]}, []float64{5.0 / 3, 5.0 / 3, 5.0 / 3}, 1e-12)
+}
+
+func TestLatin1(t *testing.T) {
+	m := loadString(t, `<?xml version="1.0" encoding="ISO-8859-1"?>`+"<mujoco model=\"caf\xe9\"/>")
+	if m.Name != "café" {
+		t.Errorf("name %q, want café", m.Name)
+	}
 }
 
 func TestOptionAndName(t *testing.T) {

@@ -136,6 +136,7 @@ func (l *loader) meshMass(i int) *massProps {
 	l.meshDone[i] = true
 	mesh := &l.m.Meshes[i]
 	if len(mesh.Faces) == 0 {
+		l.warn(fmt.Sprintf("mjcf: mesh %q has no triangles (missing file, or a point cloud); geoms using it add no mass", mesh.Name))
 		return nil
 	}
 	v := make([]float64, len(mesh.Vertices))

@@ -224,12 +224,22 @@ func xmlError(file string, line int, err error) error {
 	return &Error{File: file, Line: line, Err: fmt.Errorf("malformed XML: %v", err)}
 }
 
-// charsetReader accepts the single-byte encodings some exporters declare; the
-// model text itself is ASCII in practice.
+// charsetReader accepts the single-byte encodings some exporters declare,
+// reading them as Latin-1 (model text is ASCII in practice).
 func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(label) {
-	case "us-ascii", "ascii", "iso-8859-1", "latin1", "latin-1", "windows-1252", "utf8":
+	case "us-ascii", "ascii", "utf8":
 		return input, nil
+	case "iso-8859-1", "latin1", "latin-1", "windows-1252":
+		b, err := io.ReadAll(input)
+		if err != nil {
+			return nil, err
+		}
+		var out strings.Builder
+		for _, c := range b {
+			out.WriteRune(rune(c))
+		}
+		return strings.NewReader(out.String()), nil
 	}
 	return nil, fmt.Errorf("unsupported encoding %q (use UTF-8)", label)
 }

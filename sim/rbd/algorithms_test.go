@@ -276,3 +276,26 @@ func TestFactorSolve(t *testing.T) {
 		}
 	}
 }
+
+// MulTree must equal the dense product with M.
+func TestMulTree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	m := randomModel(t, rng, 18, true)
+	d := NewData(m)
+	q, _ := randomState(m, rng)
+	Kinematics(m, d, q)
+	CRBA(m, d)
+	x := make([]float64, m.Nv)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	y := make([]float64, m.Nv)
+	MulTree(m, d.M, x, y)
+	for r := 0; r < m.Nv; r++ {
+		want := 0.0
+		for c := 0; c < m.Nv; c++ {
+			want += d.M[r*m.Nv+c] * x[c]
+		}
+		approx(t, fmt.Sprintf("y[%d]", r), y[r], want, 1e-12)
+	}
+}

@@ -59,3 +59,22 @@ func SolveTree(m *Model, ld, dinv, x []float64) {
 		x[k] = s
 	}
 }
+
+// MulTree writes y = H·x for a symmetric nv×nv matrix H with the sparsity of
+// m's tree (as M): only each dof's entries with its ancestors are read, so
+// this costs O(nv·depth) instead of O(nv²).
+func MulTree(m *Model, h, x, y []float64) {
+	nv := m.Nv
+	for k := 0; k < nv; k++ {
+		y[k] = h[k*nv+k] * x[k]
+	}
+	for k := nv - 1; k >= 0; k-- {
+		xk, yk := x[k], y[k]
+		row := h[k*nv : k*nv+nv]
+		for j := m.DofParent[k]; j >= 0; j = m.DofParent[j] {
+			yk += row[j] * x[j]
+			y[j] += row[j] * xk
+		}
+		y[k] = yk
+	}
+}

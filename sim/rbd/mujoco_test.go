@@ -115,7 +115,7 @@ func TestDynamicsMatchMuJoCoMore(t *testing.T) {
 	cases := []struct{ name, file, seed, vscale string }{
 		{"builtin seed 2", builtin, "2", "3"},
 		{"builtin seed 3 fast", builtin, "3", "8"},
-		{"pm01 seed 7", filepath.Join(shared, "models/pm01/resource/pm_v2.xml"), "7", "3"},
+		{"pm01 (2.2.2 edition) seed 7", filepath.Join(shared, "peer/pm01-mujoco222/resource/pm_v2.xml"), "7", "3"},
 		{"mujoco humanoid", "/usr/share/mujoco/model/humanoid/humanoid.xml", "4", "3"},
 	}
 	for _, c := range cases {
