@@ -43,9 +43,11 @@ type ContactParams struct {
 	// DampRatio is the spring–damper's damping ratio ζ: 1 is critical (no
 	// bounce), below 1 bounces (restitution ≈ exp(−πζ/√(1−ζ²))). Default 1.
 	DampRatio float64
-	// Margin (m) is the distance at which contacts are created before the
+	// Margin (m) is the largest gap at which contacts are created before the
 	// surfaces touch, so a fast foot is caught at first touch rather than a
-	// step later. Contact forces start only at touch. Default 0.005.
+	// step later: a point still apart is kept when it approaches fast enough
+	// to close its gap within about two steps. Contact forces start only at
+	// touch. Default 0.005.
 	Margin float64
 	// LimitTimeConst (s) is TimeConst for joint position limits. Default 0.002.
 	LimitTimeConst float64

@@ -34,11 +34,11 @@ type newtonScratch struct {
 	dvPrev               []float64    // (nv) last step's velocity change, for the warm start
 }
 
-func (ns *newtonScratch) init(nv, rows int) {
+func (ns *newtonScratch) init(nv, tree, rows int) {
 	mk := func() []float64 { return make([]float64, nv) }
 	ns.v, ns.e, ns.g, ns.dir, ns.me, ns.md = mk(), mk(), mk(), mk(), mk(), mk()
 	ns.dvPrev = mk()
-	ns.h = make([]float64, nv*nv)
+	ns.h = make([]float64, tree)
 	ns.hinv = mk()
 	ns.u = make([]float64, rows)
 	ns.jd = make([]float64, rows)
@@ -62,12 +62,11 @@ func (w *World) solveNewton() {
 	for k := 0; k < nv; k++ {
 		ns.v[k] = vf[k] + ns.dvPrev[k]
 	}
-	cost := w.newtonCost(ns.v)
 	// e = v − v_free and M·e are kept current through the iterations.
 	for k := 0; k < nv; k++ {
 		ns.e[k] = ns.v[k] - vf[k]
 	}
-	rbd.MulTree(m, sc.metric, ns.e, ns.me)
+	rbd.MulTreePacked(m, sc.metric, ns.e, ns.me)
 	s.mulJ(ns.v, ns.u)
 	for it := 0; it < w.Opt.SolverIterations; it++ {
 		w.SolverIterations = it + 1
@@ -94,15 +93,15 @@ func (w *World) solveNewton() {
 		}
 		// Newton direction: H = M + Jᵀ·B·J, dir = −H⁻¹·g
 		w.assembleHessian()
-		rbd.FactorTree(m, ns.h, ns.h, ns.hinv)
+		rbd.FactorTreePacked(m, ns.h, ns.hinv)
 		for k := 0; k < nv; k++ {
 			ns.dir[k] = -ns.g[k]
 		}
-		rbd.SolveTree(m, ns.h, ns.hinv, ns.dir)
+		rbd.SolveTreePacked(m, ns.h, ns.hinv, ns.dir)
 		// exact line search along dir
 		s.mulJ(ns.dir, ns.jd)
-		rbd.MulTree(m, sc.metric, ns.dir, ns.md)
-		alpha, next := w.lineSearch()
+		rbd.MulTreePacked(m, sc.metric, ns.dir, ns.md)
+		alpha := w.lineSearch()
 		if alpha == 0 {
 			break
 		}
@@ -113,11 +112,6 @@ func (w *World) solveNewton() {
 		}
 		for i := 0; i < s.n; i++ {
 			ns.u[i] += alpha * ns.jd[i]
-		}
-		improvement := cost - next
-		cost = next
-		if improvement <= w.Opt.SolverTolerance*math.Abs(cost) {
-			break
 		}
 	}
 	// impulses at the solution
@@ -137,7 +131,7 @@ func (w *World) newtonCost(v []float64) float64 {
 	for k := 0; k < nv; k++ {
 		ns.e[k] = v[k] - sc.vfree[k]
 	}
-	rbd.MulTree(w.Model, sc.metric, ns.e, ns.me)
+	rbd.MulTreePacked(w.Model, sc.metric, ns.e, ns.me)
 	c := 0.0
 	for k := 0; k < nv; k++ {
 		c += 0.5 * ns.e[k] * ns.me[k]
@@ -233,12 +227,11 @@ func contactCost(s *rowSet, i int, un, u1, u2 float64, f []float64, b *[9]float6
 	return 0.5 * phi * phi * k
 }
 
-// assembleHessian writes M + Σ Jᵀ·B·J into newton.h, on the entries
-// FactorTree reads (each dof with its ancestors).
+// assembleHessian writes M + Σ Jᵀ·B·J into newton.h, a tree matrix: each
+// Jacobian lives on a path to the root, so Jᵀ·B·J falls on tree entries.
 func (w *World) assembleHessian() {
 	m, s := w.Model, &w.rows
 	ns := &w.scratch.newton
-	nv := m.Nv
 	copy(ns.h, w.scratch.metric)
 	for i := 0; i < s.n; i++ {
 		path := s.path[i]
@@ -247,7 +240,7 @@ func (w *World) assembleHessian() {
 			if B[0] != 0 {
 				k := path[0]
 				jk := s.jrow(i)[k]
-				ns.h[k*nv+k] += jk * B[0] * jk
+				ns.h[m.TreeAdr[k]] += jk * B[0] * jk
 			}
 			continue
 		}
@@ -256,8 +249,9 @@ func (w *World) assembleHessian() {
 		if *B == ([9]float64{}) {
 			continue
 		}
-		// path is ordered leaf to root: for each k, the later entries are its
-		// ancestors.
+		// path runs from the body's last dof to the root, each entry the
+		// parent of the one before: path[a:] is k and then its ancestors,
+		// in the order of k's tree row.
 		for a, k := range path {
 			x := [3]float64{jn[k], j1[k], j2[k]}
 			bx := [3]float64{
@@ -265,52 +259,47 @@ func (w *World) assembleHessian() {
 				B[3]*x[0] + B[4]*x[1] + B[5]*x[2],
 				B[6]*x[0] + B[7]*x[1] + B[8]*x[2],
 			}
-			for _, q := range path[a:] {
-				v := bx[0]*jn[q] + bx[1]*j1[q] + bx[2]*j2[q]
-				ns.h[k*nv+q] += v
-				if q != k {
-					ns.h[q*nv+k] += v
-				}
+			tail := path[a:]
+			row := ns.h[m.TreeAdr[k] : m.TreeAdr[k]+len(tail)]
+			for b, q := range tail {
+				row[b] += bx[0]*jn[q] + bx[1]*j1[q] + bx[2]*j2[q]
 			}
 		}
 	}
 }
 
+// lineSearchTol ends the line search once the directional derivative is this
+// fraction of its value at α = 0: the next Newton iteration mops up the rest.
+const lineSearchTol = 1e-4
+
 // lineSearch returns the α ≥ 0 minimising f(v + α·dir), a convex,
-// piecewise-quadratic function (Newton's method on f′ safeguarded by
-// bisection), and f there.
-func (w *World) lineSearch() (float64, float64) {
+// piecewise-quadratic function: Newton's method on f′ from the full step
+// α = 1, safeguarded by bisection. Near the solution the full step is exact
+// and one evaluation suffices.
+func (w *World) lineSearch() float64 {
 	ns := &w.scratch.newton
 	nv := w.Model.Nv
-	var dMe, dMd float64
+	var dMe, dMd, d0 float64
 	for k := 0; k < nv; k++ {
 		dMe += ns.dir[k] * ns.me[k]
 		dMd += ns.dir[k] * ns.md[k]
+		d0 += ns.dir[k] * ns.g[k]
+	}
+	if d0 >= 0 {
+		return 0
 	}
 	deriv := func(alpha float64) (float64, float64) {
-		d1 := dMe + alpha*dMd
-		d2 := dMd
 		r1, r2 := w.rowDerivs(alpha)
-		return d1 + r1, d2 + r2
+		return dMe + alpha*dMd + r1, dMd + r2
 	}
-	lo, hi := 0.0, 1.0
-	d1, _ := deriv(0)
-	if d1 >= 0 {
-		return 0, 0
+	tol := lineSearchTol * -d0
+	alpha := 1.0
+	g, h := deriv(alpha)
+	if math.Abs(g) <= tol {
+		return alpha
 	}
-	for k := 0; k < 30; k++ { // bracket the minimum
-		g, _ := deriv(hi)
-		if g >= 0 {
-			break
-		}
-		lo, hi = hi, 2*hi
-	}
-	alpha := math.Min(1, hi)
-	for k := 0; k < 30; k++ {
-		g, h := deriv(alpha)
-		if math.Abs(g) <= 1e-12*math.Max(1, math.Abs(d1)) {
-			break
-		}
+	lo, hi := 0.0, math.Inf(1)
+	for k := 0; k < 50; k++ {
 		if g < 0 {
 			lo = alpha
 		} else {
@@ -318,51 +307,21 @@ func (w *World) lineSearch() (float64, float64) {
 		}
 		next := alpha - g/h
 		if !(h > 0) || next <= lo || next >= hi {
-			next = 0.5 * (lo + hi)
+			if math.IsInf(hi, 1) {
+				next = 2 * alpha
+			} else {
+				next = 0.5 * (lo + hi)
+			}
 		}
-		if math.Abs(next-alpha) <= 1e-14*math.Max(1, alpha) {
-			alpha = next
-			break
+		if math.Abs(next-alpha) <= 1e-14*alpha {
+			return next
 		}
 		alpha = next
-	}
-	// f at α: the quadratic part, plus the rows at u + α·jd
-	quad := 0.0
-	for k := 0; k < nv; k++ {
-		quad += 0.5 * ns.e[k] * ns.me[k]
-	}
-	quad += alpha*dMe + 0.5*alpha*alpha*dMd
-	return alpha, quad + w.rowCostAt(alpha)
-}
-
-// rowCostAt returns the rows' cost at u + α·jd.
-func (w *World) rowCostAt(alpha float64) float64 {
-	s := &w.rows
-	ns := &w.scratch.newton
-	var f [3]float64
-	var B [9]float64
-	c := 0.0
-	for i := 0; i < s.n; i++ {
-		u0 := ns.u[i] + alpha*ns.jd[i]
-		switch s.kind[i] {
-		case rowNormal:
-			c += contactCost(s, i, u0, ns.u[i+1]+alpha*ns.jd[i+1], ns.u[i+2]+alpha*ns.jd[i+2], f[:], &B, false)
-			i += 2
-		case rowLimit:
-			if y := s.target[i] - u0; y > 0 {
-				c += 0.5 * y * y / s.r[i]
-			}
-		case rowFrictionLoss:
-			y := s.target[i] - u0
-			r, b := s.r[i], s.bound[i]
-			if math.Abs(y) <= r*b {
-				c += 0.5 * y * y / r
-			} else {
-				c += b*math.Abs(y) - 0.5*r*b*b
-			}
+		if g, h = deriv(alpha); math.Abs(g) <= tol {
+			break
 		}
 	}
-	return c
+	return alpha
 }
 
 // rowDerivs returns the first and second derivatives in α of the rows' cost

@@ -48,10 +48,12 @@ type rowSet struct {
 	// warm start: the previous step's impulses by key
 	prevKey  []int64
 	prevP    []float64
-	anc      [][]int // support of L⁻ᵀ·Jᵀ: the deepest non-zero dof and its ancestors
-	bodyPath [][]int // dofs on the path from each body to the root, leaf first
-	dofPath  [][]int // each dof alone
-	dofAnc   [][]int // each dof and its ancestors, leaf first
+	anc      [][]int   // support of L⁻ᵀ·Jᵀ: the deepest non-zero dof and its ancestors
+	dofA     []float64 // (nv) cached Jᵢ·M⁻¹·Jᵢᵀ of a joint row on each dof (diag of M⁻¹)
+	dofAAge  int       // steps since dofA was computed; −1: never
+	bodyPath [][]int   // dofs on the path from each body to the root, leaf first
+	dofPath  [][]int   // each dof alone
+	dofAnc   [][]int   // each dof and its ancestors, leaf first
 }
 
 func (s *rowSet) init(m *rbd.Model, maxContacts int) {
@@ -92,13 +94,21 @@ func (s *rowSet) init(m *rbd.Model, maxContacts int) {
 		}
 	}
 	s.anc = make([][]int, c)
+	s.dofA = make([]float64, nv)
+	s.dofAAge = -1
 }
 
 func (s *rowSet) resetWarmStart() {
 	s.prevKey = s.prevKey[:0]
 	s.prevP = s.prevP[:0]
 	s.n = 0
+	s.dofAAge = -1
 }
+
+// dofRowRefresh is how many steps the effective masses of joint rows (limits
+// and friction loss, which only set those rows' softness) are reused before
+// they are recomputed: they change with the posture, slowly.
+const dofRowRefresh = 16
 
 // add appends a row whose Jacobian is non-zero on path (and whose deepest dof
 // has the ancestors anc) and returns its index; its Jacobian is zero.
@@ -108,7 +118,13 @@ func (s *rowSet) add(kind rowKind, path, anc []int, key int64, ref int) int {
 	s.kind[i], s.path[i], s.anc[i], s.key[i], s.ref[i] = kind, path, anc, key, ref
 	clear(s.j[i*s.nv : (i+1)*s.nv])
 	s.p[i] = 0
-	for k, pk := range s.prevKey { // warm start
+	// warm start: the row of the same identity last step, most often at the
+	// same index
+	if i < len(s.prevKey) && s.prevKey[i] == key {
+		s.p[i] = s.prevP[i]
+		return i
+	}
+	for k, pk := range s.prevKey {
 		if pk == key {
 			s.p[i] = s.prevP[k]
 			break
@@ -147,6 +163,10 @@ func (w *World) constraintSolve(v []float64) {
 		return
 	}
 	cp := &w.Opt.Contact
+	if s.dofAAge < 0 || s.dofAAge >= dofRowRefresh {
+		w.refreshDofA()
+	}
+	s.dofAAge++
 	// Contacts: a normal row and two friction rows each.
 	for ci := range w.Contacts {
 		c := &w.Contacts[ci]
@@ -186,7 +206,7 @@ func (w *World) constraintSolve(v []float64) {
 			}
 			i := s.add(rowLimit, s.dofPath[jt.DofAdr], s.dofAnc[jt.DofAdr], -int64(2*jt.DofAdr+side+1), jt.DofAdr)
 			s.jrow(i)[jt.DofAdr] = sign
-			w.prepareRow(i)
+			s.a[i], s.target[i], s.r[i] = s.dofA[jt.DofAdr], 0, 0
 			s.softUnilateral(i, dist, h, cp.LimitTimeConst, cp.DampRatio)
 		}
 	}
@@ -195,7 +215,7 @@ func (w *World) constraintSolve(v []float64) {
 		if f := m.DofFriction[k]; f > 0 {
 			i := s.add(rowFrictionLoss, s.dofPath[k], s.dofAnc[k], -int64(4*nv+k+1), k)
 			s.jrow(i)[k] = 1
-			w.prepareRow(i)
+			s.a[i] = s.dofA[k]
 			s.target[i], s.r[i], s.bound[i] = 0, cp.JointFrictionSoftness*s.a[i], h*f
 		}
 	}
@@ -238,7 +258,6 @@ func (w *World) constraintSolve(v []float64) {
 // dozen operations instead of a full solve.
 func (w *World) prepareRow(i int) {
 	m, s, sc := w.Model, &w.rows, &w.scratch
-	nv := m.Nv
 	ld, dinv := sc.metricLD, sc.metricDinv
 	y := sc.pathTmp
 	j := s.jrow(i)
@@ -248,8 +267,10 @@ func (w *World) prepareRow(i int) {
 	anc := s.anc[i]
 	for _, k := range anc { // descending dof order: leaf to root
 		if yk := y[k]; yk != 0 {
-			for p := m.DofParent[k]; p >= 0; p = m.DofParent[p] {
-				y[p] -= ld[k*nv+p] * yk
+			up := m.DofAncestors[k]
+			row := ld[m.TreeAdr[k]+1 : m.TreeAdr[k]+1+len(up)]
+			for q, p := range up {
+				y[p] -= row[q] * yk
 			}
 		}
 	}
@@ -260,6 +281,37 @@ func (w *World) prepareRow(i int) {
 	}
 	s.a[i] = a
 	s.target[i], s.r[i] = 0, 0
+}
+
+// refreshDofA recomputes the diagonal of M⁻¹ (the metric's) for the joint
+// rows: for each dof k, |D^(−½)·L⁻ᵀ·e_k|².
+func (w *World) refreshDofA() {
+	m, s, sc := w.Model, &w.rows, &w.scratch
+	nv := m.Nv
+	y := sc.pathTmp
+	for k := 0; k < nv; k++ {
+		if m.DofFriction[k] == 0 && !w.dofLimited[k] {
+			continue
+		}
+		y[k] = 1
+		anc := s.dofAnc[k]
+		for _, i := range anc {
+			if yi := y[i]; yi != 0 {
+				up := m.DofAncestors[i]
+				row := sc.metricLD[m.TreeAdr[i]+1 : m.TreeAdr[i]+1+len(up)]
+				for q, p := range up {
+					y[p] -= row[q] * yi
+				}
+			}
+		}
+		a := 0.0
+		for _, i := range anc {
+			a += y[i] * y[i] * sc.metricDinv[i]
+			y[i] = 0
+		}
+		s.dofA[k] = a
+	}
+	s.dofAAge = 0
 }
 
 // speculativeSoftness is the (tiny) compliance of a row before touch, as a

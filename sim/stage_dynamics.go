@@ -27,24 +27,20 @@ func (w *World) dynamics() {
 	}
 	rbd.CRBA(m, d)
 	sc := &w.scratch
+	rbd.PackTree(m, d.M, sc.metric)
 	if w.hasDamping && w.Opt.Integrator == Euler {
 		h := w.Opt.Timestep
-		copy(sc.mimpl, d.M)
 		for k := 0; k < m.Nv; k++ {
-			sc.mimpl[k*m.Nv+k] += h * m.DofDamping[k]
+			sc.metric[m.TreeAdr[k]] += h * m.DofDamping[k]
 		}
-		sc.metric = sc.mimpl
-		rbd.FactorTree(m, sc.mimpl, sc.mimplLD, sc.mimplInv)
-		sc.metricLD, sc.metricDinv = sc.mimplLD, sc.mimplInv
-	} else {
-		rbd.FactorM(m, d)
-		sc.metric, sc.metricLD, sc.metricDinv = d.M, d.QLD, d.QLDinv
 	}
+	copy(sc.metricLD, sc.metric)
+	rbd.FactorTreePacked(m, sc.metricLD, sc.metricDinv)
 	rbd.Bias(m, d, w.QfrcBias)
 	f := sc.force
 	for i := range f {
 		f[i] = w.QfrcActuator[i] + w.QfrcPassive[i] + w.QfrcApplied[i] - w.QfrcBias[i]
 	}
 	copy(sc.qaccFree, f)
-	rbd.SolveTree(m, sc.metricLD, sc.metricDinv, sc.qaccFree)
+	rbd.SolveTreePacked(m, sc.metricLD, sc.metricDinv, sc.qaccFree)
 }

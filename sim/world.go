@@ -42,6 +42,7 @@ type World struct {
 	SolverResidual   float64 // largest relative impulse change in the last sweep; ConstraintSolve
 
 	curQ           []float64 // the configuration forward is evaluating
+	dofLimited     []bool    // (nv) the dof's joint is a limited hinge or slide
 	hasDamping     bool      // any dof has damping (Euler integrates it implicitly)
 	collisionGeoms []int     // robot geoms that collide with terrain
 	contactBuf     []Contact
@@ -52,21 +53,19 @@ type World struct {
 
 // scratch holds per-step temporaries.
 type scratch struct {
-	qaccFree []float64 // (nv) unconstrained acceleration
-	force    []float64 // (nv)
-	vfree    []float64 // (nv) velocity without constraint impulses
-	dv       []float64 // (nv) velocity change from constraint impulses
-	mimpl    []float64 // (nv×nv) M + h·B, the metric with implicit damping
-	mimplLD  []float64 // (nv×nv) its factor
-	mimplInv []float64 // (nv)
-
-	metric, metricLD, metricDinv []float64 // the solver's metric and its factor (M's or mimpl's); Dynamics
-	prevQ                        []float64 // (nq) state before the step, restored on divergence
-	prevV                        []float64 // (nv)
-	pathTmp                      []float64 // (nv) zero outside use
-	newton                       newtonScratch
-	evalV                        []float64 // (nv) the velocity the last forward evaluated
-	rk                           rk4State
+	qaccFree   []float64 // (nv) unconstrained acceleration
+	force      []float64 // (nv)
+	vfree      []float64 // (nv) velocity without constraint impulses
+	dv         []float64 // (nv) velocity change from constraint impulses
+	metric     []float64 // (tree) the solver's metric: M, or M + h·B with implicit damping; Dynamics
+	metricLD   []float64 // (tree) its LᵀDL factor; Dynamics
+	metricDinv []float64 // (nv) 1/D; Dynamics
+	prevQ      []float64 // (nq) state before the step, restored on divergence
+	prevV      []float64 // (nv)
+	pathTmp    []float64 // (nv) zero outside use
+	newton     newtonScratch
+	evalV      []float64 // (nv) the velocity the last forward evaluated
+	rk         rk4State
 }
 
 // NewWorld makes a world for model m on terrain t (nil: a flat ground plane at
@@ -102,12 +101,18 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 	w.scratch = scratch{
 		qaccFree: make([]float64, nv), force: make([]float64, nv),
 		vfree: make([]float64, nv), dv: make([]float64, nv),
-		mimpl: make([]float64, nv*nv), mimplLD: make([]float64, nv*nv), mimplInv: make([]float64, nv),
+		metric: make([]float64, m.TreeSize), metricLD: make([]float64, m.TreeSize), metricDinv: make([]float64, nv),
 		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv),
 		pathTmp: make([]float64, nv),
 	}
 	for _, b := range m.DofDamping {
 		w.hasDamping = w.hasDamping || b > 0
+	}
+	w.dofLimited = make([]bool, nv)
+	for i := range m.Joints {
+		if j := &m.Joints[i]; j.Limited && (j.Type == rbd.JointHinge || j.Type == rbd.JointSlide) {
+			w.dofLimited[j.DofAdr] = true
+		}
 	}
 	w.scratch.rk.init(m)
 	for i := range m.Geoms {
@@ -118,7 +123,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 	}
 	w.contactBuf = make([]Contact, 0, maxContactsPerGeom*len(w.collisionGeoms)*max(1, t.NumShapes()))
 	w.rows.init(m, cap(w.contactBuf))
-	w.scratch.newton.init(nv, len(w.rows.kind))
+	w.scratch.newton.init(nv, m.TreeSize, len(w.rows.kind))
 	w.drive.init(nu)
 	if err := w.Reset(0); err != nil {
 		return nil, err

@@ -21,13 +21,16 @@ func FactorTree(m *Model, src, dst, dinv []float64) {
 		copy(H, src)
 	}
 	for k := nv - 1; k >= 0; k-- {
-		hkk := H[k*nv+k]
-		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			a := H[k*nv+i] / hkk
-			for j := i; j >= 0; j = m.DofParent[j] {
-				H[i*nv+j] -= H[k*nv+j] * a
+		rowK := H[k*nv : k*nv+nv]
+		hkk := rowK[k]
+		for _, i := range m.DofAncestors[k] {
+			rowI := H[i*nv : i*nv+nv]
+			a := rowK[i] / hkk
+			rowI[i] -= rowK[i] * a
+			for _, j := range m.DofAncestors[i] {
+				rowI[j] -= rowK[j] * a
 			}
-			H[k*nv+i] = a
+			rowK[i] = a
 		}
 	}
 	for k := 0; k < nv; k++ {
@@ -39,22 +42,25 @@ func FactorTree(m *Model, src, dst, dinv []float64) {
 // FactorTree.
 func SolveTree(m *Model, ld, dinv, x []float64) {
 	nv := m.Nv
+	x = x[:nv]
 	for k := nv - 1; k >= 0; k-- {
 		xk := x[k]
 		if xk == 0 {
 			continue
 		}
-		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			x[i] -= ld[k*nv+i] * xk
+		row := ld[k*nv : k*nv+nv]
+		for _, i := range m.DofAncestors[k] {
+			x[i] -= row[i] * xk
 		}
 	}
-	for k := 0; k < nv; k++ {
+	for k := range x {
 		x[k] *= dinv[k]
 	}
-	for k := 0; k < nv; k++ {
+	for k := range x {
 		s := x[k]
-		for i := m.DofParent[k]; i >= 0; i = m.DofParent[i] {
-			s -= ld[k*nv+i] * x[i]
+		row := ld[k*nv : k*nv+nv]
+		for _, i := range m.DofAncestors[k] {
+			s -= row[i] * x[i]
 		}
 		x[k] = s
 	}
@@ -71,7 +77,7 @@ func MulTree(m *Model, h, x, y []float64) {
 	for k := nv - 1; k >= 0; k-- {
 		xk, yk := x[k], y[k]
 		row := h[k*nv : k*nv+nv]
-		for j := m.DofParent[k]; j >= 0; j = m.DofParent[j] {
+		for _, j := range m.DofAncestors[k] {
 			yk += row[j] * x[j]
 			y[j] += row[j] * xk
 		}

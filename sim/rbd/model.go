@@ -230,6 +230,9 @@ type Model struct {
 	DofBody         []int               // (nv) body of each dof
 	DofJoint        []int               // (nv) joint of each dof
 	DofParent       []int               // (nv) previous dof on the path to the root, −1 at the root
+	DofAncestors    [][]int             // (nv) the dofs on the path from each dof's parent to the root, nearest first
+	TreeAdr         []int               // (nv) start of each dof's row in a tree matrix (see PackTree)
+	TreeSize        int                 // entries of a tree matrix
 	DofArmature     []float64           // (nv)
 	DofDamping      []float64           // (nv)
 	DofFriction     []float64           // (nv) friction loss
@@ -398,6 +401,21 @@ func (m *Model) Finalize() error {
 		lastDof[bi] = prev
 	}
 	m.BodyLastDof = lastDof
+	m.DofAncestors = make([][]int, nv)
+	flat := make([]int, 0, nv*8)
+	for k := 0; k < nv; k++ {
+		start := len(flat)
+		for p := m.DofParent[k]; p >= 0; p = m.DofParent[p] {
+			flat = append(flat, p)
+		}
+		m.DofAncestors[k] = flat[start:len(flat):len(flat)]
+	}
+	m.TreeAdr = make([]int, nv)
+	m.TreeSize = 0
+	for k := 0; k < nv; k++ {
+		m.TreeAdr[k] = m.TreeSize
+		m.TreeSize += 1 + len(m.DofAncestors[k])
+	}
 	m.BodyX0 = make([]spatial.Transform, len(m.Bodies))
 	m.BodyInertia = make([]spatial.Inertia, len(m.Bodies))
 	for i := range m.Bodies {

@@ -82,7 +82,7 @@ func (c *Camera) SetPreset(p Preset) {
 	case Top:
 		c.Azimuth, c.Elevation, c.Distance = -math.Pi/2, maxElevation, 3.6
 	default:
-		c.Azimuth, c.Elevation, c.Distance = -50*math.Pi/180, 14*math.Pi/180, 3.0
+		c.Azimuth, c.Elevation, c.Distance = -50*math.Pi/180, 12*math.Pi/180, 2.8
 	}
 }
 
