@@ -1,5 +1,7 @@
 package rbd
 
+import "github.com/stride-robotics/stride/sim/spatial"
+
 // ABA computes forward dynamics with Featherstone's articulated-body algorithm:
 // the acceleration qacc (nv) produced by the generalised force tau (nv) at the
 // state last given to Kinematics and Velocities, under gravity and d.FExt:
@@ -11,43 +13,54 @@ package rbd
 // 6×6 or 3×3 inverses. It also leaves body accelerations in d.BodyAcc.
 func ABA(m *Model, d *Data, tau, qacc []float64) {
 	nb := len(m.Bodies)
+	var iv, U, t spatial.Force
+	var c spatial.Motion
 	for b := 1; b < nb; b++ {
 		I := &d.CInert[b]
 		d.IA[b].SetInertia(I)
-		vel := d.BodyVel[b]
-		d.PA[b] = vel.CrossForce(I.MulMotion(vel)).Sub(d.FExt[b])
+		vel := &d.BodyVel[b]
+		iv.SetMul(I, vel)
+		pa := &d.PA[b]
+		*pa = spatial.Force{}
+		pa.AddCrossForce(vel, &iv)
+		pa.AddScaledIn(-1, &d.FExt[b])
 	}
 	for b := nb - 1; b > 0; b-- {
 		body := &m.Bodies[b]
 		IA := &d.IA[b]
-		pa := d.PA[b]
+		pa := &d.PA[b]
 		for k := body.DofAdr + body.DofNum - 1; k >= body.DofAdr; k-- {
-			S := d.Cdof[k]
-			U := IA.MulMotion(S)
-			D := S.Dot(U) + m.DofArmature[k]
-			u := tau[k] - S.Dot(pa)
+			S := &d.Cdof[k]
+			IA.MulMotionTo(&U, S)
+			D := S.DotP(&U) + m.DofArmature[k]
+			u := tau[k] - S.DotP(pa)
 			dinv := 1 / D
 			d.U[k], d.Dinv[k], d.Uu[k] = U, dinv, u
 			IA.SubOuter(dinv, U)
-			c := d.CdofDot[k].Scale(d.qvel[k])
-			pa = pa.Add(IA.MulMotion(c)).AddScaled(u*dinv, U)
+			c = d.CdofDot[k]
+			vk := d.qvel[k]
+			c.Ang = c.Ang.Scale(vk)
+			c.Lin = c.Lin.Scale(vk)
+			IA.MulMotionTo(&t, &c)
+			pa.AddIn(&t)
+			pa.AddScaledIn(u*dinv, &U)
 		}
 		if p := body.Parent; p > 0 {
 			d.IA[p].Add(IA)
-			d.PA[p] = d.PA[p].Add(pa)
+			d.PA[p].AddIn(pa)
 		}
 	}
 	d.BodyAcc[0] = gravityAcc(m)
 	for b := 1; b < nb; b++ {
 		body := &m.Bodies[b]
-		acc := d.BodyAcc[body.Parent]
+		acc := &d.BodyAcc[b]
+		*acc = d.BodyAcc[body.Parent]
 		for k := body.DofAdr; k < body.DofAdr+body.DofNum; k++ {
-			acc = acc.AddScaled(d.qvel[k], d.CdofDot[k])
-			qa := (d.Uu[k] - acc.Dot(d.U[k])) * d.Dinv[k]
+			acc.AddScaledIn(d.qvel[k], &d.CdofDot[k])
+			qa := (d.Uu[k] - acc.DotP(&d.U[k])) * d.Dinv[k]
 			qacc[k] = qa
-			acc = acc.AddScaled(qa, d.Cdof[k])
+			acc.AddScaledIn(qa, &d.Cdof[k])
 		}
-		d.BodyAcc[b] = acc
 	}
 }
 

@@ -11,10 +11,11 @@ import (
 // of every dof and the world-frame inertia of every body. Geom poses are left
 // to GeomPoses (a simulator needs only its collision geoms').
 func Kinematics(m *Model, d *Data, q []float64) {
+	var tmp spatial.Transform
 	for b := 1; b < len(m.Bodies); b++ {
 		body := &m.Bodies[b]
-		x0 := &m.BodyX0[b]
-		X := d.XBody[body.Parent].Mul(x0)
+		X := &d.XBody[b]
+		X.SetMul(&d.XBody[body.Parent], &m.BodyX0[b])
 		for ji := body.JntAdr; ji < body.JntAdr+body.JntNum; ji++ {
 			j := &m.Joints[ji]
 			qa, da := j.QAdr, j.DofAdr
@@ -34,7 +35,8 @@ func Kinematics(m *Model, d *Data, q []float64) {
 				p := X.Point(j.Pos)
 				d.JntPoint[ji] = p
 				R := quatAt(q, qa).Mat3()
-				X = X.Mul(&spatial.Transform{R: R, P: j.Pos.Sub(R.MulVec(j.Pos))})
+				tmp = *X
+				X.SetMul(&tmp, &spatial.Transform{R: R, P: j.Pos.Sub(R.MulVec(j.Pos))})
 				for k := 0; k < 3; k++ {
 					w := X.R.Col(k)
 					d.Cdof[da+k] = spatial.Motion{Ang: w, Lin: p.Cross(w)}
@@ -44,7 +46,13 @@ func Kinematics(m *Model, d *Data, q []float64) {
 				a := X.R.MulVec(j.Axis)
 				d.JntPoint[ji], d.JntAxis[ji] = p, a
 				R := axisAngleMat(j.Axis, q[qa]-j.Ref)
-				X = X.Mul(&spatial.Transform{R: R, P: j.Pos.Sub(R.MulVec(j.Pos))})
+				tmp.R = X.R
+				X.R.SetMul(&tmp.R, &R)
+				if j.Pos != (spatial.Vec3{}) {
+					// rotation about the anchor: the origin moves by (1 − R)·pos
+					off := j.Pos.Sub(R.MulVec(j.Pos))
+					X.P = X.P.Add(tmp.R.MulVec(off))
+				}
 				d.Cdof[da] = spatial.Motion{Ang: a, Lin: p.Cross(a)}
 			case JointSlide:
 				a := X.R.MulVec(j.Axis)
@@ -53,11 +61,10 @@ func Kinematics(m *Model, d *Data, q []float64) {
 				d.Cdof[da] = spatial.Motion{Lin: a}
 			}
 		}
-		d.XBody[b] = X
-		d.CInert[b] = m.BodyInertia[b].Transform(&X)
+		d.CInert[b] = m.BodyInertia[b].Transform(X)
 	}
 	for i := range m.Sites {
-		d.XSite[i] = d.XBody[m.Sites[i].Body].Mul(&m.SiteX0[i])
+		d.XSite[i].SetMul(&d.XBody[m.Sites[i].Body], &m.SiteX0[i])
 	}
 }
 
@@ -65,13 +72,13 @@ func Kinematics(m *Model, d *Data, q []float64) {
 // poses of the last Kinematics.
 func GeomPoses(m *Model, d *Data) {
 	for i := range m.Geoms {
-		d.XGeom[i] = d.XBody[m.Geoms[i].Body].Mul(&m.GeomX0[i])
+		d.XGeom[i].SetMul(&d.XBody[m.Geoms[i].Body], &m.GeomX0[i])
 	}
 }
 
 // GeomPose computes the world pose of geom i into d.XGeom[i].
 func GeomPose(m *Model, d *Data, i int) {
-	d.XGeom[i] = d.XBody[m.Geoms[i].Body].Mul(&m.GeomX0[i])
+	d.XGeom[i].SetMul(&d.XBody[m.Geoms[i].Body], &m.GeomX0[i])
 }
 
 // quatAt reads the quaternion q[i:i+4] and normalises it (a state that drifted

@@ -1,5 +1,7 @@
 package rbd
 
+import "github.com/stride-robotics/stride/sim/spatial"
+
 // RNEA computes inverse dynamics with the recursive Newton–Euler algorithm:
 // the generalised force tau (nv) that gives acceleration a (nv) at the state
 // last given to Kinematics and Velocities, under gravity and the external
@@ -11,32 +13,36 @@ package rbd
 // springs) are not included; see Passive. A nil a means zero acceleration.
 func RNEA(m *Model, d *Data, a, tau []float64) {
 	d.BodyAcc[0] = gravityAcc(m)
+	var iv spatial.Force
 	for b := 1; b < len(m.Bodies); b++ {
 		body := &m.Bodies[b]
-		acc := d.BodyAcc[body.Parent]
+		acc := &d.BodyAcc[b]
+		*acc = d.BodyAcc[body.Parent]
 		for k := body.DofAdr; k < body.DofAdr+body.DofNum; k++ {
-			acc = acc.AddScaled(d.vel(k), d.CdofDot[k])
+			acc.AddScaledIn(d.qvel[k], &d.CdofDot[k])
 			if a != nil {
-				acc = acc.AddScaled(a[k], d.Cdof[k])
+				acc.AddScaledIn(a[k], &d.Cdof[k])
 			}
 		}
-		d.BodyAcc[b] = acc
 		I := &d.CInert[b]
-		vel := d.BodyVel[b]
-		f := I.MulMotion(acc).Add(vel.CrossForce(I.MulMotion(vel)))
-		d.BodyForce[b] = f.Sub(d.FExt[b])
+		vel := &d.BodyVel[b]
+		f := &d.BodyForce[b]
+		f.SetMul(I, acc)
+		iv.SetMul(I, vel)
+		f.AddCrossForce(vel, &iv)
+		f.AddScaledIn(-1, &d.FExt[b])
 	}
 	for b := len(m.Bodies) - 1; b > 0; b-- {
 		body := &m.Bodies[b]
-		f := d.BodyForce[b]
+		f := &d.BodyForce[b]
 		for k := body.DofAdr; k < body.DofAdr+body.DofNum; k++ {
-			tau[k] = d.Cdof[k].Dot(f)
+			tau[k] = d.Cdof[k].DotP(f)
 			if a != nil {
 				tau[k] += m.DofArmature[k] * a[k]
 			}
 		}
 		if p := body.Parent; p > 0 {
-			d.BodyForce[p] = d.BodyForce[p].Add(f)
+			d.BodyForce[p].AddIn(f)
 		}
 	}
 }

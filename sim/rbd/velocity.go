@@ -13,7 +13,8 @@ func Velocities(m *Model, d *Data, v []float64) {
 	d.BodyVel[0] = spatial.Motion{}
 	for b := 1; b < len(m.Bodies); b++ {
 		body := &m.Bodies[b]
-		vel := d.BodyVel[body.Parent]
+		vel := &d.BodyVel[b]
+		*vel = d.BodyVel[body.Parent]
 		for ji := body.JntAdr; ji < body.JntAdr+body.JntNum; ji++ {
 			j := &m.Joints[ji]
 			da := j.DofAdr
@@ -21,26 +22,25 @@ func Velocities(m *Model, d *Data, v []float64) {
 			case JointFree:
 				for k := 0; k < 3; k++ {
 					d.CdofDot[da+k] = spatial.Motion{}
-					vel = vel.AddScaled(v[da+k], d.Cdof[da+k])
+					vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
 				}
 				for k := 3; k < 6; k++ {
-					d.CdofDot[da+k] = vel.Cross(d.Cdof[da+k])
+					d.CdofDot[da+k].SetCross(vel, &d.Cdof[da+k])
 				}
 				for k := 3; k < 6; k++ {
-					vel = vel.AddScaled(v[da+k], d.Cdof[da+k])
+					vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
 				}
 			case JointBall:
 				for k := 0; k < 3; k++ {
-					d.CdofDot[da+k] = vel.Cross(d.Cdof[da+k])
+					d.CdofDot[da+k].SetCross(vel, &d.Cdof[da+k])
 				}
 				for k := 0; k < 3; k++ {
-					vel = vel.AddScaled(v[da+k], d.Cdof[da+k])
+					vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
 				}
 			default:
-				d.CdofDot[da] = vel.Cross(d.Cdof[da])
-				vel = vel.AddScaled(v[da], d.Cdof[da])
+				d.CdofDot[da].SetCross(vel, &d.Cdof[da])
+				vel.AddScaledIn(v[da], &d.Cdof[da])
 			}
 		}
-		d.BodyVel[b] = vel
 	}
 }

@@ -45,9 +45,18 @@ func (a Inertia) Add(b Inertia) Inertia {
 // MulMotion returns the momentum (or force) I·v:
 // (I ω + H × v, M v − H × ω).
 func (a *Inertia) MulMotion(v Motion) Force {
+	i, h, w, l := &a.I, &a.H, &v.Ang, &v.Lin
 	return Force{
-		Ang: a.I.MulVec(v.Ang).Add(a.H.Cross(v.Lin)),
-		Lin: v.Lin.Scale(a.M).Sub(a.H.Cross(v.Ang)),
+		Ang: Vec3{
+			i[0]*w[0] + i[1]*w[1] + i[2]*w[2] + h[1]*l[2] - h[2]*l[1],
+			i[3]*w[0] + i[4]*w[1] + i[5]*w[2] + h[2]*l[0] - h[0]*l[2],
+			i[6]*w[0] + i[7]*w[1] + i[8]*w[2] + h[0]*l[1] - h[1]*l[0],
+		},
+		Lin: Vec3{
+			a.M*l[0] - h[1]*w[2] + h[2]*w[1],
+			a.M*l[1] - h[2]*w[0] + h[0]*w[2],
+			a.M*l[2] - h[0]*w[1] + h[1]*w[0],
+		},
 	}
 }
 
@@ -55,17 +64,34 @@ func (a *Inertia) MulMotion(v Motion) Force {
 // M' = M, H' = R H + M P,
 // I' = R I Rᵀ + M(|P|²·1 − P Pᵀ) + 2(RH·P)·1 − RH Pᵀ − P RHᵀ.
 func (a *Inertia) Transform(x *Transform) Inertia {
-	rh := x.R.MulVec(a.H)
-	ri := x.R.Mul(&a.I)
-	i := ri.MulT(&x.R)
-	i = i.Add(shiftTerm(a.M, x.P))
-	d := 2 * rh.Dot(x.P)
-	i[0] += d
-	i[4] += d
-	i[8] += d
-	o := Outer(rh, x.P)
-	i = i.Sub(o).Sub(o.T())
-	return Inertia{M: a.M, H: rh.Add(x.P.Scale(a.M)), I: i}
+	r, i := &x.R, &a.I
+	// T = R·I, then R·I·Rᵀ (symmetric: six entries)
+	t0, t1, t2 := r[0]*i[0]+r[1]*i[3]+r[2]*i[6], r[0]*i[1]+r[1]*i[4]+r[2]*i[7], r[0]*i[2]+r[1]*i[5]+r[2]*i[8]
+	t3, t4, t5 := r[3]*i[0]+r[4]*i[3]+r[5]*i[6], r[3]*i[1]+r[4]*i[4]+r[5]*i[7], r[3]*i[2]+r[4]*i[5]+r[5]*i[8]
+	t6, t7, t8 := r[6]*i[0]+r[7]*i[3]+r[8]*i[6], r[6]*i[1]+r[7]*i[4]+r[8]*i[7], r[6]*i[2]+r[7]*i[5]+r[8]*i[8]
+	xx := t0*r[0] + t1*r[1] + t2*r[2]
+	xy := t0*r[3] + t1*r[4] + t2*r[5]
+	xz := t0*r[6] + t1*r[7] + t2*r[8]
+	yy := t3*r[3] + t4*r[4] + t5*r[5]
+	yz := t3*r[6] + t4*r[7] + t5*r[8]
+	zz := t6*r[6] + t7*r[7] + t8*r[8]
+	h := a.H
+	rh := Vec3{r[0]*h[0] + r[1]*h[1] + r[2]*h[2], r[3]*h[0] + r[4]*h[1] + r[5]*h[2], r[6]*h[0] + r[7]*h[1] + r[8]*h[2]}
+	p, m := x.P, a.M
+	// m(|p|²1 − ppᵀ) + 2(rh·p)1 − rh pᵀ − p rhᵀ
+	pp := p[0]*p[0] + p[1]*p[1] + p[2]*p[2]
+	d := m*pp + 2*(rh[0]*p[0]+rh[1]*p[1]+rh[2]*p[2])
+	xx += d - m*p[0]*p[0] - 2*rh[0]*p[0]
+	yy += d - m*p[1]*p[1] - 2*rh[1]*p[1]
+	zz += d - m*p[2]*p[2] - 2*rh[2]*p[2]
+	xy += -m*p[0]*p[1] - rh[0]*p[1] - p[0]*rh[1]
+	xz += -m*p[0]*p[2] - rh[0]*p[2] - p[0]*rh[2]
+	yz += -m*p[1]*p[2] - rh[1]*p[2] - p[1]*rh[2]
+	return Inertia{
+		M: m,
+		H: Vec3{rh[0] + m*p[0], rh[1] + m*p[1], rh[2] + m*p[2]},
+		I: Mat3{xx, xy, xz, xy, yy, yz, xz, yz, zz},
+	}
 }
 
 // KineticEnergy returns ½ vᵀ I v.

@@ -41,36 +41,29 @@ func (m *Mat3) MulTVec(v Vec3) Vec3 {
 
 // Mul returns M N.
 func (m *Mat3) Mul(n *Mat3) Mat3 {
-	var r Mat3
-	for i := 0; i < 3; i++ {
-		a0, a1, a2 := m[3*i], m[3*i+1], m[3*i+2]
-		r[3*i] = a0*n[0] + a1*n[3] + a2*n[6]
-		r[3*i+1] = a0*n[1] + a1*n[4] + a2*n[7]
-		r[3*i+2] = a0*n[2] + a1*n[5] + a2*n[8]
+	return Mat3{
+		m[0]*n[0] + m[1]*n[3] + m[2]*n[6], m[0]*n[1] + m[1]*n[4] + m[2]*n[7], m[0]*n[2] + m[1]*n[5] + m[2]*n[8],
+		m[3]*n[0] + m[4]*n[3] + m[5]*n[6], m[3]*n[1] + m[4]*n[4] + m[5]*n[7], m[3]*n[2] + m[4]*n[5] + m[5]*n[8],
+		m[6]*n[0] + m[7]*n[3] + m[8]*n[6], m[6]*n[1] + m[7]*n[4] + m[8]*n[7], m[6]*n[2] + m[7]*n[5] + m[8]*n[8],
 	}
-	return r
 }
 
 // MulT returns M Nᵀ.
 func (m *Mat3) MulT(n *Mat3) Mat3 {
-	var r Mat3
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			r[3*i+j] = m[3*i]*n[3*j] + m[3*i+1]*n[3*j+1] + m[3*i+2]*n[3*j+2]
-		}
+	return Mat3{
+		m[0]*n[0] + m[1]*n[1] + m[2]*n[2], m[0]*n[3] + m[1]*n[4] + m[2]*n[5], m[0]*n[6] + m[1]*n[7] + m[2]*n[8],
+		m[3]*n[0] + m[4]*n[1] + m[5]*n[2], m[3]*n[3] + m[4]*n[4] + m[5]*n[5], m[3]*n[6] + m[4]*n[7] + m[5]*n[8],
+		m[6]*n[0] + m[7]*n[1] + m[8]*n[2], m[6]*n[3] + m[7]*n[4] + m[8]*n[5], m[6]*n[6] + m[7]*n[7] + m[8]*n[8],
 	}
-	return r
 }
 
 // TMul returns Mᵀ N.
 func (m *Mat3) TMul(n *Mat3) Mat3 {
-	var r Mat3
-	for i := 0; i < 3; i++ {
-		for j := 0; j < 3; j++ {
-			r[3*i+j] = m[i]*n[j] + m[3+i]*n[3+j] + m[6+i]*n[6+j]
-		}
+	return Mat3{
+		m[0]*n[0] + m[3]*n[3] + m[6]*n[6], m[0]*n[1] + m[3]*n[4] + m[6]*n[7], m[0]*n[2] + m[3]*n[5] + m[6]*n[8],
+		m[1]*n[0] + m[4]*n[3] + m[7]*n[6], m[1]*n[1] + m[4]*n[4] + m[7]*n[7], m[1]*n[2] + m[4]*n[5] + m[7]*n[8],
+		m[2]*n[0] + m[5]*n[3] + m[8]*n[6], m[2]*n[1] + m[5]*n[4] + m[8]*n[7], m[2]*n[2] + m[5]*n[5] + m[8]*n[8],
 	}
-	return r
 }
 
 // T returns Mᵀ.

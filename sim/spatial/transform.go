@@ -15,7 +15,12 @@ func TransformFromQuat(q Quat, p Vec3) Transform { return Transform{R: q.Mat3(),
 
 // Mul returns X_AC = X_AB · X_BC.
 func (x *Transform) Mul(y *Transform) Transform {
-	return Transform{R: x.R.Mul(&y.R), P: x.R.MulVec(y.P).Add(x.P)}
+	r, p := &x.R, &y.P
+	return Transform{R: x.R.Mul(&y.R), P: Vec3{
+		r[0]*p[0] + r[1]*p[1] + r[2]*p[2] + x.P[0],
+		r[3]*p[0] + r[4]*p[1] + r[5]*p[2] + x.P[1],
+		r[6]*p[0] + r[7]*p[1] + r[8]*p[2] + x.P[2],
+	}}
 }
 
 // Inverse returns X_BA for X_AB.

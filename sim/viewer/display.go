@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// DisplayError explains why no window can be opened.
+// DisplayError explains why no window (or no OpenGL 3.3 context) can be
+// had: no display, an X server that does not answer, GLFW or OpenGL failing
+// to start. A caller can fall back to running without a window.
 type DisplayError struct{ Reason string }
 
 func (e *DisplayError) Error() string { return e.Reason }

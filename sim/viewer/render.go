@@ -796,6 +796,9 @@ func hudLines(s *Snapshot, v *View, model *rbd.Model) (lines []string, errLine s
 	if st.CommandUnused {
 		cmd += " (unused)"
 	}
+	if st.CommandErr != "" {
+		cmd += " (refused)"
+	}
 	l1 := fmt.Sprintf("t %.3f s | %s | base %.2f m/s | mode %s | %s", s.Time, run, speed, mode, cmd)
 	if st.Pushing {
 		l1 += " | PUSH"
@@ -835,6 +838,9 @@ func hudLines(s *Snapshot, v *View, model *rbd.Model) (lines []string, errLine s
 			}
 			lines = append(lines, "near a limit: "+strings.Join(near, ", "))
 		}
+	}
+	if st.CommandErr != "" {
+		lines = append(lines, st.CommandErr)
 	}
 	if st.Err != "" {
 		errLine = "stopped: " + st.Err + " (R: reset)"

@@ -11,12 +11,19 @@ import (
 )
 
 // Commander is the robot's command input as the window drives it: the
-// keyboard's base velocity command goes here. The runtime's command input
-// implements it. SetVelocity is called on the simulation goroutine, between
-// two ticks, so it needs no locking against the control loop.
+// keyboard's base velocity command goes here (tools/stride hands it to the
+// runtime's command multiplexer as the keyboard source). SetVelocity is
+// called on the simulation goroutine, between two ticks: when the command
+// changes and again every CommandRepeat of simulated time, like a held
+// joystick, so that a watchdog on a silent source does not zero it. An
+// error (a command out of the robot's limits) is shown in the HUD.
 type Commander interface {
-	SetVelocity(v Velocity)
+	SetVelocity(v Velocity) error
 }
+
+// CommandRepeat is how often (simulated time) the runner repeats the
+// keyboard's command to the Commander.
+const CommandRepeat = 0.1 // s
 
 // Push defaults.
 const (
@@ -62,6 +69,9 @@ type Runner struct {
 	paused    bool
 	slow      float64
 	cmd       Velocity
+	cmdDirty  bool
+	cmdSent   float64
+	cmdErr    string
 	pushLeft  float64
 	pushForce spatial.Vec3
 	durHit    bool
@@ -169,10 +179,8 @@ func (r *Runner) apply(c control) {
 		}
 		r.pushForce, r.pushLeft = d.Scale(J/T), T
 	case ctlCommand:
-		r.cmd = c.v
-		if r.Commander != nil {
-			r.Commander.SetVelocity(c.v)
-		}
+		r.cmd, r.cmdDirty = c.v, true
+		r.sendCommand()
 	}
 }
 
@@ -197,8 +205,26 @@ func (r *Runner) endPush() {
 	r.pushLeft, r.pushForce = 0, spatial.Vec3{}
 }
 
+// sendCommand hands the velocity command to the Commander when it changed
+// or is due for repeating.
+func (r *Runner) sendCommand() {
+	if r.Commander == nil {
+		return
+	}
+	t := r.World.Time
+	if !r.cmdDirty && t >= r.cmdSent && t < r.cmdSent+CommandRepeat {
+		return
+	}
+	r.cmdErr = ""
+	if err := r.Commander.SetVelocity(r.cmd); err != nil {
+		r.cmdErr = err.Error()
+	}
+	r.cmdDirty, r.cmdSent = false, t
+}
+
 // tick runs one control period with any push in progress.
 func (r *Runner) tick() {
+	r.sendCommand()
 	pushing := r.pushLeft > 0
 	if pushing {
 		r.World.XfrcApplied[r.pushBody()].Lin = r.pushForce
@@ -250,7 +276,7 @@ func (r *Runner) fill(s *Snapshot) {
 		mode = r.Mode()
 	}
 	s.Status = Status{RealTimeFactor: r.rtf, Slow: r.slow, Fast: r.Fast, Paused: r.paused, Mode: mode,
-		Command: r.cmd, CommandUnused: r.Commander == nil, Pushing: r.pushLeft > 0, Err: r.errText}
+		Command: r.cmd, CommandUnused: r.Commander == nil, CommandErr: r.cmdErr, Pushing: r.pushLeft > 0, Err: r.errText}
 }
 
 func (r *Runner) publish() {

@@ -96,7 +96,8 @@ type Status struct {
 	Paused         bool     //
 	Mode           string   // controller mode
 	Command        Velocity // the velocity command in force
-	CommandUnused  bool     // the controller ignores velocity commands
+	CommandUnused  bool     // no command input takes the velocity command
+	CommandErr     string   // why the command input refused the command
 	Pushing        bool     // a push is being applied
 	Err            string   // why the simulation stopped, if it did
 }

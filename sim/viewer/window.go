@@ -34,6 +34,7 @@ type Options struct {
 	MaxFPS        float64 // window frame-rate cap; 0: 60
 	PrintFPS      bool    // print the frame rate to stderr once a second
 	ScreenshotDir string  // where the screenshot key writes PNGs; "": the working directory
+	Frames        int     // close the window after this many frames (0: when the user closes it); for tests and measurements
 }
 
 func (o *Options) defaults(m *rbd.Model) {
@@ -75,12 +76,12 @@ func openWindow(w, h int, title string, visible bool, samples int) (win *glfw.Wi
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			win, err = nil, fmt.Errorf("viewer: GLFW: %v", p)
+			win, err = nil, &DisplayError{fmt.Sprintf("GLFW: %v", p)}
 		}
 	}()
 	if glfwUsers == 0 {
 		if err := glfw.Init(); err != nil {
-			return nil, fmt.Errorf("viewer: GLFW: %w", err)
+			return nil, &DisplayError{"GLFW: " + err.Error()}
 		}
 	}
 	glfwUsers++
@@ -103,12 +104,12 @@ func openWindow(w, h int, title string, visible bool, samples int) (win *glfw.Wi
 	glfw.WindowHint(glfw.Visible, vis)
 	win, err = glfw.CreateWindow(w, h, title, nil, nil)
 	if err != nil {
-		return nil, fmt.Errorf("viewer: cannot open a window with an OpenGL 3.3 core context: %w", err)
+		return nil, &DisplayError{"cannot open a window with an OpenGL 3.3 core context: " + err.Error()}
 	}
 	win.MakeContextCurrent()
 	if err := gl.Init(); err != nil {
 		win.Destroy()
-		return nil, fmt.Errorf("viewer: OpenGL: %w", err)
+		return nil, &DisplayError{"OpenGL: " + err.Error()}
 	}
 	ok = true
 	return win, nil
@@ -128,9 +129,9 @@ func GLInfo() string {
 
 // Run opens a window on r's world, starts r, draws its snapshots until the
 // window is closed (or Esc), then stops r. It returns the error that stopped
-// the simulation, if any, or why no window could be opened (then r is not
-// started: the caller can run headless instead). Call it from the main
-// goroutine.
+// the simulation, if any, or a *DisplayError saying why no window could be
+// opened (then r was not started: the caller can run headless instead).
+// Call it from the main goroutine.
 func Run(r *Runner, opt Options) error {
 	w := r.World
 	return Watch(w.Model, w.Terrain, r.Exchange, r, opt, func() { r.Start() }, func() error { return r.Stop() })
@@ -185,7 +186,7 @@ func Watch(m *rbd.Model, t *sim.Terrain, ex *Exchange, actions Actions, opt Opti
 	frames, fpsStart := 0, time.Now()
 	minFrame := time.Duration(float64(time.Second) / opt.MaxFPS)
 	var shot *image.RGBA
-	for !win.ShouldClose() && !v.Quit {
+	for n := 0; !win.ShouldClose() && !v.Quit && (opt.Frames <= 0 || n < opt.Frames); n++ {
 		t0 := time.Now()
 		glfw.PollEvents()
 		snap, _ = ex.Take(snap)

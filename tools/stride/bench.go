@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,10 +15,12 @@ import (
 	"time"
 
 	"github.com/stride-robotics/stride/sim"
+	"github.com/stride-robotics/stride/sim/rbd"
 )
 
 type benchCmd struct {
 	Sim benchSimCmd `cmd:"" help:"Step throughput of the PD-stand scenario (the one ../shared/peer/peer MODEL -p 300 -d 8 runs in MuJoCo)."`
+	Rbd benchRbdCmd `cmd:"" name:"rbd" help:"Bare rigid-body forward dynamics (ABA; CRBA+RNEA+solve), optionally beside MuJoCo's."`
 }
 
 type benchSimCmd struct {
@@ -134,6 +137,48 @@ func pdCtrl(w *sim.World, q0 []float64, kp, kd float64) {
 
 // runPeer runs the MuJoCo peer on the same model and parses its "step" line.
 func runPeer(bin, model string, steps, reps int, kp, kd float64, dt time.Duration) (*peerResult, error) {
+	args := []string{"-n", strconv.Itoa(steps), "-r", strconv.Itoa(reps), "-p", fmt.Sprint(kp), "-d", fmt.Sprint(kd)}
+	if dt > 0 {
+		args = append(args, "-t", fmt.Sprint(dt.Seconds()))
+	}
+	out, err := execPeer(bin, model, args)
+	if err != nil {
+		return nil, err
+	}
+	us, line, err := peerTiming(out, "step")
+	if err != nil {
+		return nil, err
+	}
+	return &peerResult{MicrosPerStep: us, StepsPerSecond: 1e6 / us, Line: line}, nil
+}
+
+// runPeerLine runs the peer and returns the median µs of one timing line.
+func runPeerLine(bin, model, kind string, n int) (float64, string, error) {
+	out, err := execPeer(bin, model, []string{"-n", strconv.Itoa(n), "-r", "5"})
+	if err != nil {
+		return 0, "", err
+	}
+	return peerTiming(out, kind)
+}
+
+// peerTiming finds the line of a timed kind ("step", "rbd", …) in the peer's
+// output and returns its median µs.
+func peerTiming(out []byte, kind string) (float64, string, error) {
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) >= 8 && f[0] == kind && f[3] == "median" {
+			if us, err := strconv.ParseFloat(f[6], 64); err == nil {
+				return us, sc.Text(), nil
+			}
+		}
+	}
+	return 0, "", fmt.Errorf("no %q timing line in the peer's output:\n%s", kind, out)
+}
+
+// execPeer builds the peer if asked ('auto') and runs it on the model (the
+// built-in robot's MJCF when model is empty) from the model's directory.
+func execPeer(bin, model string, extra []string) ([]byte, error) {
 	if bin == "auto" {
 		src := filepath.Join("..", "shared", "peer", "peer.c")
 		if _, err := os.Stat(src); err != nil {
@@ -165,26 +210,89 @@ func runPeer(bin, model string, steps, reps int, kp, kd float64, dt time.Duratio
 	} else {
 		dir, file = filepath.Dir(model), filepath.Base(model)
 	}
-	args := []string{file, "-n", strconv.Itoa(steps), "-r", strconv.Itoa(reps), "-p", fmt.Sprint(kp), "-d", fmt.Sprint(kd)}
-	if dt > 0 {
-		args = append(args, "-t", fmt.Sprint(dt.Seconds()))
-	}
+	args := append([]string{file}, extra...)
 	cmd := exec.Command(abs, args...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %v\n%s", abs, strings.Join(args, " "), err, out)
 	}
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 8 && f[0] == "step" && f[3] == "median" {
-			sps, err1 := strconv.ParseFloat(f[4], 64)
-			us, err2 := strconv.ParseFloat(f[6], 64)
-			if err1 == nil && err2 == nil {
-				return &peerResult{MicrosPerStep: us, StepsPerSecond: sps, Line: sc.Text()}, nil
-			}
-		}
+	return out, nil
+}
+
+type benchRbdCmd struct {
+	Model string `help:"MJCF or URDF file; the built-in robot when omitted." type:"path"`
+	N     int    `default:"20000" help:"Calls per timed run."`
+	Reps  int    `default:"5" help:"Timed runs; the median is reported."`
+	Peer  string `help:"MuJoCo peer binary, or 'auto' to build ../shared/peer/peer.c: reports MuJoCo's bare rigid-body dynamics (its 'rbd' line) in the same run."`
+	JSON  bool   `help:"Print JSON."`
+}
+
+// Run times forward dynamics without contacts: ABA, and CRBA + RNEA +
+// factor + solve (what MuJoCo's 'rbd' figure times), each with kinematics.
+func (c *benchRbdCmd) Run() error {
+	m, err := loadModel(c.Model)
+	if err != nil {
+		return err
 	}
-	return nil, fmt.Errorf("no 'step' timing line in the peer's output:\n%s", out)
+	d := rbd.NewData(m)
+	q := append([]float64(nil), m.Qpos0...)
+	if len(m.Keyframes) > 0 && m.Keyframes[0].Qpos != nil {
+		copy(q, m.Keyframes[0].Qpos)
+	}
+	v := make([]float64, m.Nv)
+	tau := make([]float64, m.Nv)
+	out := make([]float64, m.Nv)
+	for i := range v {
+		v[i] = 0.5 * math.Sin(float64(3*i+1))
+		tau[i] = 5 * math.Cos(float64(7*i+2))
+	}
+	time1 := func(f func()) float64 {
+		var runs []float64
+		for r := 0; r < c.Reps; r++ {
+			t0 := time.Now()
+			for i := 0; i < c.N; i++ {
+				f()
+			}
+			runs = append(runs, time.Since(t0).Seconds()/float64(c.N)*1e6)
+		}
+		sort.Float64s(runs)
+		return runs[len(runs)/2]
+	}
+	res := map[string]float64{
+		"aba_us": time1(func() { rbd.ForwardDynamics(m, d, q, v, tau, out) }),
+		"crba_us": time1(func() {
+			rbd.Kinematics(m, d, q)
+			rbd.Velocities(m, d, v)
+			rbd.CRBA(m, d)
+			rbd.FactorM(m, d)
+			rbd.Bias(m, d, out)
+			for k := range out {
+				out[k] = tau[k] - out[k]
+			}
+			rbd.SolveM(m, d, out)
+		}),
+	}
+	var peerLine string
+	if c.Peer != "" {
+		p, line, err := runPeerLine(c.Peer, c.Model, "rbd", c.N)
+		if err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+		res["mujoco_rbd_us"] = p
+		res["ratio_aba_vs_mujoco"] = p / res["aba_us"]
+		peerLine = line
+	}
+	if c.JSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Printf("stride  %s  nv %d: ABA forward dynamics %.2f µs, CRBA+RNEA+factor+solve %.2f µs (kinematics included, median of %d × %d)\n",
+		m.Name, m.Nv, res["aba_us"], res["crba_us"], c.Reps, c.N)
+	if peerLine != "" {
+		fmt.Printf("mujoco  %s\n", peerLine)
+		fmt.Printf("ratio   mujoco rbd / stride ABA time = %.2f\n", res["ratio_aba_vs_mujoco"])
+	}
+	return nil
 }
