@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stride-robotics/stride/sim/models"
+	"github.com/stride-robotics/stride/sim/rbd"
 )
 
 // The Newton solver's velocity minimises its convex cost: no random
@@ -45,4 +46,40 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// A contact row's effective mass from the body's Λ⁻¹ equals Jᵢ·M⁻¹·Jᵢᵀ
+// computed directly.
+func TestContactEffectiveMass(t *testing.T) {
+	m, err := models.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, m, nil, DefaultOptions())
+	stepN(t, w, 10)
+	w.Forward()
+	s := &w.rows
+	if len(w.Contacts) == 0 {
+		t.Fatal("no contacts")
+	}
+	for ci := range w.Contacts {
+		for r := 0; r < 3; r++ {
+			i := 3*ci + r
+			a := s.a[i]
+			x := append([]float64(nil), s.jrow(i)...)
+			y := append([]float64(nil), x...)
+			rbdSolve(w, y)
+			want := 0.0
+			for k := range x {
+				want += x[k] * y[k]
+			}
+			if d := abs(a-want) / want; d > 1e-10 {
+				t.Errorf("contact %d row %d: A %.15g, direct %.15g", ci, r, a, want)
+			}
+		}
+	}
+}
+
+func rbdSolve(w *World, x []float64) {
+	rbd.SolveTreePacked(w.Model, w.scratch.metricLD, w.scratch.metricDinv, x)
 }

@@ -50,6 +50,9 @@ type rowSet struct {
 	prevP    []float64
 	anc      [][]int   // support of L⁻ᵀ·Jᵀ: the deepest non-zero dof and its ancestors
 	dofA     []float64 // (nv) cached Jᵢ·M⁻¹·Jᵢᵀ of a joint row on each dof (diag of M⁻¹)
+	lam      []float64 // (nbody×36) Λ⁻¹ of each body this step (bodyLambdaInv)
+	lamStamp []int64   // (nbody) the stamp lam[b] was computed at
+	stamp    int64     // increments per constraint solve
 	dofAAge  int       // steps since dofA was computed; −1: never
 	bodyPath [][]int   // dofs on the path from each body to the root, leaf first
 	dofPath  [][]int   // each dof alone
@@ -95,6 +98,8 @@ func (s *rowSet) init(m *rbd.Model, maxContacts int) {
 	}
 	s.anc = make([][]int, c)
 	s.dofA = make([]float64, nv)
+	s.lam = make([]float64, 36*len(m.Bodies))
+	s.lamStamp = make([]int64, len(m.Bodies))
 	s.dofAAge = -1
 }
 
@@ -163,6 +168,7 @@ func (w *World) constraintSolve(v []float64) {
 		return
 	}
 	cp := &w.Opt.Contact
+	s.stamp++
 	if s.dofAAge < 0 || s.dofAAge >= dofRowRefresh {
 		w.refreshDofA()
 	}
@@ -182,9 +188,19 @@ func (w *World) constraintSolve(v []float64) {
 			jn[k], j1[k], j2[k] = c.Normal.Dot(l), t1.Dot(l), t2.Dot(l)
 		}
 		s.bound[in] = c.Friction
-		w.prepareRow(in)
-		w.prepareRow(i1)
-		w.prepareRow(i2)
+		lam := w.bodyLambdaInv(c.Body)
+		for r, dir := range [3]spatial.Vec3{c.Normal, t1, t2} {
+			// row = (p × dir, dir)·S: A = wᵀ·Λ⁻¹·w
+			wv := [6]float64{}
+			pd := c.Pos.Cross(dir)
+			wv[0], wv[1], wv[2], wv[3], wv[4], wv[5] = pd[0], pd[1], pd[2], dir[0], dir[1], dir[2]
+			a := 0.0
+			for e := 0; e < 6; e++ {
+				le := lam[6*e : 6*e+6]
+				a += wv[e] * (le[0]*wv[0] + le[1]*wv[1] + le[2]*wv[2] + le[3]*wv[3] + le[4]*wv[4] + le[5]*wv[5])
+			}
+			s.a[in+r], s.target[in+r], s.r[in+r] = a, 0, 0
+		}
 		s.softUnilateral(in, c.Dist, h, cp.TimeConst, cp.DampRatio)
 		s.target[i1], s.r[i1] = 0, cp.FrictionSoftness*s.a[i1]
 		s.target[i2], s.r[i2] = 0, cp.FrictionSoftness*s.a[i2]
@@ -281,6 +297,58 @@ func (w *World) prepareRow(i int) {
 	}
 	s.a[i] = a
 	s.target[i], s.r[i] = 0, 0
+}
+
+// bodyLambdaInv returns the 6×6 inverse operational-space inertia of a body
+// at the world origin, Λ⁻¹ = S·M⁻¹·Sᵀ with S the motion subspaces of the dofs
+// on its path (row-major, angular then linear), computed once per step per
+// body: every contact row on the body is (p × d, d)·S, so its effective mass
+// follows from Λ⁻¹ in 36 operations. Λ⁻¹ = Σ_k D_k⁻¹·y_k·y_kᵀ, y = L⁻ᵀ·Sᵀ.
+func (w *World) bodyLambdaInv(body int) []float64 {
+	s, sc := &w.rows, &w.scratch
+	if s.lamStamp[body] == s.stamp {
+		return s.lam[36*body : 36*body+36]
+	}
+	m, d := w.Model, w.Data
+	y := sc.lamTmp
+	path := s.bodyPath[body]
+	for _, k := range path {
+		c := &d.Cdof[k]
+		y[k] = [6]float64{c.Ang[0], c.Ang[1], c.Ang[2], c.Lin[0], c.Lin[1], c.Lin[2]}
+	}
+	for a, k := range path { // leaf to root; path[a+1:] are k's ancestors
+		yk := y[k]
+		up := path[a+1:]
+		row := sc.metricLD[m.TreeAdr[k]+1 : m.TreeAdr[k]+1+len(up)]
+		for q, p := range up {
+			l := row[q]
+			yp := &y[p]
+			yp[0] -= l * yk[0]
+			yp[1] -= l * yk[1]
+			yp[2] -= l * yk[2]
+			yp[3] -= l * yk[3]
+			yp[4] -= l * yk[4]
+			yp[5] -= l * yk[5]
+		}
+	}
+	lam := s.lam[36*body : 36*body+36]
+	clear(lam)
+	for _, k := range path {
+		yk, dk := &y[k], sc.metricDinv[k]
+		for e := 0; e < 6; e++ {
+			ye := dk * yk[e]
+			for f := e; f < 6; f++ {
+				lam[6*e+f] += ye * yk[f]
+			}
+		}
+	}
+	for e := 0; e < 6; e++ {
+		for f := 0; f < e; f++ {
+			lam[6*e+f] = lam[6*f+e]
+		}
+	}
+	s.lamStamp[body] = s.stamp
+	return lam
 }
 
 // refreshDofA recomputes the diagonal of M⁻¹ (the metric's) for the joint

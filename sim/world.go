@@ -53,16 +53,17 @@ type World struct {
 
 // scratch holds per-step temporaries.
 type scratch struct {
-	qaccFree   []float64 // (nv) unconstrained acceleration
-	force      []float64 // (nv)
-	vfree      []float64 // (nv) velocity without constraint impulses
-	dv         []float64 // (nv) velocity change from constraint impulses
-	metric     []float64 // (tree) the solver's metric: M, or M + h·B with implicit damping; Dynamics
-	metricLD   []float64 // (tree) its LᵀDL factor; Dynamics
-	metricDinv []float64 // (nv) 1/D; Dynamics
-	prevQ      []float64 // (nq) state before the step, restored on divergence
-	prevV      []float64 // (nv)
-	pathTmp    []float64 // (nv) zero outside use
+	qaccFree   []float64    // (nv) unconstrained acceleration
+	force      []float64    // (nv)
+	vfree      []float64    // (nv) velocity without constraint impulses
+	dv         []float64    // (nv) velocity change from constraint impulses
+	metric     []float64    // (tree) the solver's metric: M, or M + h·B with implicit damping; Dynamics
+	metricLD   []float64    // (tree) its LᵀDL factor; Dynamics
+	metricDinv []float64    // (nv) 1/D; Dynamics
+	prevQ      []float64    // (nq) state before the step, restored on divergence
+	prevV      []float64    // (nv)
+	pathTmp    []float64    // (nv) zero outside use
+	lamTmp     [][6]float64 // (nv) rows of L⁻ᵀ·Sᵀ for bodyLambdaInv
 	newton     newtonScratch
 	evalV      []float64 // (nv) the velocity the last forward evaluated
 	rk         rk4State
@@ -103,7 +104,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 		vfree: make([]float64, nv), dv: make([]float64, nv),
 		metric: make([]float64, m.TreeSize), metricLD: make([]float64, m.TreeSize), metricDinv: make([]float64, nv),
 		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv),
-		pathTmp: make([]float64, nv),
+		pathTmp: make([]float64, nv), lamTmp: make([][6]float64, nv),
 	}
 	for _, b := range m.DofDamping {
 		w.hasDamping = w.hasDamping || b > 0

@@ -433,6 +433,9 @@ func (r *renderer) geom(i int, s *Snapshot, c [4]float32) {
 
 // drawRobot draws the robot's opaque (or translucent) geoms.
 func (r *renderer) drawRobot(s *Snapshot, v *View, translucent bool) {
+	if v.hideRobot {
+		return
+	}
 	for i := range r.model.Geoms {
 		if r.visible(i, v, translucent) {
 			r.geom(i, s, r.geomColor(i, v))

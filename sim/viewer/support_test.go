@@ -53,8 +53,8 @@ func TestSupportPointsNeedLoad(t *testing.T) {
 	up := spatial.Vec3{0, 0, 1}
 	cs := []Contact{
 		{Pos: spatial.Vec3{0, 0, 0}, Normal: up, Force: spatial.Vec3{0.2, 0, 30}},
-		{Pos: spatial.Vec3{1, 0, 0}, Normal: up, Force: spatial.Vec3{0, 0, 0.5}},  // too light
-		{Pos: spatial.Vec3{2, 0, 0}, Normal: up, Force: spatial.Vec3{50, 0, 0}},   // tangential only
+		{Pos: spatial.Vec3{1, 0, 0}, Normal: up, Force: spatial.Vec3{0, 0, 0.5}}, // too light
+		{Pos: spatial.Vec3{2, 0, 0}, Normal: up, Force: spatial.Vec3{50, 0, 0}},  // tangential only
 		{Pos: spatial.Vec3{3, 0, 0}, Normal: up, Force: spatial.Vec3{0, 0, SupportMinForce}},
 	}
 	got := supportPoints(nil, cs)

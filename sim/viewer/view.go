@@ -106,6 +106,8 @@ type View struct {
 	Screenshot bool    // a screenshot was asked for (the window clears it)
 	Quit       bool    // the window should close
 
+	hideRobot bool // tests: draw the scene without the robot
+
 	dragging       glfw.MouseButton
 	drag           bool
 	panDrag        bool

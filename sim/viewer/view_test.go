@@ -13,12 +13,16 @@ import (
 // recorder is an Actions that logs what it is asked.
 type recorder struct{ log []string }
 
-func (r *recorder) TogglePause()          { r.log = append(r.log, "pause") }
-func (r *recorder) StepOnce()             { r.log = append(r.log, "step") }
-func (r *recorder) SetSlow(f float64)     { r.log = append(r.log, fmt.Sprintf("slow %g", f)) }
-func (r *recorder) Reset()                { r.log = append(r.log, "reset") }
-func (r *recorder) Push(d spatial.Vec3)   { r.log = append(r.log, fmt.Sprintf("push %.2f %.2f %.2f", d[0], d[1], d[2])) }
-func (r *recorder) SetCommand(v Velocity) { r.log = append(r.log, fmt.Sprintf("cmd %+.1f %+.1f %+.1f", v.Vx, v.Vy, v.YawRate)) }
+func (r *recorder) TogglePause()      { r.log = append(r.log, "pause") }
+func (r *recorder) StepOnce()         { r.log = append(r.log, "step") }
+func (r *recorder) SetSlow(f float64) { r.log = append(r.log, fmt.Sprintf("slow %g", f)) }
+func (r *recorder) Reset()            { r.log = append(r.log, "reset") }
+func (r *recorder) Push(d spatial.Vec3) {
+	r.log = append(r.log, fmt.Sprintf("push %.2f %.2f %.2f", d[0], d[1], d[2]))
+}
+func (r *recorder) SetCommand(v Velocity) {
+	r.log = append(r.log, fmt.Sprintf("cmd %+.1f %+.1f %+.1f", v.Vx, v.Vy, v.YawRate))
+}
 
 // viewState is what a key can change, for comparing before and after.
 func viewState(v *View, r *recorder) string {
