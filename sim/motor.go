@@ -63,7 +63,7 @@ func DefaultMotors(m *rbd.Model) []Motor {
 func (mo *Motor) limit(tau, qd float64) float64 {
 	peak := mo.PeakTorque
 	if peak > 0 {
-		tau = math.Max(-peak, math.Min(peak, tau))
+		tau = clamp(tau, -peak, peak)
 	}
 	if mo.MaxSpeed > 0 && tau*qd > 0 {
 		s := math.Abs(qd)
@@ -100,7 +100,8 @@ func (s *driveState) init(nu int) {
 	s.lagged = make([]float64, nu)
 }
 
-// push records this step's commands in the latency line.
+// push records this step's commands in the latency line (only needed when
+// some motor has latency).
 func (s *driveState) push(ctrl []float64, cmd []DriveCommand) {
 	s.head = (s.head + 1) % len(s.ctrl)
 	copy(s.ctrl[s.head], ctrl)

@@ -136,3 +136,44 @@ func TestBoxOnIncline(t *testing.T) {
 		}
 	}
 }
+
+// Motor latency delays a command by whole steps, the lag filters it, and the
+// torque–speed line limits the torque in the direction of motion.
+func TestMotorModel(t *testing.T) {
+	m := chain(t, []float64{1}, []float64{0.5})
+	m.Actuators = append(m.Actuators, rbd.Actuator{Name: "a", Joint: 0, Gear: 1, Gain: 1})
+	if err := m.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	m.Gravity = spatial.Vec3{}
+	w := newWorld(t, m, nil, DefaultOptions())
+	w.Motors[0].LatencySteps = 3
+	w.Ctrl[0] = 2
+	for i := 0; i < 3; i++ {
+		stepN(t, w, 1)
+		if w.ActuatorForce[0] != 0 {
+			t.Fatalf("step %d: torque %g before the latency elapsed", i+1, w.ActuatorForce[0])
+		}
+	}
+	stepN(t, w, 1)
+	if w.ActuatorForce[0] != 2 {
+		t.Fatalf("after the latency: torque %g, want 2", w.ActuatorForce[0])
+	}
+	// lag: a first-order response, 63 % after one time constant
+	w.Reset(-1)
+	w.Motors[0] = Motor{LagTimeConst: 0.01}
+	w.Ctrl[0] = 1
+	stepN(t, w, 10)
+	if f := w.ActuatorForce[0]; f < 0.6 || f > 0.67 {
+		t.Errorf("lagged torque after one time constant %.3f, want ≈ 0.63", f)
+	}
+	// torque–speed: full torque below the knee, half way between knee and no-load
+	mo := Motor{PeakTorque: 10, MaxSpeed: 20, KneeSpeed: 10}
+	for _, c := range []struct{ tau, qd, want float64 }{
+		{15, 0, 10}, {-15, 5, -10}, {10, 15, 5}, {10, 25, 0}, {-10, 15, -10}, {-10, -15, -5},
+	} {
+		if got := mo.limit(c.tau, c.qd); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("limit(τ=%g, q̇=%g) = %g, want %g", c.tau, c.qd, got, c.want)
+		}
+	}
+}

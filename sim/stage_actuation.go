@@ -1,7 +1,5 @@
 package sim
 
-import "math"
-
 // actuation turns the inputs into joint torques. Per actuator:
 //
 //  1. the command seen now is the one given LatencySteps steps ago;
@@ -25,17 +23,19 @@ func (w *World) actuation(q, v []float64, advance bool) {
 		a := &m.Actuators[i]
 		mo := &w.Motors[i]
 		j := &m.Joints[a.Joint]
-		lat := min(max(mo.LatencySteps, 0), MaxLatencySteps)
-		slot := (s.head - lat + len(s.ctrl)) % len(s.ctrl)
-		ctrl, cmd := s.ctrl[slot][i], s.cmd[slot][i]
+		ctrl, cmd := w.Ctrl[i], &w.Drive[i]
+		if lat := mo.LatencySteps; lat > 0 {
+			slot := (s.head - min(lat, MaxLatencySteps) + len(s.ctrl)) % len(s.ctrl)
+			ctrl, cmd = s.ctrl[slot][i], &s.cmd[slot][i]
+		}
 
 		qj, vj := q[j.QAdr], v[j.DofAdr]
 		if a.CtrlLimited {
-			ctrl = math.Max(a.CtrlRange[0], math.Min(a.CtrlRange[1], ctrl))
+			ctrl = clamp(ctrl, a.CtrlRange[0], a.CtrlRange[1])
 		}
 		force := a.Gain*ctrl + a.Bias[0] + a.Bias[1]*a.Gear*qj + a.Bias[2]*a.Gear*vj
 		if a.ForceLimited {
-			force = math.Max(a.ForceRange[0], math.Min(a.ForceRange[1], force))
+			force = clamp(force, a.ForceRange[0], a.ForceRange[1])
 		}
 		tau := a.Gear*force + cmd.Tau + cmd.Kp*(cmd.Q-qj) + cmd.Kd*(cmd.Qd-vj)
 
@@ -49,9 +49,21 @@ func (w *World) actuation(q, v []float64, advance bool) {
 		}
 		tau = mo.limit(tau, vj)
 		if j.EffortLimited {
-			tau = math.Max(j.EffortRange[0], math.Min(j.EffortRange[1], tau))
+			tau = clamp(tau, j.EffortRange[0], j.EffortRange[1])
 		}
 		w.ActuatorForce[i] = tau
 		w.QfrcActuator[j.DofAdr] += tau
 	}
+}
+
+// clamp returns x limited to [lo, hi] (NaN passes through; the HAL rejects
+// NaN commands before they get here).
+func clamp(x, lo, hi float64) float64 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	return x
 }

@@ -20,7 +20,12 @@ import (
 // the new state is not finite (a diverging simulation), naming the step and
 // the first bad quantity.
 func (w *World) Step() error {
-	w.drive.push(w.Ctrl, w.Drive)
+	for i := range w.Motors {
+		if w.Motors[i].LatencySteps > 0 {
+			w.drive.push(w.Ctrl, w.Drive)
+			break
+		}
+	}
 	switch w.Opt.Integrator {
 	case RK4:
 		w.stepRK4()

@@ -742,7 +742,7 @@ func (r *renderer) frame(s *Snapshot, v *View, fb uint32, w, h int) {
 
 	// Markers seen through the body.
 	gl.Disable(gl.DEPTH_TEST)
-	r.setEmissive(0.5)
+	r.setEmissive(0.7)
 	if v.On(OverlayCOM) {
 		r.ball(s.COM, 0.03, colCOM)
 	}
