@@ -177,3 +177,75 @@ func TestMotorModel(t *testing.T) {
 		}
 	}
 }
+
+// Impacts never add energy: a box dropped with a bouncy contact (ζ = 0.2)
+// never has more kinetic plus potential energy than it started with.
+func TestNoEnergyGainOnImpact(t *testing.T) {
+	m := freeBox(t, 1.5, spatial.Vec3{0.1, 0.08, 0.05}, 1)
+	opt := DefaultOptions()
+	opt.Contact.DampRatio = 0.2
+	w := newWorld(t, m, FlatGround(1), opt)
+	q := spatial.QuatFromAxisAngle(spatial.Vec3{1, 1, 0}.Normalize(), 0.3) // land on a corner
+	copy(w.Qpos, []float64{0, 0, 0.5, q.W, q.X, q.Y, q.Z})
+	energy := func() float64 {
+		rbd.Kinematics(m, w.Data, w.Qpos)
+		rbd.Velocities(m, w.Data, w.Qvel)
+		return w.Data.CInert[1].KineticEnergy(w.Data.BodyVel[1]) - m.Gravity.Dot(rbd.CenterOfMass(m, w.Data))*1.5
+	}
+	e0 := energy()
+	bounced := false
+	for i := 0; i < 3000; i++ {
+		stepN(t, w, 1)
+		if e := energy(); e > e0+1e-6*math.Abs(e0) {
+			t.Fatalf("step %d: energy %.9f J above the start's %.9f J", i, e, e0)
+		}
+		if w.Qvel[2] > 0.1 {
+			bounced = true
+		}
+	}
+	if !bounced {
+		t.Error("the box never bounced: the test does not exercise a bouncy impact")
+	}
+}
+
+// A joint limit stops a swinging pendulum at the limit (within the contact
+// spring's compliance), and dry joint friction holds a joint against a torque
+// below it and lets a larger one through with (τ − F)/I.
+func TestJointLimitAndFrictionLoss(t *testing.T) {
+	m := chain(t, []float64{2}, []float64{0.5})
+	m.Joints[0].Limited, m.Joints[0].Range = true, [2]float64{-0.5, 0.5}
+	if err := m.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, m, nil, DefaultOptions())
+	w.Qvel[0] = 5 // swing hard into the upper limit
+	maxQ := 0.0
+	for i := 0; i < 2000; i++ {
+		stepN(t, w, 1)
+		maxQ = math.Max(maxQ, w.Qpos[0])
+	}
+	if maxQ > 0.5+0.02 {
+		t.Errorf("pendulum overshot its 0.5 rad limit to %.4f rad", maxQ)
+	}
+	// friction loss, no gravity: inertia I = m l² = 0.5
+	f := chain(t, []float64{2}, []float64{0.5})
+	f.Gravity = spatial.Vec3{}
+	f.Joints[0].FrictionLoss = 1.0
+	if err := f.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	w = newWorld(t, f, nil, DefaultOptions())
+	w.QfrcApplied[0] = 0.8
+	stepN(t, w, 1000)
+	if math.Abs(w.Qpos[0]) > 1e-3 {
+		t.Errorf("torque 0.8 N·m below friction 1 N·m moved the joint by %.4f rad", w.Qpos[0])
+	}
+	w.Reset(-1)
+	w.QfrcApplied[0] = 2.0
+	stepN(t, w, 1000)
+	want := (2.0 - 1.0) / 0.5
+	got := w.Qvel[0] / w.Time
+	if math.Abs(got-want)/want > 0.02 {
+		t.Errorf("acceleration %.4f rad/s² against friction, want (τ−F)/I = %.4f", got, want)
+	}
+}

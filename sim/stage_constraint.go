@@ -382,23 +382,18 @@ func (w *World) refreshDofA() {
 	s.dofAAge = 0
 }
 
-// speculativeSoftness is the (tiny) compliance of a row before touch, as a
-// fraction of its inverse effective mass: it keeps the row strictly convex.
-const speculativeSoftness = 1e-4
-
 // softUnilateral sets the law of a unilateral row at signed distance dist: an
 // implicit spring–damper of time constant tc and damping ratio zeta on the
-// row's effective mass once penetrating; a speculative bound before touching.
+// row's effective mass. Its force −k·(dist + h·u⁺) − c·u⁺ is evaluated at the
+// end of the step and only pushes: a point still apart (dist > 0) feels it
+// only if it would pass the surface within the step, so a fast foot is caught
+// at the step it arrives, and the spring–damper, not an impulse, stops it.
 func (s *rowSet) softUnilateral(i int, dist, h, tc, zeta float64) {
-	if dist > 0 {
-		s.target[i], s.r[i] = -dist/h, speculativeSoftness*s.a[i]
-		return
-	}
 	meff := 1 / s.a[i]
 	omega := 1 / tc
 	k := meff * omega * omega
 	c := 2 * zeta * meff * omega
-	den := h*k + c
+	den := springTheta*h*k + c
 	s.target[i] = -k * dist / den
 	s.r[i] = 1 / (h * den)
 }
@@ -412,3 +407,9 @@ func tangents(n spatial.Vec3) (spatial.Vec3, spatial.Vec3) {
 	t1 := a.Sub(n.Scale(n.Dot(a))).Normalize()
 	return t1, n.Cross(t1)
 }
+
+// springTheta weighs the end-of-step position in the contact spring:
+// force −k·(dist + θ·h·u⁺) − c·u⁺. θ = 1 is backward Euler (robust, but its
+// numerical damping eats rebounds); θ = ½ is the trapezoidal rule, which
+// keeps a spring's energy and so lets DampRatio alone set the restitution.
+const springTheta = 0.5

@@ -33,7 +33,7 @@ type Offscreen struct {
 // size in opt (default 1280×720).
 func NewOffscreen(m *rbd.Model, t *sim.Terrain, opt Options) (*Offscreen, error) {
 	opt.defaults(m)
-	win, err := openWindow(64, 64, opt.Title, false, 0)
+	win, err := openWindow(64, 64, opt.Title, false)
 	if err != nil {
 		return nil, err
 	}
@@ -42,15 +42,12 @@ func NewOffscreen(m *rbd.Model, t *sim.Terrain, opt Options) (*Offscreen, error)
 		o.Close()
 		return nil, err
 	}
-	var maxSamples int32
-	gl.GetIntegerv(gl.MAX_SAMPLES, &maxSamples)
-	samples := min(int32(opt.Samples), maxSamples)
 	if o.fbo, o.rb, err = newFramebuffer(o.w, o.h, 0); err != nil {
 		o.Close()
 		return nil, err
 	}
-	if samples > 1 {
-		if o.msFBO, o.msRB, err = newFramebuffer(o.w, o.h, samples); err != nil {
+	if ns := samples(opt.Samples, false); ns > 1 {
+		if o.msFBO, o.msRB, err = newFramebuffer(o.w, o.h, ns); err != nil {
 			o.Close()
 			return nil, err
 		}

@@ -42,7 +42,7 @@ var (
 var lightDir = spatial.Vec3{0.60, -0.22, 0.77}.Normalize()
 
 const (
-	shadowSize   = 2048 // shadow map texels a side
+	shadowSize   = 1024 // shadow map texels a side (7 mm each)
 	shadowExtent = 3.5  // m, half-width of the shadow map's square around the target
 	groundHalf   = 150  // m, half-size of the drawn ground quad
 	fogStart     = 30   // m

@@ -92,31 +92,30 @@ void main() {
 `
 
 // skyVS/skyFS fill the background with a gradient from the horizon to the
-// zenith along each pixel's view ray (one triangle covering the screen).
+// zenith along each pixel's view ray (one triangle covering the screen). The
+// ray is affine in screen position, so the vertex shader computes it at the
+// corners and the fragment shader only normalises it.
 const skyVS = `#version 330 core
-out vec2 vNdc;
+uniform mat4 uInvViewProj;
+out vec3 vDir;
 void main() {
 	vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2)) * 2.0 - 1.0;
-	vNdc = p;
+	vec4 a = uInvViewProj * vec4(p, -1.0, 1.0);
+	vec4 b = uInvViewProj * vec4(p, 1.0, 1.0);
+	vDir = b.xyz / b.w - a.xyz / a.w;
 	gl_Position = vec4(p, 0.0, 1.0);
 }
 `
 
 const skyFS = `#version 330 core
-in vec2 vNdc;
-uniform mat4 uInvViewProj;
+in vec3 vDir;
 uniform vec3 uZenith;
 uniform vec3 uHorizon;
 uniform vec3 uGround;
 out vec4 fragColor;
 void main() {
-	vec4 a = uInvViewProj * vec4(vNdc, -1.0, 1.0);
-	vec4 b = uInvViewProj * vec4(vNdc, 1.0, 1.0);
-	vec3 d = normalize(b.xyz / b.w - a.xyz / a.w);
-	vec3 c = mix(uHorizon, uZenith, pow(clamp(d.z, 0.0, 1.0), 0.55));
-	if (d.z < 0.0) {
-		c = mix(uHorizon, uGround, clamp(-d.z * 3.0, 0.0, 1.0));
-	}
+	float z = normalize(vDir).z;
+	vec3 c = z >= 0.0 ? mix(uHorizon, uZenith, sqrt(z)) : mix(uHorizon, uGround, clamp(-z * 3.0, 0.0, 1.0));
 	fragColor = vec4(c, 1.0);
 }
 `

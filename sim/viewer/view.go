@@ -108,11 +108,10 @@ type View struct {
 
 	hideRobot bool // tests: draw the scene without the robot
 
-	dragging       glfw.MouseButton
-	drag           bool
-	panDrag        bool
-	lastX, lastY   float64
-	viewportHeight float64
+	dragging     glfw.MouseButton
+	drag         bool
+	panDrag      bool
+	lastX, lastY float64
 }
 
 // DefaultForceScale is the length of a contact-force arrow per newton.

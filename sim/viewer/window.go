@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/go-gl/gl/v3.3-core/gl"
@@ -30,7 +31,7 @@ type Options struct {
 	Help          bool    // show the key help at the start
 	HideHUD       bool    // hide the status line
 	ForceScale    float64 // m of arrow per N of contact force; 0: DefaultForceScale
-	Samples       int     // multisample anti-aliasing samples; 0: 4, −1: none
+	Samples       int     // multisample anti-aliasing samples; 0: 4 (but none in a window on a software renderer), −1: none
 	MaxFPS        float64 // window frame-rate cap; 0: 60
 	PrintFPS      bool    // print the frame rate to stderr once a second
 	ScreenshotDir string  // where the screenshot key writes PNGs; "": the working directory
@@ -46,12 +47,6 @@ func (o *Options) defaults(m *rbd.Model) {
 	}
 	if o.ForceScale <= 0 {
 		o.ForceScale = DefaultForceScale
-	}
-	if o.Samples == 0 {
-		o.Samples = 4
-	}
-	if o.Samples < 0 {
-		o.Samples = 0
 	}
 	if o.MaxFPS <= 0 {
 		o.MaxFPS = 60
@@ -70,7 +65,7 @@ var glfwUsers int
 // openWindow initialises GLFW when needed and opens a window with a GL 3.3
 // core context, current on this thread. GLFW panics on some failures (an X
 // server that goes away): they come back as errors.
-func openWindow(w, h int, title string, visible bool, samples int) (win *glfw.Window, err error) {
+func openWindow(w, h int, title string, visible bool) (win *glfw.Window, err error) {
 	if err := CheckDisplay(); err != nil {
 		return nil, err
 	}
@@ -96,7 +91,7 @@ func openWindow(w, h int, title string, visible bool, samples int) (win *glfw.Wi
 	glfw.WindowHint(glfw.ContextVersionMinor, 3)
 	glfw.WindowHint(glfw.OpenGLProfile, glfw.OpenGLCoreProfile)
 	glfw.WindowHint(glfw.OpenGLForwardCompatible, glfw.True)
-	glfw.WindowHint(glfw.Samples, samples)
+	glfw.WindowHint(glfw.Samples, 0) // anti-aliasing is done in a framebuffer object
 	vis := glfw.False
 	if visible {
 		vis = glfw.True
@@ -127,6 +122,34 @@ func GLInfo() string {
 	return fmt.Sprintf("%s, OpenGL %s", gl.GoStr(gl.GetString(gl.RENDERER)), gl.GoStr(gl.GetString(gl.VERSION)))
 }
 
+// softwareRenderer reports whether the current context renders on the CPU
+// (Mesa's llvmpipe, softpipe or swrast).
+func softwareRenderer() bool {
+	r := strings.ToLower(gl.GoStr(gl.GetString(gl.RENDERER)))
+	return strings.Contains(r, "llvmpipe") || strings.Contains(r, "softpipe") || strings.Contains(r, "swrast")
+}
+
+// samples resolves Options.Samples for the current context: 0 means 4,
+// except in a window on a software renderer, where anti-aliasing would cost
+// about a third of the frame rate; negative means none. The result is
+// clamped to what the GL supports.
+func samples(opt int, window bool) int32 {
+	n := int32(opt)
+	if opt == 0 {
+		n = 4
+		if window && softwareRenderer() {
+			n = 0
+		}
+	}
+	var most int32
+	gl.GetIntegerv(gl.MAX_SAMPLES, &most)
+	n = min(n, most)
+	if n < 2 {
+		return 0
+	}
+	return n
+}
+
 // Run opens a window on r's world, starts r, draws its snapshots until the
 // window is closed (or Esc), then stops r. It returns the error that stopped
 // the simulation, if any, or a *DisplayError saying why no window could be
@@ -144,7 +167,7 @@ func Run(r *Runner, opt Options) error {
 // main goroutine.
 func Watch(m *rbd.Model, t *sim.Terrain, ex *Exchange, actions Actions, opt Options, start func(), stop func() error) error {
 	opt.defaults(m)
-	win, err := openWindow(opt.Width, opt.Height, opt.Title, true, opt.Samples)
+	win, err := openWindow(opt.Width, opt.Height, opt.Title, true)
 	if err != nil {
 		return err
 	}
@@ -156,9 +179,20 @@ func Watch(m *rbd.Model, t *sim.Terrain, ex *Exchange, actions Actions, opt Opti
 		return err
 	}
 	defer ren.delete()
-	if opt.Samples > 0 {
-		gl.Enable(gl.MULTISAMPLE)
+	// Anti-aliasing: draw into a multisampled framebuffer the size of the
+	// window's, then resolve it into the window's.
+	ns := samples(opt.Samples, true)
+	var ms struct {
+		fbo  uint32
+		rb   [2]uint32
+		w, h int
 	}
+	defer func() {
+		if ms.fbo != 0 {
+			gl.DeleteFramebuffers(1, &ms.fbo)
+			gl.DeleteRenderbuffers(2, &ms.rb[0])
+		}
+	}()
 
 	v := opt.view()
 	v.Actions = actions
@@ -193,7 +227,28 @@ func Watch(m *rbd.Model, t *sim.Terrain, ex *Exchange, actions Actions, opt Opti
 		v.Camera.Track(snap.BasePos)
 		fw, fh := win.GetFramebufferSize()
 		if fw > 0 && fh > 0 {
-			ren.frame(snap, v, 0, fw, fh)
+			target := uint32(0)
+			if ns > 0 {
+				if ms.fbo == 0 || ms.w != fw || ms.h != fh {
+					if ms.fbo != 0 {
+						gl.DeleteFramebuffers(1, &ms.fbo)
+						gl.DeleteRenderbuffers(2, &ms.rb[0])
+						ms.fbo = 0
+					}
+					if ms.fbo, ms.rb, err = newFramebuffer(fw, fh, ns); err != nil {
+						ns, ms.fbo = 0, 0 // draw without anti-aliasing
+					}
+					ms.w, ms.h = fw, fh
+				}
+				target = ms.fbo
+			}
+			ren.frame(snap, v, target, fw, fh)
+			if target != 0 {
+				gl.BindFramebuffer(gl.READ_FRAMEBUFFER, target)
+				gl.BindFramebuffer(gl.DRAW_FRAMEBUFFER, 0)
+				gl.BlitFramebuffer(0, 0, int32(fw), int32(fh), 0, 0, int32(fw), int32(fh), gl.COLOR_BUFFER_BIT, gl.NEAREST)
+				gl.BindFramebuffer(gl.FRAMEBUFFER, 0)
+			}
 			if v.Screenshot {
 				v.Screenshot = false
 				gl.ReadBuffer(gl.BACK)
