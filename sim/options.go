@@ -41,13 +41,16 @@ type ContactParams struct {
 	// g·TimeConst² (2 ms: 0.04 mm). Default 0.002.
 	TimeConst float64
 	// DampRatio is the spring–damper's damping ratio ζ: 1 is critical (no
-	// bounce), below 1 bounces (restitution ≈ exp(−πζ/√(1−ζ²))). Default 1.
+	// bounce), below 1 bounces. The continuous spring–damper's restitution is
+	// exp(−πζ/√(1−ζ²)); the step's numerical damping lowers it somewhat (ζ 0.2:
+	// 0.44 at 0.5 ms, 0.37 at 1 ms, against 0.53). Default 1.
 	DampRatio float64
 	// Margin (m) is the largest gap at which contacts are created before the
 	// surfaces touch, so a fast foot is caught at first touch rather than a
 	// step later: a point still apart is kept when it approaches fast enough
-	// to close its gap within about two steps. Contact forces start only at
-	// touch. Default 0.005.
+	// to close its gap within about two steps. The spring–damper is evaluated
+	// at the end of the step, so it acts only once the surfaces meet within
+	// the step. Default 0.005.
 	Margin float64
 	// LimitTimeConst (s) is TimeConst for joint position limits. Default 0.002.
 	LimitTimeConst float64
