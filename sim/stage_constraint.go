@@ -48,7 +48,6 @@ type rowSet struct {
 	// warm start: the previous step's impulses by key
 	prevKey  []int64
 	prevP    []float64
-	anc      [][]int   // support of L⁻ᵀ·Jᵀ: the deepest non-zero dof and its ancestors
 	dofA     []float64 // (nv) cached Jᵢ·M⁻¹·Jᵢᵀ of a joint row on each dof (diag of M⁻¹)
 	lam      []float64 // (nbody×36) Λ⁻¹ of each body this step (bodyLambdaInv)
 	lamStamp []int64   // (nbody) the stamp lam[b] was computed at
@@ -96,7 +95,6 @@ func (s *rowSet) init(m *rbd.Model, maxContacts int) {
 			s.dofAnc[k] = append(s.dofAnc[k], p)
 		}
 	}
-	s.anc = make([][]int, c)
 	s.dofA = make([]float64, nv)
 	s.lam = make([]float64, 36*len(m.Bodies))
 	s.lamStamp = make([]int64, len(m.Bodies))
@@ -115,12 +113,12 @@ func (s *rowSet) resetWarmStart() {
 // they are recomputed: they change with the posture, slowly.
 const dofRowRefresh = 16
 
-// add appends a row whose Jacobian is non-zero on path (and whose deepest dof
-// has the ancestors anc) and returns its index; its Jacobian is zero.
-func (s *rowSet) add(kind rowKind, path, anc []int, key int64, ref int) int {
+// add appends a row whose Jacobian will be non-zero on path and returns its
+// index; its Jacobian is zero.
+func (s *rowSet) add(kind rowKind, path []int, key int64, ref int) int {
 	i := s.n
 	s.n++
-	s.kind[i], s.path[i], s.anc[i], s.key[i], s.ref[i] = kind, path, anc, key, ref
+	s.kind[i], s.path[i], s.key[i], s.ref[i] = kind, path, key, ref
 	clear(s.j[i*s.nv : (i+1)*s.nv])
 	s.p[i] = 0
 	// warm start: the row of the same identity last step, most often at the
@@ -179,9 +177,9 @@ func (w *World) constraintSolve(v []float64) {
 		path := s.bodyPath[c.Body]
 		key := (int64(c.Geom)*4096+int64(c.Shape))*64 + int64(c.Feature)
 		t1, t2 := tangents(c.Normal)
-		in := s.add(rowNormal, path, path, key*4, ci)
-		i1 := s.add(rowFriction, path, path, key*4+1, ci)
-		i2 := s.add(rowFriction, path, path, key*4+2, ci)
+		in := s.add(rowNormal, path, key*4, ci)
+		i1 := s.add(rowFriction, path, key*4+1, ci)
+		i2 := s.add(rowFriction, path, key*4+2, ci)
 		jn, j1, j2 := s.jrow(in), s.jrow(i1), s.jrow(i2)
 		for _, k := range path {
 			l := d.Cdof[k].At(c.Pos)
@@ -220,7 +218,7 @@ func (w *World) constraintSolve(v []float64) {
 			if dist >= cp.Margin {
 				continue
 			}
-			i := s.add(rowLimit, s.dofPath[jt.DofAdr], s.dofAnc[jt.DofAdr], -int64(2*jt.DofAdr+side+1), jt.DofAdr)
+			i := s.add(rowLimit, s.dofPath[jt.DofAdr], -int64(2*jt.DofAdr+side+1), jt.DofAdr)
 			s.jrow(i)[jt.DofAdr] = sign
 			s.a[i], s.target[i], s.r[i] = s.dofA[jt.DofAdr], 0, 0
 			s.softUnilateral(i, dist, h, cp.LimitTimeConst, cp.DampRatio)
@@ -229,7 +227,7 @@ func (w *World) constraintSolve(v []float64) {
 	// Dry friction in the joints.
 	for k := 0; k < nv; k++ {
 		if f := m.DofFriction[k]; f > 0 {
-			i := s.add(rowFrictionLoss, s.dofPath[k], s.dofAnc[k], -int64(4*nv+k+1), k)
+			i := s.add(rowFrictionLoss, s.dofPath[k], -int64(4*nv+k+1), k)
 			s.jrow(i)[k] = 1
 			s.a[i] = s.dofA[k]
 			s.target[i], s.r[i], s.bound[i] = 0, cp.JointFrictionSoftness*s.a[i], h*f
@@ -265,38 +263,6 @@ func (w *World) constraintSolve(v []float64) {
 	s.prevP = s.prevP[:s.n]
 	copy(s.prevKey, s.key[:s.n])
 	copy(s.prevP, s.p[:s.n])
-}
-
-// prepareRow computes the diagonal of the Delassus operator, the inverse
-// effective mass Aᵢ = Jᵢ·M⁻¹·Jᵢᵀ of row i (M the solver's metric, see
-// dynamics). With M = Lᵀ·D·L, Aᵢ = |D^(−½)·L⁻ᵀ·Jᵢᵀ|², and L⁻ᵀ maps a vector
-// supported on a path to the root onto the same path, so this costs a few
-// dozen operations instead of a full solve.
-func (w *World) prepareRow(i int) {
-	m, s, sc := w.Model, &w.rows, &w.scratch
-	ld, dinv := sc.metricLD, sc.metricDinv
-	y := sc.pathTmp
-	j := s.jrow(i)
-	for _, k := range s.path[i] {
-		y[k] = j[k]
-	}
-	anc := s.anc[i]
-	for _, k := range anc { // descending dof order: leaf to root
-		if yk := y[k]; yk != 0 {
-			up := m.DofAncestors[k]
-			row := ld[m.TreeAdr[k]+1 : m.TreeAdr[k]+1+len(up)]
-			for q, p := range up {
-				y[p] -= row[q] * yk
-			}
-		}
-	}
-	a := 0.0
-	for _, k := range anc {
-		a += y[k] * y[k] * dinv[k]
-		y[k] = 0
-	}
-	s.a[i] = a
-	s.target[i], s.r[i] = 0, 0
 }
 
 // bodyLambdaInv returns the 6×6 inverse operational-space inertia of a body

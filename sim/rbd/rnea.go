@@ -59,9 +59,6 @@ func InverseDynamics(m *Model, d *Data, q, v, a, tau []float64) {
 	RNEA(m, d, a, tau)
 }
 
-// vel returns the velocity of dof k recorded by the last Velocities call.
-func (d *Data) vel(k int) float64 { return d.qvel[k] }
-
 // Passive writes the passive joint forces at (q, v) into dst (nv): viscous
 // damping −b·q̇ and springs −k·(q − springref) on hinge and slide joints. Dry
 // friction (frictionloss) is a constraint, handled by the simulator.

@@ -776,13 +776,12 @@ var (
 // mode, the velocity command, and the overlays on.
 func hudLines(s *Snapshot, v *View, model *rbd.Model) (lines []string, errLine string) {
 	st := &s.Status
+	parts := []string{fmt.Sprintf("t %.3f s", s.Time)}
 	var run string
 	switch {
 	case st.Paused:
 		run = "PAUSED"
-	case math.IsNaN(st.RealTimeFactor) || st.RealTimeFactor == 0:
-		run = "RTF  -  "
-	default:
+	case !math.IsNaN(st.RealTimeFactor) && st.RealTimeFactor > 0:
 		run = fmt.Sprintf("RTF %.2fx", st.RealTimeFactor)
 	}
 	if st.Fast {
@@ -790,11 +789,15 @@ func hudLines(s *Snapshot, v *View, model *rbd.Model) (lines []string, errLine s
 	} else if st.Slow > 0 && st.Slow < 1 {
 		run += fmt.Sprintf(" slow x%g", st.Slow)
 	}
-	speed := math.Hypot(s.BaseVel[0], s.BaseVel[1])
+	if run = strings.TrimSpace(run); run != "" {
+		parts = append(parts, run)
+	}
+	parts = append(parts, fmt.Sprintf("base %.2f m/s", math.Hypot(s.BaseVel[0], s.BaseVel[1])))
 	mode := st.Mode
 	if mode == "" {
 		mode = "-"
 	}
+	parts = append(parts, "mode "+mode)
 	cmd := fmt.Sprintf("cmd vx %+.1f vy %+.1f wz %+.1f", st.Command.Vx, st.Command.Vy, st.Command.YawRate)
 	if st.CommandUnused {
 		cmd += " (unused)"
@@ -802,13 +805,14 @@ func hudLines(s *Snapshot, v *View, model *rbd.Model) (lines []string, errLine s
 	if st.CommandErr != "" {
 		cmd += " (refused)"
 	}
-	l1 := fmt.Sprintf("t %.3f s | %s | base %.2f m/s | mode %s | %s", s.Time, run, speed, mode, cmd)
+	parts = append(parts, cmd)
 	if st.Pushing {
-		l1 += " | PUSH"
+		parts = append(parts, "PUSH")
 	}
 	if v.FPS > 0 {
-		l1 += fmt.Sprintf(" | %.0f fps", v.FPS)
+		parts = append(parts, fmt.Sprintf("%.0f fps", v.FPS))
 	}
+	l1 := strings.Join(parts, " | ")
 	lines = append(lines, l1)
 	var on []string
 	for _, n := range overlayNames {

@@ -28,7 +28,7 @@ const CommandRepeat = 0.1 // s
 // Push defaults.
 const (
 	DefaultPushImpulse  = 20.0 // N·s
-	DefaultPushDuration = 0.1  // s
+	DefaultPushDuration = 0.05 // s
 )
 
 // Runner runs a simulated robot on its own goroutine for a window: each tick

@@ -115,7 +115,7 @@ type View struct {
 }
 
 // DefaultForceScale is the length of a contact-force arrow per newton.
-const DefaultForceScale = 0.001
+const DefaultForceScale = 0.002
 
 // NewView returns a view with the given camera preset and overlays, HUD and
 // shadows on.
