@@ -10,7 +10,8 @@
 //
 //	pm_v2.xml:12: <joint name="J00">: range: want 2 numbers, got 1
 //
-// The package imports only sim/rbd and sim/spatial, and the standard library.
+// The package imports only sim/rbd, sim/spatial, sim/meshio (mesh files) and
+// the standard library.
 //
 // # Supported MJCF
 //

@@ -1,15 +1,13 @@
 package mjcf
 
 import (
-	"bytes"
-	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"path"
 	"strconv"
 	"strings"
 
+	"github.com/stride-robotics/stride/sim/meshio"
 	"github.com/stride-robotics/stride/sim/rbd"
 )
 
@@ -174,8 +172,8 @@ func inlineMesh(e *element, vert, faceF []float64, hasFace bool) ([]float64, []i
 	return vert, faces, nil
 }
 
-// meshFile finds and parses a mesh file. On failure it warns and returns an
-// empty mesh.
+// meshFile finds a mesh file and parses it with meshio.Read (STL or OBJ, by
+// extension). On failure it warns and returns an empty mesh.
 func (l *loader) meshFile(e *element, file string) (string, []float64, []int32) {
 	name := strings.ReplaceAll(file, "\\", "/")
 	if l.opts.stripPath {
@@ -195,12 +193,16 @@ func (l *loader) meshFile(e *element, file string) (string, []float64, []int32) 
 		if err != nil {
 			continue
 		}
-		v, f, err := parseMeshFile(p, data)
+		v, f, err := meshio.Read(p, data)
 		if err != nil {
 			l.warn(fmt.Sprintf("mjcf: %s: mesh file %q: %v; the mesh is empty", loc(e), l.src.display(p), err))
 			return p, nil, nil
 		}
-		return p, v, f
+		v64 := make([]float64, len(v))
+		for i, x := range v {
+			v64[i] = float64(x)
+		}
+		return p, v64, f
 	}
 	shown := make([]string, len(tried))
 	for i, p := range tried {
@@ -208,167 +210,4 @@ func (l *loader) meshFile(e *element, file string) (string, []float64, []int32) 
 	}
 	l.warn(fmt.Sprintf("mjcf: %s: mesh file %q not found (tried %s); the mesh is empty", loc(e), file, strings.Join(shown, ", ")))
 	return "", nil, nil
-}
-
-// parseMeshFile parses STL (binary or ASCII) and OBJ files by extension.
-func parseMeshFile(p string, data []byte) ([]float64, []int32, error) {
-	switch ext := strings.ToLower(path.Ext(p)); ext {
-	case ".stl":
-		return parseSTL(data)
-	case ".obj":
-		return parseOBJ(data)
-	default:
-		return nil, nil, fmt.Errorf("format %q is not supported (STL and OBJ are)", ext)
-	}
-}
-
-// parseSTL reads a binary or ASCII STL file and merges repeated vertices.
-func parseSTL(data []byte) ([]float64, []int32, error) {
-	if len(data) >= 84 {
-		n := binary.LittleEndian.Uint32(data[80:84])
-		if uint64(len(data)) == 84+50*uint64(n) {
-			return binarySTL(data[84:], int(n))
-		}
-	}
-	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("solid")) {
-		return asciiSTL(data)
-	}
-	return nil, nil, errors.New("not an STL file (binary size does not match its triangle count, and it does not start with \"solid\")")
-}
-
-// vertexMerger numbers distinct vertices.
-type vertexMerger struct {
-	index map[[3]float32]int32
-	verts []float64
-	faces []int32
-}
-
-func newMerger() *vertexMerger { return &vertexMerger{index: map[[3]float32]int32{}} }
-
-func (m *vertexMerger) add(v [3]float32) {
-	i, ok := m.index[v]
-	if !ok {
-		i = int32(len(m.verts) / 3)
-		m.index[v] = i
-		m.verts = append(m.verts, float64(v[0]), float64(v[1]), float64(v[2]))
-	}
-	m.faces = append(m.faces, i)
-}
-
-func binarySTL(b []byte, n int) ([]float64, []int32, error) {
-	m := newMerger()
-	for t := 0; t < n; t++ {
-		rec := b[50*t : 50*t+50]
-		for k := 0; k < 3; k++ {
-			var v [3]float32
-			for c := 0; c < 3; c++ {
-				off := 12 + 12*k + 4*c
-				v[c] = math.Float32frombits(binary.LittleEndian.Uint32(rec[off : off+4]))
-			}
-			if !finite32(v) {
-				return nil, nil, fmt.Errorf("triangle %d has a non-finite vertex", t)
-			}
-			m.add(v)
-		}
-	}
-	return m.verts, m.faces, nil
-}
-
-func asciiSTL(data []byte) ([]float64, []int32, error) {
-	m := newMerger()
-	f := strings.Fields(string(data))
-	for i := 0; i < len(f); i++ {
-		if f[i] != "vertex" {
-			continue
-		}
-		if i+3 >= len(f) {
-			return nil, nil, errors.New("truncated vertex")
-		}
-		var v [3]float32
-		for c := 0; c < 3; c++ {
-			x, err := strconv.ParseFloat(f[i+1+c], 32)
-			if err != nil {
-				return nil, nil, fmt.Errorf("bad vertex coordinate %q", f[i+1+c])
-			}
-			v[c] = float32(x)
-		}
-		if !finite32(v) {
-			return nil, nil, errors.New("non-finite vertex")
-		}
-		m.add(v)
-		i += 3
-	}
-	if len(m.faces)%3 != 0 {
-		return nil, nil, fmt.Errorf("%d vertices do not make whole triangles", len(m.faces))
-	}
-	return m.verts, m.faces, nil
-}
-
-func finite32(v [3]float32) bool {
-	for _, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// parseOBJ reads the vertices and faces of a Wavefront OBJ file; polygons are
-// split into triangle fans and other records are skipped.
-func parseOBJ(data []byte) ([]float64, []int32, error) {
-	var verts []float64
-	var faces []int32
-	for ln, line := range strings.Split(string(data), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 0 {
-			continue
-		}
-		switch f[0] {
-		case "v":
-			if len(f) < 4 {
-				return nil, nil, fmt.Errorf("line %d: a vertex needs 3 coordinates", ln+1)
-			}
-			xs, err := parseFloats(strings.Join(f[1:4], " "))
-			if err != nil {
-				return nil, nil, fmt.Errorf("line %d: %v", ln+1, err)
-			}
-			verts = append(verts, xs...)
-		case "f":
-			poly, err := objFace(f[1:], len(verts)/3)
-			if err != nil {
-				return nil, nil, fmt.Errorf("line %d: %v", ln+1, err)
-			}
-			for k := 1; k+1 < len(poly); k++ {
-				faces = append(faces, poly[0], poly[k], poly[k+1])
-			}
-		}
-	}
-	if len(verts) == 0 {
-		return nil, nil, errors.New("no vertices")
-	}
-	return verts, faces, nil
-}
-
-// objFace parses the vertex indices of an OBJ face ("7", "7/1", "7//3",
-// negative indices counting back from the last vertex).
-func objFace(refs []string, nv int) ([]int32, error) {
-	if len(refs) < 3 {
-		return nil, errors.New("a face needs 3 vertices")
-	}
-	out := make([]int32, len(refs))
-	for i, ref := range refs {
-		s, _, _ := strings.Cut(ref, "/")
-		k, err := strconv.Atoi(s)
-		if err != nil {
-			return nil, fmt.Errorf("bad vertex index %q", ref)
-		}
-		if k < 0 {
-			k = nv + k + 1
-		}
-		if k < 1 || k > nv {
-			return nil, fmt.Errorf("vertex index %s out of range (%d vertices so far)", s, nv)
-		}
-		out[i] = int32(k - 1)
-	}
-	return out, nil
 }

@@ -104,5 +104,6 @@
 // ForceRange and CtrlRange are ±effort (ForceLimited, CtrlLimited); otherwise
 // neither is limited. URDF transmissions are not read.
 //
-// This package imports only sim/rbd, sim/spatial and the standard library.
+// This package imports only sim/rbd, sim/spatial, sim/meshio (mesh files) and
+// the standard library.
 package urdf

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stride-robotics/stride/sim/meshio"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
@@ -60,12 +61,11 @@ func (t *meshTable) index(g *geomSpec, ctx string) (int, error) {
 		l.warn.addTo("notstl:"+p, fmt.Sprintf("mesh file %q is not STL, the only format read; its geoms have no shape", g.mesh), fmt.Sprintf("line %d", g.line))
 	default:
 		mesh.File = l.osPath(p)
-		f, err := l.fsys.Open(p)
+		data, err := fs.ReadFile(l.fsys, p)
 		if err != nil {
 			return 0, l.errLine(g.line, ctx, "mesh %q: %v", g.mesh, err)
 		}
-		verts, faces, err := readSTL(f)
-		f.Close()
+		verts, faces, err := meshio.ReadSTL(data)
 		if err != nil {
 			return 0, l.errLine(g.line, ctx, "mesh %q: %v", g.mesh, err)
 		}

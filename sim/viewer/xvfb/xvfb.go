@@ -1,9 +1,3 @@
-// Package xvfb starts a private X virtual framebuffer server (Xvfb) so that
-// the viewer can render off-screen on a machine without a display: the
-// viewer's tests, and `stride sim --screenshot` or `--record` when DISPLAY is
-// not set. Xvfb picks a free display number itself (-displayfd).
-//
-// It imports only the standard library.
 package xvfb
 
 import (
@@ -48,6 +42,7 @@ func Start(w, h int) (*Server, error) {
 	cmd := exec.Command(bin, "-displayfd", "3", "-screen", "0", fmt.Sprintf("%dx%dx24", w, h),
 		"-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{pw} // fd 3
+	dieWithParent(cmd)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
