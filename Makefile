@@ -6,8 +6,11 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin/stride
 
-# Debian packages: MuJoCo 2.2.2 is the reference peer used by cross-check tests.
-DEB_PKGS := libmujoco-dev
+# Debian packages: MuJoCo 2.2.2 is the reference peer used by cross-check tests;
+# the viewer (sim/viewer) builds GLFW for X11 and its tests render under Xvfb.
+DEB_PKGS := libmujoco-dev \
+	pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
+	xvfb xauth
 
 .PHONY: all run test deps build vet lint unit bench fuzz clean
 

@@ -1,9 +1,50 @@
 // Package runtime owns Stride's control loop and nothing else: the fixed-rate
-// tick (read → estimate → plan/control → safety → write → log), its timing and
-// overrun accounting, the mode state machine (damping, stand-up, stand,
-// locomotion, e-stop), the safety layer, command input and configuration.
+// tick, its timing and overrun accounting, the mode state machine, the
+// safety layer, command input and configuration. docs/runtime.md and
+// docs/commands.md are the user's guide.
 //
-// It talks to a robot only through hal.Robot, so the same loop drives the real
-// actuator bus and the simulator. It must not import sim (only tools/ chooses a
-// backend).
+// # The tick
+//
+// Loop.tick is the loop of DESIGN.md, one stage per line:
+//
+//	begin     timing; the safe point where a reloaded config takes effect
+//	read      hal.Robot.Read(&sensors)
+//	estimate  Estimator.Update(&sensors, &estimate)
+//	commands  the script, the Mux (UDP, gamepad, keyboard): set-points, mode requests
+//	control   the current mode's command (damping, standup, stand, locomotion, estop),
+//	          blended from the previous mode's after a requested switch
+//	safety    limits, watchdog, NaN/Inf, fall, e-stop, bus faults: may replace the
+//	          command with damping's (or estop's) on this very tick
+//	write     hal.Robot.Write(&command); a refused write halts the robot
+//	log       Recorder.Record(&tick)
+//
+// A Clock paces it: LockStep advances a simulation (a Stepper: hal/simhal's
+// Robot) by one period per tick, as fast as possible; WallClock sleeps to
+// absolute CLOCK_MONOTONIC deadlines with clock_nanosleep and a final spin,
+// on a locked OS thread with low timer slack and the garbage collector tuned
+// (see WallClock). Health records per-tick lateness and compute time,
+// overruns and missed deadlines; the overrun policy (skip, catch up, fault)
+// is loop.overrun.
+//
+// The tick allocates nothing: every buffer is made by New, event texts are
+// built in fixed arrays, the Mux is a mutex-guarded value. Tests check it with
+// testing.AllocsPerRun, with and without the simulator.
+//
+// # Interfaces
+//
+// Inputs: a hal.Robot, a Clock, an Estimator (IMUOnly until the estimator
+// package provides one: orientation only, position and velocity unknown), a
+// Controller for locomotion mode (until the gait controller exists, a
+// placeholder that holds the stand posture and says so in the log), a Config
+// (Defaults, or Load of a YAML file, validated with errors naming the key,
+// line and allowed range). Outputs: commands to the robot, telemetry.Tick
+// and telemetry.Event records to a Recorder (the telemetry writer).
+//
+// # Imports
+//
+// runtime imports hal, locomotion, sim/spatial and runtime/telemetry. It must
+// not import sim or hal/simhal: only tools/ chooses a backend and hands the
+// simulated robot in (as the hal.Robot, the Stepper and a TruthSource).
+// Tests of the loop against the simulator live in the external test package
+// runtime_test.
 package runtime

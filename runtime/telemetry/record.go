@@ -1,6 +1,10 @@
 package telemetry
 
-import "github.com/stride-robotics/stride/hal"
+import (
+	"unicode/utf8"
+
+	"github.com/stride-robotics/stride/hal"
+)
 
 // Tick is everything the control loop records on one tick. It is a fixed-size
 // value with no pointers, so the loop copies it into the writer's ring
@@ -69,8 +73,16 @@ type Event struct {
 	Msg    [96]byte   // short text, NUL-padded
 }
 
-// SetMsg stores s (truncated to fit) as the event's text.
+// SetMsg stores s as the event's text, truncated to fit at a UTF-8 rune
+// boundary.
 func (e *Event) SetMsg(s string) {
+	if len(s) > len(e.Msg) {
+		n := len(e.Msg)
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s = s[:n]
+	}
 	n := copy(e.Msg[:], s)
 	clear(e.Msg[n:])
 }

@@ -412,8 +412,8 @@ func contains(s, sub string) bool {
 	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
 }
 
-// TestWindowRunsTheSimulation opens a real window (under Xvfb), draws 40
-// frames while the runner simulates, and closes.
+// TestWindowRunsTheSimulation opens a real window (under Xvfb), draws 20
+// frames while the runner simulates in real time, and closes.
 func TestWindowRunsTheSimulation(t *testing.T) {
 	needDisplay(t)
 	w, tick := standingWorld(t, nil)

@@ -19,8 +19,9 @@ import (
 )
 
 type benchCmd struct {
-	Sim benchSimCmd `cmd:"" help:"Step throughput of the PD-stand scenario (the one ../shared/peer/peer MODEL -p 300 -d 8 runs in MuJoCo)."`
-	Rbd benchRbdCmd `cmd:"" name:"rbd" help:"Bare rigid-body forward dynamics (ABA; CRBA+RNEA+solve), optionally beside MuJoCo's."`
+	Sim  benchSimCmd  `cmd:"" help:"Step throughput of the PD-stand scenario (the one ../shared/peer/peer MODEL -p 300 -d 8 runs in MuJoCo)."`
+	Loop benchLoopCmd `cmd:"" help:"Real-time loop timing: the full loop (simulator, safety, log) beside a bare sleep-and-spin baseline, interleaved in one run."`
+	Rbd  benchRbdCmd  `cmd:"" name:"rbd" help:"Bare rigid-body forward dynamics (ABA; CRBA+RNEA+solve), optionally beside MuJoCo's."`
 }
 
 type benchSimCmd struct {

@@ -5,6 +5,8 @@
 //	stride model fd [FILE] < states.csv   forward/inverse dynamics per CSV row
 //	stride model export                   print the built-in robot's MJCF
 //	stride run                            what `make run` runs
+//	stride config print [--config FILE]   the effective runtime config
+//	stride bench loop [--duration 60s]    real-time loop timing vs a bare baseline
 //
 // FILE is an MJCF (.xml) or URDF (.urdf) file; without it the built-in
 // PM01-class robot is used.
@@ -19,10 +21,11 @@ import (
 
 // cli is the command tree; kong fills it from the arguments.
 type cli struct {
-	Model modelCmd `cmd:"" help:"Inspect a robot model and evaluate its dynamics."`
-	Sim   simCmd   `cmd:"" help:"Run a robot in the simulator."`
-	Bench benchCmd `cmd:"" help:"Benchmarks: simulator step throughput."`
-	Run   runCmd   `cmd:"" help:"Run the built-in robot (what 'make run' does)."`
+	Model  modelCmd  `cmd:"" help:"Inspect a robot model and evaluate its dynamics."`
+	Sim    simCmd    `cmd:"" help:"Run a robot in the simulator."`
+	Bench  benchCmd  `cmd:"" help:"Benchmarks: simulator step throughput, real-time loop timing."`
+	Run    runCmd    `cmd:"" help:"Run the built-in robot (what 'make run' does)."`
+	Config configCmd `cmd:"" help:"Show the runtime configuration."`
 }
 
 func main() {

@@ -1,0 +1,70 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+)
+
+// Untrusted input never panics: a UDP datagram either parses to a command
+// within the limits' reach or is an error; a config or script file either
+// loads valid or is an error.
+
+func FuzzParseUDPMessage(f *testing.F) {
+	for _, s := range []string{`{"vx": 0.3}`, `{"mode": "stand", "estop": true}`, `{"gait": "run", "height": -0.1}`, `{`, `[]`, `{"vx": 1e400}`} {
+		f.Add([]byte(s))
+	}
+	m := NewMux(testLimits())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseUDPMessage(b)
+		if err != nil {
+			return
+		}
+		if c.Mode >= numModes || c.Gait >= numGaits {
+			t.Fatalf("parsed %+v", c)
+		}
+		_ = m.Send(SourceUDP, c) // range checks happen here; must not panic
+	})
+}
+
+func FuzzConfig(f *testing.F) {
+	out, _ := Defaults().Print()
+	f.Add(string(out))
+	f.Add("loop:\n  rate: 500\nstand:\n  joints:\n    ja: {kp: 1}\n")
+	f.Add("safety: [1, 2]\n")
+	r := newFakeRobot(3)
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := Parse("fuzz.yaml", []byte(s))
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("Parse accepted an invalid config: %v", err)
+		}
+		_, _ = resolve(c, &r.info)
+	})
+}
+
+func FuzzScript(f *testing.F) {
+	f.Add("steps:\n  - {t: 0, mode: standup}\n  - {t: 1, vx: 0.2, gait: walk}\n")
+	f.Add("steps:\n  - {t: 1, estop: true, reset: true}\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		sc, err := ParseScript("fuzz.yaml", []byte(s), testLimits())
+		if err != nil {
+			return
+		}
+		last := -1.0
+		for _, st := range sc.Steps {
+			if st.T < last || st.T < 0 {
+				t.Fatalf("steps out of order: %+v", sc.Steps)
+			}
+			last = st.T
+			lim := testLimits()
+			if err := lim.Check(&st.Cmd); err != nil {
+				t.Fatalf("a step out of range was accepted: %v", err)
+			}
+		}
+	})
+}
