@@ -31,6 +31,9 @@ type newtonScratch struct {
 	h, hinv              []float64    // (nv×nv) Hessian and its factor; (nv)
 	u, jd, f             []float64    // (rows) J·v, J·Δ, impulses
 	b                    [][9]float64 // (rows) 3×3 (contact) or 1×1 Hessian block at a group's first row
+	zone                 []uint8      // (rows) each row's cost zone at the current iterate
+	sameZones            bool         // the last rowDerivs found every row in its zone, none curved
+	exact                bool         // the last line search took the full step within unchanged quadratic zones
 	dvPrev               []float64    // (nv) last step's velocity change, for the warm start
 }
 
@@ -44,6 +47,7 @@ func (ns *newtonScratch) init(nv, tree, rows int) {
 	ns.jd = make([]float64, rows)
 	ns.f = make([]float64, rows)
 	ns.b = make([][9]float64, rows)
+	ns.zone = make([]uint8, rows)
 }
 
 // solveNewton finds the post-step velocity and the impulses s.p.
@@ -113,6 +117,12 @@ func (w *World) solveNewton() {
 		for i := 0; i < s.n; i++ {
 			ns.u[i] += alpha * ns.jd[i]
 		}
+		if ns.exact {
+			// a full Newton step within unchanged quadratic zones lands on
+			// the minimum: the gradient there is zero to rounding
+			w.SolverResidual = 0
+			break
+		}
 	}
 	// impulses at the solution
 	w.evalRows(ns.u, false)
@@ -150,23 +160,25 @@ func (w *World) evalRows(u []float64, hess bool) float64 {
 	for i := 0; i < s.n; i++ {
 		switch s.kind[i] {
 		case rowNormal:
-			cost += contactCost(s, i, u[i], u[i+1], u[i+2], ns.f[i:i+3], &ns.b[i], hess)
+			c, z := contactCost(s, i, u[i], u[i+1], u[i+2], ns.f[i:i+3], &ns.b[i], hess)
+			cost += c
+			ns.zone[i] = z
 			i += 2
 		case rowLimit:
 			y := s.target[i] - u[i]
-			ns.f[i], ns.b[i][0] = 0, 0
+			ns.f[i], ns.b[i][0], ns.zone[i] = 0, 0, zoneFree
 			if y > 0 {
-				ns.f[i], ns.b[i][0] = y/s.r[i], 1/s.r[i]
+				ns.f[i], ns.b[i][0], ns.zone[i] = y/s.r[i], 1/s.r[i], zoneQuadratic
 				cost += 0.5 * y * y / s.r[i]
 			}
 		case rowFrictionLoss:
 			y := s.target[i] - u[i]
 			r, b := s.r[i], s.bound[i]
 			if math.Abs(y) <= r*b {
-				ns.f[i], ns.b[i][0] = y/r, 1/r
+				ns.f[i], ns.b[i][0], ns.zone[i] = y/r, 1/r, zoneQuadratic
 				cost += 0.5 * y * y / r
 			} else {
-				ns.f[i], ns.b[i][0] = math.Copysign(b, y), 0
+				ns.f[i], ns.b[i][0], ns.zone[i] = math.Copysign(b, y), 0, zoneLinear
 				cost += b*math.Abs(y) - 0.5*r*b*b
 			}
 		}
@@ -176,7 +188,7 @@ func (w *World) evalRows(u []float64, hess bool) float64 {
 
 // contactCost evaluates one contact's cone cost at row velocities (un, u1,
 // u2), writing the impulse to f and (with hess) the 3×3 Hessian in u to b.
-func contactCost(s *rowSet, i int, un, u1, u2 float64, f []float64, b *[9]float64, hess bool) float64 {
+func contactCost(s *rowSet, i int, un, u1, u2 float64, f []float64, b *[9]float64, hess bool) (float64, uint8) {
 	rn := s.r[i]
 	rt := 0.5 * (s.r[i+1] + s.r[i+2])
 	sn, st := math.Sqrt(rn), math.Sqrt(rt)
@@ -191,13 +203,13 @@ func contactCost(s *rowSet, i int, un, u1, u2 float64, f []float64, b *[9]float6
 		if hess {
 			*b = [9]float64{1 / rn, 0, 0, 0, 1 / rt, 0, 0, 0, 1 / rt}
 		}
-		return 0.5 * (wn*wn + w1*w1 + w2*w2)
+		return 0.5 * (wn*wn + w1*w1 + w2*w2), zoneQuadratic
 	case mu*ts <= -wn: // separating
 		f[0], f[1], f[2] = 0, 0, 0
 		if hess {
 			*b = [9]float64{}
 		}
-		return 0
+		return 0, zoneFree
 	}
 	// sliding: projection onto the cone's surface
 	k := 1 + mu*mu
@@ -224,8 +236,20 @@ func contactCost(s *rowSet, i int, un, u1, u2 float64, f []float64, b *[9]float6
 			}
 		}
 	}
-	return 0.5 * phi * phi * k
+	return 0.5 * phi * phi * k, zoneCurved
 }
+
+// Zones of a row's cost: quadratic (sticking contact, active limit, joint
+// friction below its bound), free (separating, inactive limit: zero cost),
+// linear (saturated joint friction) — all exactly quadratic, so a full Newton
+// step that stays in them lands on the minimum — and curved (a sliding
+// contact, whose cost is not quadratic).
+const (
+	zoneFree uint8 = iota
+	zoneQuadratic
+	zoneLinear
+	zoneCurved
+)
 
 // assembleHessian writes M + Σ Jᵀ·B·J into newton.h, a tree matrix: each
 // Jacobian lives on a path to the root, so Jᵀ·B·J falls on tree entries.
@@ -295,9 +319,11 @@ func (w *World) lineSearch() float64 {
 	tol := lineSearchTol * -d0
 	alpha := 1.0
 	g, h := deriv(alpha)
+	ns.exact = ns.sameZones
 	if math.Abs(g) <= tol {
 		return alpha
 	}
+	ns.exact = false
 	lo, hi := 0.0, math.Inf(1)
 	for k := 0; k < 50; k++ {
 		if g < 0 {
@@ -332,13 +358,15 @@ func (w *World) rowDerivs(alpha float64) (float64, float64) {
 	var f [3]float64
 	var B [9]float64
 	d1, d2 := 0.0, 0.0
+	ns.sameZones = true
 	for i := 0; i < s.n; i++ {
 		jd0 := ns.jd[i]
 		u0 := ns.u[i] + alpha*jd0
 		switch s.kind[i] {
 		case rowNormal:
 			jd1, jd2 := ns.jd[i+1], ns.jd[i+2]
-			contactCost(s, i, u0, ns.u[i+1]+alpha*jd1, ns.u[i+2]+alpha*jd2, f[:], &B, true)
+			_, z := contactCost(s, i, u0, ns.u[i+1]+alpha*jd1, ns.u[i+2]+alpha*jd2, f[:], &B, true)
+			ns.sameZones = ns.sameZones && z == ns.zone[i] && z != zoneCurved
 			d1 -= f[0]*jd0 + f[1]*jd1 + f[2]*jd2
 			x := [3]float64{jd0, jd1, jd2}
 			for r := 0; r < 3; r++ {
@@ -348,19 +376,25 @@ func (w *World) rowDerivs(alpha float64) (float64, float64) {
 			}
 			i += 2
 		case rowLimit:
+			z := zoneFree
 			if y := s.target[i] - u0; y > 0 {
 				d1 -= y / s.r[i] * jd0
 				d2 += jd0 * jd0 / s.r[i]
+				z = zoneQuadratic
 			}
+			ns.sameZones = ns.sameZones && z == ns.zone[i]
 		case rowFrictionLoss:
 			y := s.target[i] - u0
 			r, b := s.r[i], s.bound[i]
+			z := zoneLinear
 			if math.Abs(y) <= r*b {
 				d1 -= y / r * jd0
 				d2 += jd0 * jd0 / r
+				z = zoneQuadratic
 			} else {
 				d1 -= math.Copysign(b, y) * jd0
 			}
+			ns.sameZones = ns.sameZones && z == ns.zone[i]
 		}
 	}
 	return d1, d2

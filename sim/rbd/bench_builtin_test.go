@@ -77,3 +77,23 @@ func BenchmarkAlgorithms(b *testing.B) {
 		run("ForwardABA", func() { rbd.ForwardDynamics(m, d, q, v, tau, out) })
 	}
 }
+
+func BenchmarkFactorPacked(b *testing.B) {
+	m, err := models.Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := rbd.NewData(m)
+	q, _, _ := benchState(m)
+	rbd.Kinematics(m, d, q)
+	rbd.CRBA(m, d)
+	h := make([]float64, m.TreeSize)
+	w := make([]float64, m.TreeSize)
+	dinv := make([]float64, m.Nv)
+	rbd.PackTree(m, d.M, h)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		copy(w, h)
+		rbd.FactorTreePacked(m, w, dinv)
+	}
+}
