@@ -93,20 +93,19 @@ func (s *Sensors) Sample(w *World, r *SensorReading) {
 	r.Time = w.Time
 	for i, ji := range s.joints {
 		j := &m.Joints[ji]
-		q := w.Qpos[j.QAdr] + p.JointPosNoise*s.rng.NormFloat64()
+		q := w.Qpos[j.QAdr] + s.noise(p.JointPosNoise)
 		if p.EncoderCounts > 0 {
 			step := 2 * math.Pi / p.EncoderCounts
 			q = math.Round(q/step) * step
 		}
 		r.Q[i] = q
-		r.Qd[i] = w.Qvel[j.DofAdr] + p.JointVelNoise*s.rng.NormFloat64()
-		r.Tau[i] = w.ActuatorForce[i] + p.JointTauNoise*s.rng.NormFloat64()
+		r.Qd[i] = w.Qvel[j.DofAdr] + s.noise(p.JointVelNoise)
+		r.Tau[i] = w.ActuatorForce[i] + s.noise(p.JointTauNoise)
 	}
-	rbd.Kinematics(m, d, w.Qpos)
-	rbd.Velocities(m, d, w.Qvel)
+	rbd.ChainKinematics(m, d, w.Qpos, w.Qvel, s.body) // the IMU's body and its ancestors only
 	X := d.XBody[s.body]
 	if s.site >= 0 {
-		X = d.XSite[s.site]
+		X.SetMul(&d.XBody[s.body], &m.SiteX0[s.site])
 	}
 	q := spatial.QuatFromMat3(X.R)
 	if p.OrientNoise > 0 {
@@ -120,16 +119,26 @@ func (s *Sensors) Sample(w *World, r *SensorReading) {
 	// minus gravity, in the IMU frame (from the world's Data of that step).
 	wd := w.Data
 	Xs := wd.XBody[s.body]
-	if s.site >= 0 {
-		Xs = wd.XSite[s.site]
+	if s.site >= 0 { // the step computes body poses only
+		Xs.SetMul(&wd.XBody[s.body], &m.SiteX0[s.site])
 	}
 	acc := spatial.Motion{}
 	for k := m.BodyLastDof[s.body]; k >= 0; k = m.DofParent[k] {
-		acc = acc.AddScaled(w.Qacc[k], wd.Cdof[k]).AddScaled(w.scratch.evalV[k], wd.CdofDot[k])
+		acc.AddScaledIn(w.Qacc[k], &wd.Cdof[k])
+		acc.AddScaledIn(w.scratch.evalV[k], &wd.CdofDot[k])
 	}
 	vb := wd.BodyVel[s.body]
 	lin := acc.At(Xs.P).Add(vb.Ang.Cross(vb.At(Xs.P)))
 	r.Accel = Xs.R.MulTVec(lin.Sub(m.Gravity)).Add(s.accelBias).Add(s.noise3(p.AccelNoise))
+}
+
+// noise returns a Gaussian sample of standard deviation sigma (drawing
+// nothing when sigma is zero, so ideal sensors cost nothing).
+func (s *Sensors) noise(sigma float64) float64 {
+	if sigma == 0 {
+		return 0
+	}
+	return sigma * s.rng.NormFloat64()
 }
 
 func (s *Sensors) noise3(sigma float64) spatial.Vec3 {

@@ -106,7 +106,11 @@ func (s *rowSet) resetWarmStart() {
 	s.prevP = s.prevP[:0]
 	s.n = 0
 	s.dofAAge = -1
+	clear(s.lamStamp)
 }
+
+// lambdaRefresh is how many constraint solves a body's Λ⁻¹ is reused for.
+const lambdaRefresh = 4
 
 // dofRowRefresh is how many steps the effective masses of joint rows (limits
 // and friction loss, which only set those rows' softness) are reused before
@@ -267,12 +271,18 @@ func (w *World) constraintSolve(v []float64) {
 
 // bodyLambdaInv returns the 6×6 inverse operational-space inertia of a body
 // at the world origin, Λ⁻¹ = S·M⁻¹·Sᵀ with S the motion subspaces of the dofs
-// on its path (row-major, angular then linear), computed once per step per
-// body: every contact row on the body is (p × d, d)·S, so its effective mass
-// follows from Λ⁻¹ in 36 operations. Λ⁻¹ = Σ_k D_k⁻¹·y_k·y_kᵀ, y = L⁻ᵀ·Sᵀ.
+// on its path (row-major, angular then linear): every contact row on the body
+// is (p × d, d)·S, so its effective mass follows from Λ⁻¹ in 36 operations.
+// Λ⁻¹ = Σ_k D_k⁻¹·y_k·y_kᵀ, y = L⁻ᵀ·Sᵀ. It is recomputed every lambdaRefresh
+// solves: the effective masses only set the contact springs' stiffness and
+// change with the posture, slowly.
+//
+// (Λ⁻¹ is expressed at the world origin, so it moves with the body; within
+// lambdaRefresh steps a foot moves a few millimetres, which changes the
+// effective mass by far less than the spring's own tolerance.)
 func (w *World) bodyLambdaInv(body int) []float64 {
 	s, sc := &w.rows, &w.scratch
-	if s.lamStamp[body] == s.stamp {
+	if st := s.lamStamp[body]; st > 0 && s.stamp-st < lambdaRefresh {
 		return s.lam[36*body : 36*body+36]
 	}
 	m, d := w.Model, w.Data

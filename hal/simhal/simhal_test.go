@@ -10,7 +10,9 @@ import (
 	"github.com/stride-robotics/stride/sim/models"
 )
 
-func newRobot(t *testing.T, p sim.SensorParams) *Robot {
+func newRobot(t *testing.T, p sim.SensorParams) *Robot { return newRobotTB(t, p) }
+
+func newRobotTB(t testing.TB, p sim.SensorParams) *Robot {
 	t.Helper()
 	m, err := models.Builtin()
 	if err != nil {

@@ -12,35 +12,41 @@ func Velocities(m *Model, d *Data, v []float64) {
 	copy(d.qvel, v)
 	d.BodyVel[0] = spatial.Motion{}
 	for b := 1; b < len(m.Bodies); b++ {
-		body := &m.Bodies[b]
-		vel := &d.BodyVel[b]
-		*vel = d.BodyVel[body.Parent]
-		for ji := body.JntAdr; ji < body.JntAdr+body.JntNum; ji++ {
-			j := &m.Joints[ji]
-			da := j.DofAdr
-			switch j.Type {
-			case JointFree:
-				for k := 0; k < 3; k++ {
-					d.CdofDot[da+k] = spatial.Motion{}
-					vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
-				}
-				for k := 3; k < 6; k++ {
-					d.CdofDot[da+k].SetCross(vel, &d.Cdof[da+k])
-				}
-				for k := 3; k < 6; k++ {
-					vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
-				}
-			case JointBall:
-				for k := 0; k < 3; k++ {
-					d.CdofDot[da+k].SetCross(vel, &d.Cdof[da+k])
-				}
-				for k := 0; k < 3; k++ {
-					vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
-				}
-			default:
-				d.CdofDot[da].SetCross(vel, &d.Cdof[da])
-				vel.AddScaledIn(v[da], &d.Cdof[da])
+		bodyVelocity(m, d, v, b)
+	}
+}
+
+// bodyVelocity computes body b's twist and its dofs' CdofDot from its
+// parent's twist.
+func bodyVelocity(m *Model, d *Data, v []float64, b int) {
+	body := &m.Bodies[b]
+	vel := &d.BodyVel[b]
+	*vel = d.BodyVel[body.Parent]
+	for ji := body.JntAdr; ji < body.JntAdr+body.JntNum; ji++ {
+		j := &m.Joints[ji]
+		da := j.DofAdr
+		switch j.Type {
+		case JointFree:
+			for k := 0; k < 3; k++ {
+				d.CdofDot[da+k] = spatial.Motion{}
+				vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
 			}
+			for k := 3; k < 6; k++ {
+				d.CdofDot[da+k].SetCross(vel, &d.Cdof[da+k])
+			}
+			for k := 3; k < 6; k++ {
+				vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
+			}
+		case JointBall:
+			for k := 0; k < 3; k++ {
+				d.CdofDot[da+k].SetCross(vel, &d.Cdof[da+k])
+			}
+			for k := 0; k < 3; k++ {
+				vel.AddScaledIn(v[da+k], &d.Cdof[da+k])
+			}
+		default:
+			d.CdofDot[da].SetCross(vel, &d.Cdof[da])
+			vel.AddScaledIn(v[da], &d.Cdof[da])
 		}
 	}
 }
