@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/stride-robotics/stride/sim"
@@ -104,8 +105,8 @@ func upright(w *sim.World) float64 {
 	return 1 - 2*(q[1]*q[1]+q[2]*q[2])
 }
 
-// A NaN that gets into the state stops the run with an error naming the step
-// and the quantity, and the state before the step is kept.
+// A non-finite input stops the run with an error naming the step and the
+// input, and the state is kept; so does a state that diverges.
 func TestDivergenceIsReported(t *testing.T) {
 	w := builtin(t, sim.DefaultOptions(), 300, 8)
 	_ = w.Step()
@@ -116,11 +117,22 @@ func TestDivergenceIsReported(t *testing.T) {
 		t.Fatal("an infinite applied force did not stop the run")
 	}
 	t.Log(err)
+	if !strings.Contains(err.Error(), "QfrcApplied[7]") {
+		t.Errorf("the error does not name the input: %v", err)
+	}
 	for i := range before {
 		if w.Qpos[i] != before[i] {
 			t.Fatalf("qpos[%d] changed after a failed step", i)
 		}
 	}
+	// a state that is already bad (NaN in q): the step reports it, naming it
+	w.QfrcApplied[7] = 0
+	w.Qpos[12] = math.NaN()
+	err = w.Step()
+	if err == nil || !strings.Contains(err.Error(), "qpos[12]") {
+		t.Fatalf("NaN in qpos: got %v, want an error naming qpos", err)
+	}
+	t.Log(err)
 	_ = rbd.JointFree
 }
 

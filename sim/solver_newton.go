@@ -28,19 +28,19 @@ import (
 // newtonScratch holds the Newton solver's work arrays.
 type newtonScratch struct {
 	v, e, g, dir, me, md []float64    // (nv)
-	h, hinv              []float64    // (nv×nv) Hessian and its factor; (nv)
+	h, hinv              []float64    // (tree) Hessian and its factor; (nv)
 	u, jd, f             []float64    // (rows) J·v, J·Δ, impulses
 	b                    [][9]float64 // (rows) 3×3 (contact) or 1×1 Hessian block at a group's first row
 	zone                 []uint8      // (rows) each row's cost zone at the current iterate
 	sameZones            bool         // the last rowDerivs found every row in its zone, none curved
 	exact                bool         // the last line search took the full step within unchanged quadratic zones
-	dvPrev               []float64    // (nv) last step's velocity change, for the warm start
+	xPrev                []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
 }
 
 func (ns *newtonScratch) init(nv, tree, rows int) {
 	mk := func() []float64 { return make([]float64, nv) }
 	ns.v, ns.e, ns.g, ns.dir, ns.me, ns.md = mk(), mk(), mk(), mk(), mk(), mk()
-	ns.dvPrev = mk()
+	ns.xPrev = mk()
 	ns.h = make([]float64, tree)
 	ns.hinv = mk()
 	ns.u = make([]float64, rows)
@@ -50,31 +50,30 @@ func (ns *newtonScratch) init(nv, tree, rows int) {
 	ns.zone = make([]uint8, rows)
 }
 
-// solveNewton finds the post-step velocity and the impulses s.p.
-func (w *World) solveNewton() {
+// solveNewton finds the post-step velocity, sets Qacc = (v⁺ − v)/h and the
+// impulses s.p. In terms of the velocity change x = v⁺ − v the smooth part of
+// the cost is ½·xᵀ·M·x − h·fᵀ·x (f the smooth force; equal to
+// ½|v⁺ − v_free|²_M up to a constant), so neither M⁻¹ nor v_free is needed:
+// in steady contact one factorisation per step, of the Hessian.
+func (w *World) solveNewton(vcur []float64) {
 	m, s, sc := w.Model, &w.rows, &w.scratch
 	ns := &sc.newton
 	nv := m.Nv
-	vf := sc.vfree
+	h := w.Opt.Timestep
 	w.SolverIterations, w.SolverResidual = 0, 0
-	if s.n == 0 {
-		clear(sc.dv)
-		clear(ns.dvPrev)
-		return
-	}
-	// Warm start: the free velocity plus last step's constraint change.
+	// Warm start: last step's velocity change. me = M·x − h·f, the smooth
+	// part's gradient, is kept current through the iterations.
 	for k := 0; k < nv; k++ {
-		ns.v[k] = vf[k] + ns.dvPrev[k]
+		ns.v[k] = vcur[k] + ns.xPrev[k]
 	}
-	// e = v − v_free and M·e are kept current through the iterations.
+	rbd.MulTreePacked(m, sc.metric, ns.xPrev, ns.me)
 	for k := 0; k < nv; k++ {
-		ns.e[k] = ns.v[k] - vf[k]
+		ns.me[k] -= h * sc.force[k]
 	}
-	rbd.MulTreePacked(m, sc.metric, ns.e, ns.me)
 	s.mulJ(ns.v, ns.u)
 	for it := 0; it < w.Opt.SolverIterations; it++ {
 		w.SolverIterations = it + 1
-		// gradient g = M·e − Jᵀ·p at v
+		// gradient g = M·x − h·f − Jᵀ·p at v
 		w.evalRows(ns.u, true)
 		copy(ns.g, ns.me)
 		for i := 0; i < s.n; i++ {
@@ -111,7 +110,6 @@ func (w *World) solveNewton() {
 		}
 		for k := 0; k < nv; k++ {
 			ns.v[k] += alpha * ns.dir[k]
-			ns.e[k] += alpha * ns.dir[k]
 			ns.me[k] += alpha * ns.md[k]
 		}
 		for i := 0; i < s.n; i++ {
@@ -128,23 +126,26 @@ func (w *World) solveNewton() {
 	w.evalRows(ns.u, false)
 	copy(s.p[:s.n], ns.f[:s.n])
 	for k := 0; k < nv; k++ {
-		sc.dv[k] = ns.v[k] - vf[k]
+		x := ns.v[k] - vcur[k]
+		ns.xPrev[k] = x
+		w.Qacc[k] = x / h
 	}
-	copy(ns.dvPrev, sc.dv)
 }
 
-// newtonCost returns f(v).
-func (w *World) newtonCost(v []float64) float64 {
+// newtonCost returns the cost at post-step velocity v from current velocity
+// vcur (up to a constant): ½·xᵀ·M·x − h·fᵀ·x + rows, x = v − vcur.
+func (w *World) newtonCost(vcur, v []float64) float64 {
 	s, sc := &w.rows, &w.scratch
 	ns := &sc.newton
 	nv := w.Model.Nv
+	h := w.Opt.Timestep
 	for k := 0; k < nv; k++ {
-		ns.e[k] = v[k] - sc.vfree[k]
+		ns.e[k] = v[k] - vcur[k]
 	}
 	rbd.MulTreePacked(w.Model, sc.metric, ns.e, ns.me)
 	c := 0.0
 	for k := 0; k < nv; k++ {
-		c += 0.5 * ns.e[k] * ns.me[k]
+		c += 0.5*ns.e[k]*ns.me[k] - h*sc.force[k]*ns.e[k]
 	}
 	s.mulJ(v, ns.u)
 	return c + w.evalRows(ns.u, false)

@@ -8,8 +8,8 @@ import (
 )
 
 // Constraint rows are solved at the velocity level, for impulses p over the
-// step. Each row i has a Jacobian Jᵢ (1×nv), the velocity it would have
-// without constraint impulses uᵢ = Jᵢ·(v + h·qaccFree), and a law
+// step. Each row i has a Jacobian Jᵢ (1×nv), its velocity after the step
+// uᵢ⁺ = Jᵢ·v⁺, and a law
 //
 //	uᵢ⁺ + Rᵢ·pᵢ = targetᵢ,  pᵢ within its bounds,
 //
@@ -160,12 +160,10 @@ func (w *World) constraintSolve(v []float64) {
 	m, d, s, sc := w.Model, w.Data, &w.rows, &w.scratch
 	h := w.Opt.Timestep
 	nv := m.Nv
-	for k := 0; k < nv; k++ {
-		sc.vfree[k] = v[k] + h*sc.qaccFree[k]
-	}
 	clear(w.QfrcConstraint)
 	s.n = 0
 	if w.Opt.DisableConstraints {
+		w.freeAcceleration()
 		copy(w.Qacc, sc.qaccFree)
 		return
 	}
@@ -237,17 +235,26 @@ func (w *World) constraintSolve(v []float64) {
 			s.target[i], s.r[i], s.bound[i] = 0, cp.JointFrictionSoftness*s.a[i], h*f
 		}
 	}
-	if w.Opt.Solver == SolverPGS {
+	switch {
+	case s.n == 0:
+		w.freeAcceleration()
+		copy(w.Qacc, sc.qaccFree)
+		clear(sc.newton.xPrev)
+		w.SolverIterations, w.SolverResidual = 0, 0
+	case w.Opt.Solver == SolverPGS:
+		w.freeAcceleration()
+		for k := 0; k < nv; k++ {
+			sc.vfree[k] = v[k] + h*sc.qaccFree[k]
+		}
 		w.solvePGS()
-	} else {
-		w.solveNewton()
+		for k := 0; k < nv; k++ {
+			w.Qacc[k] = sc.qaccFree[k] + sc.dv[k]/h
+		}
+	default:
+		w.solveNewton(v) // sets Qacc
 	}
 
 	// Results.
-	dv := sc.dv
-	for k := 0; k < nv; k++ {
-		w.Qacc[k] = sc.qaccFree[k] + dv[k]/h
-	}
 	for i := 0; i < s.n; i++ {
 		if p := s.p[i]; p != 0 {
 			j := s.jrow(i)
@@ -285,6 +292,7 @@ func (w *World) bodyLambdaInv(body int) []float64 {
 	if st := s.lamStamp[body]; st > 0 && s.stamp-st < lambdaRefresh {
 		return s.lam[36*body : 36*body+36]
 	}
+	w.factorMetric()
 	m, d := w.Model, w.Data
 	y := sc.lamTmp
 	path := s.bodyPath[body]
@@ -330,6 +338,7 @@ func (w *World) bodyLambdaInv(body int) []float64 {
 // refreshDofA recomputes the diagonal of M⁻¹ (the metric's) for the joint
 // rows: for each dof k, |D^(−½)·L⁻ᵀ·e_k|².
 func (w *World) refreshDofA() {
+	w.factorMetric()
 	m, s, sc := w.Model, &w.rows, &w.scratch
 	nv := m.Nv
 	y := sc.pathTmp

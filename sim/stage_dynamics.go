@@ -6,8 +6,10 @@ import (
 )
 
 // dynamics computes the mass matrix, the bias forces (with the applied body
-// wrenches), the solver's metric and its factor, and the unconstrained
-// acceleration qaccFree = metric⁻¹·(actuator + passive + applied − bias).
+// wrenches), the solver's metric and the smooth force
+// f = actuator + passive + applied − bias. The metric's factor and the
+// unconstrained acceleration qaccFree = metric⁻¹·f are made only when needed
+// (factorMetric, freeAcceleration): the Newton solver works without them.
 //
 // The metric is M, or with the Euler integrator and joint damping
 // M + h·diag(damping): damping is then integrated implicitly (MuJoCo's
@@ -34,13 +36,33 @@ func (w *World) dynamics() {
 			sc.metric[m.TreeAdr[k]] += h * m.DofDamping[k]
 		}
 	}
-	copy(sc.metricLD, sc.metric)
-	rbd.FactorTreePacked(m, sc.metricLD, sc.metricDinv)
+	sc.metricFactored, sc.qaccFreeValid = false, false
 	rbd.Bias(m, d, w.QfrcBias)
 	f := sc.force
 	for i := range f {
 		f[i] = w.QfrcActuator[i] + w.QfrcPassive[i] + w.QfrcApplied[i] - w.QfrcBias[i]
 	}
-	copy(sc.qaccFree, f)
-	rbd.SolveTreePacked(m, sc.metricLD, sc.metricDinv, sc.qaccFree)
+}
+
+// factorMetric makes the metric's LᵀDL factor for this step, once.
+func (w *World) factorMetric() {
+	sc := &w.scratch
+	if sc.metricFactored {
+		return
+	}
+	copy(sc.metricLD, sc.metric)
+	rbd.FactorTreePacked(w.Model, sc.metricLD, sc.metricDinv)
+	sc.metricFactored = true
+}
+
+// freeAcceleration makes qaccFree = metric⁻¹·f for this step, once.
+func (w *World) freeAcceleration() {
+	sc := &w.scratch
+	if sc.qaccFreeValid {
+		return
+	}
+	w.factorMetric()
+	copy(sc.qaccFree, sc.force)
+	rbd.SolveTreePacked(w.Model, sc.metricLD, sc.metricDinv, sc.qaccFree)
+	sc.qaccFreeValid = true
 }

@@ -20,6 +20,9 @@ import (
 // the new state is not finite (a diverging simulation), naming the step and
 // the first bad quantity.
 func (w *World) Step() error {
+	if err := w.checkInputs(); err != nil {
+		return err
+	}
 	for i := range w.Motors {
 		if w.Motors[i].LatencySteps > 0 {
 			w.drive.push(w.Ctrl, w.Drive)
@@ -52,6 +55,46 @@ func (w *World) forward(q, v []float64, advance bool) {
 	w.actuation(q, v, advance)
 	w.dynamics()
 	w.constraintSolve(v)
+}
+
+// checkInputs refuses to step with a non-finite input, naming it; the state
+// is left as it was.
+func (w *World) checkInputs() error {
+	bad := func(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+	m := w.Model
+	for i, x := range w.Qpos {
+		if bad(x) {
+			return fmt.Errorf("sim: step %d: qpos[%d] (%s) is %v before the step; not stepped", w.Steps+1, i, w.qposName(i), x)
+		}
+	}
+	for i, x := range w.Qvel {
+		if bad(x) {
+			return fmt.Errorf("sim: step %d: qvel[%d] (dof of joint %s) is %v before the step; not stepped", w.Steps+1, i, m.Joints[m.DofJoint[i]].Name, x)
+		}
+	}
+	for i, x := range w.Ctrl {
+		if bad(x) {
+			return fmt.Errorf("sim: step %d: Ctrl[%d] (actuator %s) is %v; not stepped", w.Steps+1, i, m.Actuators[i].Name, x)
+		}
+	}
+	for i := range w.Drive {
+		c := &w.Drive[i]
+		if bad(c.Tau) || bad(c.Q) || bad(c.Qd) || bad(c.Kp) || bad(c.Kd) {
+			return fmt.Errorf("sim: step %d: Drive[%d] (actuator %s) is not finite: %+v; not stepped", w.Steps+1, i, m.Actuators[i].Name, *c)
+		}
+	}
+	for i, x := range w.QfrcApplied {
+		if bad(x) {
+			return fmt.Errorf("sim: step %d: QfrcApplied[%d] (dof of joint %s) is %v; not stepped", w.Steps+1, i, m.Joints[m.DofJoint[i]].Name, x)
+		}
+	}
+	for b := range w.XfrcApplied {
+		f := &w.XfrcApplied[b]
+		if !f.Ang.IsFinite() || !f.Lin.IsFinite() {
+			return fmt.Errorf("sim: step %d: XfrcApplied[%d] (body %s) is not finite; not stepped", w.Steps+1, b, m.Bodies[b].Name)
+		}
+	}
+	return nil
 }
 
 // checkState verifies the state after integration; on failure it restores the

@@ -53,20 +53,21 @@ type World struct {
 
 // scratch holds per-step temporaries.
 type scratch struct {
-	qaccFree   []float64    // (nv) unconstrained acceleration
-	force      []float64    // (nv)
-	vfree      []float64    // (nv) velocity without constraint impulses
-	dv         []float64    // (nv) velocity change from constraint impulses
-	metric     []float64    // (tree) the solver's metric: M, or M + h·B with implicit damping; Dynamics
-	metricLD   []float64    // (tree) its LᵀDL factor; Dynamics
-	metricDinv []float64    // (nv) 1/D; Dynamics
-	prevQ      []float64    // (nq) state before the step, restored on divergence
-	prevV      []float64    // (nv)
-	pathTmp    []float64    // (nv) zero outside use
-	lamTmp     [][6]float64 // (nv) rows of L⁻ᵀ·Sᵀ for bodyLambdaInv
-	newton     newtonScratch
-	evalV      []float64 // (nv) the velocity the last forward evaluated
-	rk         rk4State
+	qaccFree                      []float64    // (nv) unconstrained acceleration; valid when qaccFreeValid
+	qaccFreeValid, metricFactored bool         // this step's qaccFree and metric factor are made
+	force                         []float64    // (nv)
+	vfree                         []float64    // (nv) velocity without constraint impulses
+	dv                            []float64    // (nv) velocity change from constraint impulses
+	metric                        []float64    // (tree) the solver's metric: M, or M + h·B with implicit damping; Dynamics
+	metricLD                      []float64    // (tree) its LᵀDL factor; Dynamics
+	metricDinv                    []float64    // (nv) 1/D; Dynamics
+	prevQ                         []float64    // (nq) state before the step, restored on divergence
+	prevV                         []float64    // (nv)
+	pathTmp                       []float64    // (nv) zero outside use
+	lamTmp                        [][6]float64 // (nv) rows of L⁻ᵀ·Sᵀ for bodyLambdaInv
+	newton                        newtonScratch
+	evalV                         []float64 // (nv) the velocity the last forward evaluated
+	rk                            rk4State
 }
 
 // NewWorld makes a world for model m on terrain t (nil: a flat ground plane at
