@@ -7,10 +7,12 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin/stride
 
 # Debian packages: MuJoCo 2.2.2 is the reference peer used by cross-check tests;
-# the viewer (sim/viewer) builds GLFW for X11 and its tests render under Xvfb.
+# the viewer (sim/viewer) builds GLFW for X11 and its tests render under Xvfb;
+# the telemetry test runs the docs' Python example with python3-msgpack.
 DEB_PKGS := libmujoco-dev \
 	pkg-config libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev \
-	xvfb xauth
+	xvfb xauth \
+	python3-msgpack
 
 .PHONY: all run test deps build vet lint unit bench fuzz clean
 
@@ -31,7 +33,7 @@ build:
 	$(GO) build -o $(BIN) ./tools/stride
 
 run: deps build
-	./$(BIN) run
+	./$(BIN) sim --duration 10s
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }

@@ -4,7 +4,7 @@
 //	stride model info [FILE] [--json]     print a model
 //	stride model fd [FILE] < states.csv   forward/inverse dynamics per CSV row
 //	stride model export                   print the built-in robot's MJCF
-//	stride run                            what `make run` runs
+//	stride sim [--headless] [--duration 10s]  the robot in the simulator (what `make run` runs)
 //	stride config print [--config FILE]   the effective runtime config
 //	stride bench loop [--duration 60s]    real-time loop timing vs a bare baseline
 //
@@ -23,8 +23,8 @@ import (
 type cli struct {
 	Model  modelCmd  `cmd:"" help:"Inspect a robot model and evaluate its dynamics."`
 	Sim    simCmd    `cmd:"" help:"Run a robot in the simulator."`
+	Log    logCmd    `cmd:"" help:"Read telemetry logs: info, export (CSV, MCAP), plot, replay, rerun."`
 	Bench  benchCmd  `cmd:"" help:"Benchmarks: simulator step throughput, real-time loop timing."`
-	Run    runCmd    `cmd:"" help:"Run the built-in robot (what 'make run' does)."`
 	Config configCmd `cmd:"" help:"Show the runtime configuration."`
 }
 
