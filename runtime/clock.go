@@ -7,6 +7,7 @@ import (
 	goruntime "runtime"
 	"runtime/debug"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -249,9 +250,23 @@ func (c *WallClock) calibrate() {
 	}
 }
 
+// nanosleep sleeps until now() ≥ until with clock_nanosleep(TIMER_ABSTIME).
+//
+// It is a raw system call: the Go scheduler is not told, so it does not hand
+// the loop's P to another goroutine while the loop sleeps. With an ordinary
+// (entersyscall) sleep, sysmon retakes the P after ~20 µs; on waking, the
+// loop thread must find a free P, and when the other goroutines (the log
+// writer, command sources) hold them all it waits — measured here as late
+// ticks of several hundred µs. The cost: a stop-the-world (rare, with GOGC
+// off) waits for the sleep to end, at most one period.
 func (c *WallClock) nanosleep(until int64) {
 	ts := unix.NsecToTimespec(until + c.off)
-	for unix.ClockNanosleep(unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME, &ts, nil) == unix.EINTR {
+	for {
+		_, _, e := unix.RawSyscall6(unix.SYS_CLOCK_NANOSLEEP, unix.CLOCK_MONOTONIC, unix.TIMER_ABSTIME,
+			uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+		if e != unix.EINTR {
+			return
+		}
 	}
 }
 

@@ -7,11 +7,13 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/vmihailenco/msgpack/v5"
+	"golang.org/x/sys/unix"
 )
 
 // TestMain removes the one-hour benchmark log, unless told to keep it.
@@ -60,10 +62,15 @@ func BenchmarkRecord(b *testing.B) {
 
 // BenchmarkWriterThroughput is the writer goroutine's rate: full ticks
 // encoded, checksummed and written per second (Block mode, so every tick
-// is written; no fsync).
+// is written), without and with the fsync after each chunk.
 func BenchmarkWriterThroughput(b *testing.B) {
+	b.Run("nosync", func(b *testing.B) { benchWriter(b, true) })
+	b.Run("fsync", func(b *testing.B) { benchWriter(b, false) })
+}
+
+func benchWriter(b *testing.B, noSync bool) {
 	path := filepath.Join(b.TempDir(), "b.tlm")
-	w, err := CreateWith(path, testHeader(24, true), Options{NoSync: true, Block: true})
+	w, err := CreateWith(path, testHeader(24, true), Options{NoSync: noSync, Block: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -183,7 +190,8 @@ func writeSynthetic(path string, n int) error {
 }
 
 // BenchmarkOpen opens a log and reads its index (indexed), or rebuilds it
-// by a scan (no index, as after a crash), for a one-minute and a one-hour
+// by a scan (no index, as after a crash) with the file in the page cache
+// or evicted from it first (scan-cold), for a one-minute and a one-hour
 // log. B/op shows what the memory depends on.
 func BenchmarkOpen(b *testing.B) {
 	minute := filepath.Join(b.TempDir(), "minute.tlm")
@@ -194,12 +202,13 @@ func BenchmarkOpen(b *testing.B) {
 		name string
 		path func() string
 	}{{"1min", func() string { return minute }}, {"1h", func() string { return hourLog(b) }}} {
-		for _, scan := range []bool{false, true} {
-			name := lg.name + "/indexed"
-			if scan {
-				name = lg.name + "/scan"
-			}
-			b.Run(name, func(b *testing.B) {
+		for _, mode := range []string{"indexed", "scan", "scan-cold", "scan-cold-noprefetch"} {
+			scan, cold := mode != "indexed", strings.HasPrefix(mode, "scan-cold")
+			b.Run(lg.name+"/"+mode, func(b *testing.B) {
+				if mode == "scan-cold-noprefetch" {
+					defer func(v int64) { prefetchMinSize = v }(prefetchMinSize)
+					prefetchMinSize = math.MaxInt64
+				}
 				path := lg.path()
 				f, err := os.Open(path)
 				if err != nil {
@@ -220,6 +229,13 @@ func BenchmarkOpen(b *testing.B) {
 				b.ResetTimer()
 				var chunks int
 				for i := 0; i < b.N; i++ {
+					if cold { // evict this file from the page cache
+						b.StopTimer()
+						if err := unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED); err != nil {
+							b.Skip("fadvise:", err)
+						}
+						b.StartTimer()
+					}
 					r, err := NewReader(f, size)
 					if err != nil {
 						b.Fatal(err)

@@ -307,6 +307,3 @@ func (h *Header) ChannelIndex(name string) int {
 	}
 	return -1
 }
-
-// period is the control period, s.
-func (h *Header) period() float64 { return 1 / h.Rate }

@@ -309,3 +309,26 @@ func flip(b []byte, at int) []byte {
 	c[at] ^= 0x10
 	return c
 }
+
+// TestScanPrefetch forces the prefetching goroutines of a scan (normally
+// only for logs over 256 MB) on a small log, damaged too: the scan's result
+// is the same.
+func TestScanPrefetch(t *testing.T) {
+	s := makeSmallLog(t)
+	b := bytes.Clone(s.b[:s.idxAt-30])
+	b[s.chunks[2].Offset+3] ^= 0x20
+	plain, err := NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(v int64) { prefetchMinSize = v }(prefetchMinSize)
+	prefetchMinSize = 0
+	pre, err := NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pre.NumChunks() != plain.NumChunks() || pre.NumChunks() != len(s.chunks)-2 || len(pre.Damage()) != len(plain.Damage()) {
+		t.Fatalf("prefetched scan: %d chunks, damage %v; plain: %d chunks, damage %v", pre.NumChunks(), pre.Damage(), plain.NumChunks(), plain.Damage())
+	}
+	sameTicks(t, "prefetched scan", readAllTicks(t, pre), readAllTicks(t, plain))
+}

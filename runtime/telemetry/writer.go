@@ -138,17 +138,16 @@ type Writer struct {
 	err                                             error // the writer's first write error; read after done
 
 	// Writer goroutine state.
-	enc       *msgpack.Encoder
-	tickBuf   bytes.Buffer
-	evBuf     bytes.Buffer
-	frame     []byte
-	index     bytes.Buffer // encoded index entries
-	totals    indexTotals
-	cur       ChunkInfo // the chunk being filled
-	curWall   time.Time
-	offset    int64
-	seq       uint64
-	closeWait time.Duration
+	enc     *msgpack.Encoder
+	tickBuf bytes.Buffer
+	evBuf   bytes.Buffer
+	frame   []byte
+	index   bytes.Buffer // encoded index entries
+	totals  indexTotals
+	cur     ChunkInfo // the chunk being filled
+	curWall time.Time
+	offset  int64
+	seq     uint64
 }
 
 // Create creates (or truncates) the log file at path, writes h with the
