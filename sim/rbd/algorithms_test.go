@@ -277,25 +277,35 @@ func TestFactorSolve(t *testing.T) {
 	}
 }
 
-// MulTree must equal the dense product with M.
-func TestMulTree(t *testing.T) {
+// The packed tree routines must agree with dense linear algebra: the product
+// with M, and M⁻¹ through the packed factor.
+func TestPackedTree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	m := randomModel(t, rng, 18, true)
 	d := NewData(m)
 	q, _ := randomState(m, rng)
 	Kinematics(m, d, q)
 	CRBA(m, d)
-	x := make([]float64, m.Nv)
+	nv := m.Nv
+	h := make([]float64, m.TreeSize)
+	dinv := make([]float64, nv)
+	PackTree(m, d.M, h)
+	x := make([]float64, nv)
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}
-	y := make([]float64, m.Nv)
-	MulTree(m, d.M, x, y)
-	for r := 0; r < m.Nv; r++ {
+	y := make([]float64, nv)
+	MulTreePacked(m, h, x, y)
+	for r := 0; r < nv; r++ {
 		want := 0.0
-		for c := 0; c < m.Nv; c++ {
-			want += d.M[r*m.Nv+c] * x[c]
+		for c := 0; c < nv; c++ {
+			want += d.M[r*nv+c] * x[c]
 		}
-		approx(t, fmt.Sprintf("y[%d]", r), y[r], want, 1e-12)
+		approx(t, fmt.Sprintf("(M·x)[%d]", r), y[r], want, 1e-12)
+	}
+	FactorTreePacked(m, h, dinv)
+	SolveTreePacked(m, h, dinv, y)
+	for i := range x {
+		approx(t, fmt.Sprintf("M⁻¹·(M·x)[%d]", i), y[i], x[i], 1e-9)
 	}
 }

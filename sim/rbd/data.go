@@ -34,7 +34,7 @@ type Data struct {
 	Uu   []float64       // (nv) τ − Sᵀ pA
 
 	// Factorisation of M (LDLᵀ along the tree); FactorM.
-	QLD    []float64 // (nv×nv) L below the diagonal (unit diagonal implied), D on it
+	QLD    []float64 // (tree) packed LᵀDL factor of M (see PackTree)
 	QLDinv []float64 // (nv) 1/D
 }
 
@@ -62,7 +62,7 @@ func NewData(m *Model) *Data {
 		U:         make([]spatial.Force, nv),
 		Dinv:      make([]float64, nv),
 		Uu:        make([]float64, nv),
-		QLD:       make([]float64, nv*nv),
+		QLD:       make([]float64, m.TreeSize),
 		QLDinv:    make([]float64, nv),
 	}
 	d.XBody[0] = spatial.IdentityTransform()

@@ -184,9 +184,19 @@ func (c *simCmd) simulate() (*simSummary, error) {
 			return nil, err
 		}
 	}
-	w, err := c.world()
+	_, robot, err := c.simRobot()
 	if err != nil {
 		return nil, err
+	}
+	return runSim(robot, c, cfg, script)
+}
+
+// simRobot builds the world of the flags and the simulated robot on it, with
+// the sensor noise asked for.
+func (c *simCmd) simRobot() (*sim.World, *simhal.Robot, error) {
+	w, err := c.world()
+	if err != nil {
+		return nil, nil, err
 	}
 	p := sim.SensorParams{}
 	if c.Noise {
@@ -194,9 +204,9 @@ func (c *simCmd) simulate() (*simSummary, error) {
 	}
 	robot, err := simhal.New(w, p)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return runSim(robot, c, cfg, script)
+	return w, robot, nil
 }
 
 // runtimeConfig loads --config and applies the flag overrides.

@@ -130,15 +130,7 @@ func (c *simCmd) newViewSession() (*viewSession, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := c.world()
-	if err != nil {
-		return nil, err
-	}
-	p := sim.SensorParams{}
-	if c.Noise {
-		p = sim.RealisticSensors(c.Seed)
-	}
-	robot, err := simhal.New(w, p)
+	w, robot, err := c.simRobot()
 	if err != nil {
 		return nil, err
 	}
