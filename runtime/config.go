@@ -148,7 +148,7 @@ func Defaults() *Config {
 			GCPercent: -1, MemoryLimitMB: 1024, CPU: -1, Priority: 0,
 		},
 		Damping:    DampingConfig{Kd: 4},
-		Standup:    StandupConfig{Duration: 2, GainRamp: 0.5},
+		Standup:    StandupConfig{Duration: 2, GainRamp: 0.1},
 		Stand:      StandConfig{Kp: 300, Kd: 8, Joints: map[string]JointGains{}},
 		Transition: TransitionConfig{Blend: 0.1},
 		EStop:      EStopConfig{Kd: 4},

@@ -140,3 +140,30 @@ func TestCollisionAgainstBoxAndHeightField(t *testing.T) {
 		t.Errorf("sphere on height field: dist %.6f normal %v, want %.6f %v", d.Dist, d.Normal, -0.002*n[2], n)
 	}
 }
+
+// PlaceOnGround sets a free body's lowest collision point the clearance above
+// flat ground and above a step it stands over.
+func TestPlaceOnGround(t *testing.T) {
+	m := rbd.NewModel("box")
+	m.Bodies = append(m.Bodies, rbd.Body{Name: "b", Parent: 0, Quat: spatial.IdentityQuat(), Mass: 1,
+		Inertia: spatial.Diag3(spatial.Vec3{0.01, 0.01, 0.01})})
+	m.Joints = append(m.Joints, rbd.Joint{Name: "free", Type: rbd.JointFree, Body: 1})
+	m.Geoms = append(m.Geoms, rbd.Geom{Name: "box", Body: 1, Type: rbd.GeomBox, Size: spatial.Vec3{0.1, 0.1, 0.05},
+		Pos: spatial.Vec3{0, 0, -0.3}, Quat: spatial.IdentityQuat(), Mesh: -1, Contype: 1, Conaffinity: 1})
+	if err := m.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		terrain *Terrain
+		ground  float64
+	}{{FlatGround(1), 0}, {Stairs(-1, 0.2, 2, 2, 1, 1), 0.2}} {
+		w := newWorld(t, m, c.terrain, DefaultOptions())
+		if !w.PlaceOnGround(0.001) {
+			t.Fatal("not placed")
+		}
+		// box bottom = base z − 0.3 − 0.05
+		if got := w.Qpos[2] - 0.35; math.Abs(got-(c.ground+0.001)) > 1e-12 {
+			t.Errorf("box bottom at %.6f, want %.6f", got, c.ground+0.001)
+		}
+	}
+}

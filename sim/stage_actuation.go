@@ -19,6 +19,7 @@ func (w *World) actuation(q, v []float64, advance bool) {
 	s := &w.drive
 	h := w.Opt.Timestep
 	clear(w.QfrcActuator)
+	clear(w.scratch.driveGain)
 	for i := range m.Actuators {
 		a := &m.Actuators[i]
 		mo := &w.Motors[i]
@@ -47,9 +48,16 @@ func (w *World) actuation(q, v []float64, advance bool) {
 			}
 			tau = lagged
 		}
+		raw := tau
 		tau = mo.limit(tau, vj)
 		if j.EffortLimited {
 			tau = clamp(tau, j.EffortRange[0], j.EffortRange[1])
+		}
+		// The drive's PD acts on the end-of-step state, integrated implicitly
+		// (see dynamics) — stable for any gains on light links — unless the
+		// torque saturates or passes through a lag or a delay.
+		if tau == raw && mo.LagTimeConst == 0 && mo.LatencySteps == 0 {
+			w.scratch.driveGain[j.DofAdr] += h*cmd.Kp + cmd.Kd
 		}
 		w.ActuatorForce[i] = tau
 		w.QfrcActuator[j.DofAdr] += tau

@@ -43,11 +43,10 @@ func (w *World) collision() {
 	if w.Opt.DisableConstraints || w.Opt.DisableContacts {
 		return
 	}
-	m, d, t := w.Model, w.Data, w.Terrain
+	t := w.Terrain
 	margin := w.Opt.Contact.Margin
 	for _, gi := range w.collisionGeoms {
-		g := &m.Geoms[gi]
-		x := &d.XGeom[gi]
+		g, x := w.collider(gi)
 		rb := boundingRadius(g)
 		shape := 0
 		for pi := range t.Planes {

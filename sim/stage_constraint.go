@@ -254,6 +254,18 @@ func (w *World) constraintSolve(v []float64) {
 		w.solveNewton(v) // sets Qacc
 	}
 
+	// The implicit part of the drives' PD: what they delivered over the step.
+	if w.Opt.Integrator == Euler {
+		for i := range m.Actuators {
+			k := m.Joints[m.Actuators[i].Joint].DofAdr
+			if g := sc.driveGain[k]; g != 0 {
+				dt := -g * h * w.Qacc[k]
+				w.ActuatorForce[i] += dt
+				w.QfrcActuator[k] += dt
+			}
+		}
+	}
+
 	// Results.
 	for i := 0; i < s.n; i++ {
 		if p := s.p[i]; p != 0 {

@@ -11,10 +11,13 @@ import (
 // unconstrained acceleration qaccFree = metric⁻¹·f are made only when needed
 // (factorMetric, freeAcceleration): the Newton solver works without them.
 //
-// The metric is M, or with the Euler integrator and joint damping
-// M + h·diag(damping): damping is then integrated implicitly (MuJoCo's
-// Euler), and the constraint solve works in the same metric, so contact and
-// damping forces are consistent within the step.
+// The metric is M, or with the Euler integrator M + h·diag(damping + g),
+// g = h·Kp + Kd of each drive's PD (when not saturated): joint damping is
+// then integrated implicitly (MuJoCo's Euler), and so are the drives' PD
+// laws, evaluated at the end-of-step position and velocity — stable for any
+// gains, however light the link. The constraint solve works in the same
+// metric, so contact, damping and drive forces are consistent within the
+// step.
 func (w *World) dynamics() {
 	m, d := w.Model, w.Data
 	for b := range d.FExt {
@@ -30,10 +33,10 @@ func (w *World) dynamics() {
 	rbd.CRBA(m, d)
 	sc := &w.scratch
 	rbd.PackTree(m, d.M, sc.metric)
-	if w.hasDamping && w.Opt.Integrator == Euler {
+	if w.Opt.Integrator == Euler {
 		h := w.Opt.Timestep
 		for k := 0; k < m.Nv; k++ {
-			sc.metric[m.TreeAdr[k]] += h * m.DofDamping[k]
+			sc.metric[m.TreeAdr[k]] += h * (m.DofDamping[k] + sc.driveGain[k])
 		}
 	}
 	sc.metricFactored, sc.qaccFreeValid = false, false

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"math"
+	"strings"
 
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
@@ -41,14 +43,20 @@ type World struct {
 	SolverIterations int     // sweeps used by the last solve; ConstraintSolve
 	SolverResidual   float64 // largest relative impulse change in the last sweep; ConstraintSolve
 
-	curQ           []float64 // the configuration forward is evaluating
-	dofLimited     []bool    // (nv) the dof's joint is a limited hinge or slide
-	hasDamping     bool      // any dof has damping (Euler integrates it implicitly)
-	collisionGeoms []int     // robot geoms that collide with terrain
-	contactBuf     []Contact
-	rows           rowSet
-	scratch        scratch
-	drive          driveState
+	curQ           []float64       // the configuration forward is evaluating
+	dofLimited     []bool          // (nv) the dof's joint is a limited hinge or slide
+	collisionGeoms []int           // robot geoms that collide with terrain
+	meshBoxes      map[int]meshBox // collision meshes, as boxes (by geom index)
+	tmpGeom        rbd.Geom        // a mesh's box stand-in (collider)
+	tmpX           spatial.Transform
+
+	// Warnings lists what the simulator approximates or ignores in the model
+	// (meshes colliding as boxes, geoms that cannot collide).
+	Warnings   []string
+	contactBuf []Contact
+	rows       rowSet
+	scratch    scratch
+	drive      driveState
 }
 
 // scratch holds per-step temporaries.
@@ -67,6 +75,7 @@ type scratch struct {
 	lamTmp                        [][6]float64 // (nv) rows of L⁻ᵀ·Sᵀ for bodyLambdaInv
 	newton                        newtonScratch
 	evalV                         []float64 // (nv) the velocity the last forward evaluated
+	driveGain                     []float64 // (nv) h·Kp + Kd of unsaturated drives, integrated implicitly; Actuation
 	rk                            rk4State
 }
 
@@ -104,11 +113,8 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 		qaccFree: make([]float64, nv), force: make([]float64, nv),
 		vfree: make([]float64, nv), dv: make([]float64, nv),
 		metric: make([]float64, m.TreeSize), metricLD: make([]float64, m.TreeSize), metricDinv: make([]float64, nv),
-		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv),
+		prevQ: make([]float64, m.Nq), prevV: make([]float64, nv), evalV: make([]float64, nv), driveGain: make([]float64, nv),
 		pathTmp: make([]float64, nv), lamTmp: make([][6]float64, nv),
-	}
-	for _, b := range m.DofDamping {
-		w.hasDamping = w.hasDamping || b > 0
 	}
 	w.dofLimited = make([]bool, nv)
 	for i := range m.Joints {
@@ -117,11 +123,29 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 		}
 	}
 	w.scratch.rk.init(m)
+	w.meshBoxes = make(map[int]meshBox)
+	var boxed, ignored []string
 	for i := range m.Geoms {
 		g := &m.Geoms[i]
-		if g.Body != 0 && g.Collides() && collidable(g.Type) {
-			w.collisionGeoms = append(w.collisionGeoms, i)
+		if g.Body == 0 || !g.Collides() {
+			continue
 		}
+		switch {
+		case collidable(g.Type):
+			w.collisionGeoms = append(w.collisionGeoms, i)
+		case g.Type == rbd.GeomMesh && len(m.Meshes[g.Mesh].Vertices) >= 9:
+			w.meshBoxes[i] = boundingBox(m.Meshes[g.Mesh].Vertices)
+			w.collisionGeoms = append(w.collisionGeoms, i)
+			boxed = append(boxed, g.Name)
+		default:
+			ignored = append(ignored, fmt.Sprintf("%s (%s)", g.Name, g.Type))
+		}
+	}
+	if len(boxed) > 0 {
+		w.Warnings = append(w.Warnings, fmt.Sprintf("%d collision meshes collide as their bounding boxes: %s", len(boxed), strings.Join(boxed, ", ")))
+	}
+	if len(ignored) > 0 {
+		w.Warnings = append(w.Warnings, fmt.Sprintf("%d collision geoms of kinds Stride cannot collide are ignored for contact: %s", len(ignored), strings.Join(ignored, ", ")))
 	}
 	w.contactBuf = make([]Contact, 0, maxContactsPerGeom*len(w.collisionGeoms)*max(1, t.NumShapes()))
 	w.rows.init(m, cap(w.contactBuf))
@@ -174,4 +198,37 @@ func (w *World) Reset(key int) error {
 // contacts, forces, constraint solution, Qacc) without advancing it.
 func (w *World) Forward() {
 	w.forward(w.Qpos, w.Qvel, false)
+}
+
+// meshBox is a collision mesh's stand-in: the box bounding its vertices,
+// centred at Center in the geom frame.
+type meshBox struct {
+	Center, Half spatial.Vec3
+}
+
+// boundingBox returns the axis-aligned box of x, y, z vertex triples.
+func boundingBox(v []float32) meshBox {
+	lo := spatial.Vec3{math.Inf(1), math.Inf(1), math.Inf(1)}
+	hi := lo.Neg()
+	for i := 0; i+2 < len(v); i += 3 {
+		for k := 0; k < 3; k++ {
+			x := float64(v[i+k])
+			lo[k], hi[k] = math.Min(lo[k], x), math.Max(hi[k], x)
+		}
+	}
+	return meshBox{Center: lo.Add(hi).Scale(0.5), Half: hi.Sub(lo).Scale(0.5)}
+}
+
+// collider returns the shape that stands for collision geom gi at its current
+// pose: the geom itself, or for a mesh its bounding box.
+func (w *World) collider(gi int) (*rbd.Geom, *spatial.Transform) {
+	g, x := &w.Model.Geoms[gi], &w.Data.XGeom[gi]
+	if g.Type != rbd.GeomMesh {
+		return g, x
+	}
+	mb := w.meshBoxes[gi]
+	w.tmpGeom = *g
+	w.tmpGeom.Type, w.tmpGeom.Size = rbd.GeomBox, mb.Half
+	w.tmpX.SetMul(x, &spatial.Transform{R: spatial.Identity3(), P: mb.Center})
+	return &w.tmpGeom, &w.tmpX
 }

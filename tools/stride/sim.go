@@ -29,7 +29,7 @@ type simFlags struct {
 	Dt         time.Duration `default:"1ms" help:"Physics timestep (0.5ms–2ms tested)."`
 	Integrator string        `default:"euler" enum:"euler,rk4" help:"euler (MuJoCo's semi-implicit Euler) or rk4."`
 	Terrain    string        `default:"flat" help:"flat, slope:DEG, stairs:RISE_CM, rough:AMP_CM, or model (the model's own world geoms)."`
-	Key        int           `default:"0" help:"Keyframe to start from (-1: the model's reference pose)."`
+	Key        int           `default:"0" help:"Keyframe to start from (-1: the model's reference pose, set on the ground; also used when the model has no keyframes)."`
 }
 
 func (f *simFlags) world() (*sim.World, error) {
@@ -50,11 +50,22 @@ func (f *simFlags) world() (*sim.World, error) {
 	if err != nil {
 		return nil, err
 	}
-	if f.Key >= len(m.Keyframes) {
+	for _, s := range w.Warnings {
+		fmt.Fprintln(os.Stderr, "stride sim: note:", s)
+	}
+	key := f.Key
+	switch {
+	case key == 0 && len(m.Keyframes) == 0:
+		key = -1 // the default: the first keyframe, if the model has one
+	case key >= len(m.Keyframes):
 		return nil, fmt.Errorf("--key %d: model %q has %d keyframes", f.Key, m.Name, len(m.Keyframes))
 	}
-	if err := w.Reset(f.Key); err != nil {
+	if err := w.Reset(key); err != nil {
 		return nil, err
+	}
+	if key < 0 {
+		// no keyframe says where the robot stands: set it on the ground
+		w.PlaceOnGround(0.001)
 	}
 	return w, nil
 }
