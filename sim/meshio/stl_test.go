@@ -1,29 +1,14 @@
 package meshio
 
 import (
-	"bytes"
-	"encoding/binary"
 	"math"
 	"slices"
 	"strings"
 	"testing"
 )
 
-// binarySTL encodes triangles as a binary STL with the given 80-byte header
-// text.
-func binarySTL(header string, tris ...[9]float32) []byte {
-	var b bytes.Buffer
-	h := make([]byte, 80)
-	copy(h, header)
-	b.Write(h)
-	binary.Write(&b, binary.LittleEndian, uint32(len(tris)))
-	for _, t := range tris {
-		binary.Write(&b, binary.LittleEndian, [3]float32{0, 0, 1})
-		binary.Write(&b, binary.LittleEndian, t)
-		binary.Write(&b, binary.LittleEndian, uint16(0))
-	}
-	return b.Bytes()
-}
+// binarySTL encodes triangles as a binary STL with the given header text.
+func binarySTL(header string, tris ...[9]float32) []byte { return EncodeSTL(header, tris) }
 
 var square = [][9]float32{{0, 0, 0, 1, 0, 0, 0, 1, 0}, {1, 0, 0, 1, 1, 0, 0, 1, 0}}
 

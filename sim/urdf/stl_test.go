@@ -1,13 +1,13 @@
 package urdf
 
 import (
-	"bytes"
-	"encoding/binary"
 	"errors"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/stride-robotics/stride/sim/meshio"
 )
 
 // STL parsing is sim/meshio's, and tested there; this checks what the loader
@@ -40,20 +40,7 @@ func TestMeshBinarySTL(t *testing.T) {
 
 // binarySTL and square build mesh files for the loader's tests.
 
-// binarySTL encodes triangles as a binary STL with the given 80-byte header
-// text.
-func binarySTL(header string, tris ...[9]float32) []byte {
-	var b bytes.Buffer
-	h := make([]byte, 80)
-	copy(h, header)
-	b.Write(h)
-	binary.Write(&b, binary.LittleEndian, uint32(len(tris)))
-	for _, t := range tris {
-		binary.Write(&b, binary.LittleEndian, [3]float32{0, 0, 1})
-		binary.Write(&b, binary.LittleEndian, t)
-		binary.Write(&b, binary.LittleEndian, uint16(0))
-	}
-	return b.Bytes()
-}
+// binarySTL encodes triangles as a binary STL with the given header text.
+func binarySTL(header string, tris ...[9]float32) []byte { return meshio.EncodeSTL(header, tris) }
 
 var square = [][9]float32{{0, 0, 0, 1, 0, 0, 0, 1, 0}, {1, 0, 0, 1, 1, 0, 0, 1, 0}}
