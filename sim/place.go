@@ -13,22 +13,11 @@ import (
 // on the ground instead of inside it. It reports whether it moved the robot
 // (false when the root is not free or nothing collides).
 func (w *World) PlaceOnGround(clearance float64) bool {
-	m, d := w.Model, w.Data
+	m := w.Model
 	if len(m.Bodies) < 2 || m.Bodies[1].JntNum != 1 || m.Joints[m.Bodies[1].JntAdr].Type != rbd.JointFree {
 		return false
 	}
-	rbd.Kinematics(m, d, w.Qpos)
-	lowest := math.Inf(1)
-	for _, gi := range w.collisionGeoms {
-		rbd.GeomPose(m, d, gi)
-		g, x := w.collider(gi)
-		p, z := lowestPoint(g, x)
-		ground := 0.0
-		if h, ok := w.Terrain.HeightAt(p[0], p[1]); ok {
-			ground = h
-		}
-		lowest = math.Min(lowest, z-ground)
-	}
+	lowest := w.GroundClearance()
 	if math.IsInf(lowest, 1) {
 		return false
 	}
@@ -40,30 +29,48 @@ func (w *World) PlaceOnGround(clearance float64) bool {
 	return true
 }
 
-// lowestPoint returns a lowest point of a collision geom at pose x and its
-// height.
-func lowestPoint(g *rbd.Geom, x *spatial.Transform) (spatial.Vec3, float64) {
-	axis := x.R.Col(2)
-	switch g.Type {
-	case rbd.GeomSphere:
-		p := x.P.AddScaled(-g.Size[0], spatial.Vec3{0, 0, 1})
-		return p, p[2]
-	case rbd.GeomCapsule:
-		e := x.P.AddScaled(-math.Copysign(g.Size[1], axis[2]), axis)
-		p := e.AddScaled(-g.Size[0], spatial.Vec3{0, 0, 1})
-		return p, p[2]
-	case rbd.GeomCylinder:
-		e := x.P.AddScaled(-math.Copysign(g.Size[1], axis[2]), axis)
-		drop := g.Size[0] * math.Sqrt(math.Max(0, 1-axis[2]*axis[2]))
-		return e, e[2] - drop
-	default: // box
-		best := spatial.Vec3{0, 0, math.Inf(1)}
-		for c := 0; c < 8; c++ {
-			p := x.Point(spatial.Vec3{g.Size[0] * sgn(c&1), g.Size[1] * sgn(c&2), g.Size[2] * sgn(c&4)})
-			if p[2] < best[2] {
-				best = p
+// GroundClearance returns the smallest height of the robot's collision geoms
+// above the terrain directly under them at the current configuration
+// (negative when something is inside the ground; +Inf when nothing collides),
+// measured at box corners, the bottoms of spheres and capsule ends, and
+// points around cylinder rims.
+func (w *World) GroundClearance() float64 {
+	m, d := w.Model, w.Data
+	rbd.Kinematics(m, d, w.Qpos)
+	lowest := math.Inf(1)
+	above := func(p spatial.Vec3) {
+		ground := 0.0
+		if h, ok := w.Terrain.HeightAt(p[0], p[1]); ok {
+			ground = h
+		}
+		lowest = math.Min(lowest, p[2]-ground)
+	}
+	down := spatial.Vec3{0, 0, -1}
+	for _, gi := range w.collisionGeoms {
+		rbd.GeomPose(m, d, gi)
+		g, x := w.collider(gi)
+		axis := x.R.Col(2)
+		switch g.Type {
+		case rbd.GeomSphere:
+			above(x.P.AddScaled(g.Size[0], down))
+		case rbd.GeomCapsule:
+			above(x.P.AddScaled(g.Size[1], axis).AddScaled(g.Size[0], down))
+			above(x.P.AddScaled(-g.Size[1], axis).AddScaled(g.Size[0], down))
+		case rbd.GeomCylinder:
+			// eight points around each rim
+			u, v := x.R.Col(0), x.R.Col(1)
+			for e := -1.0; e <= 1; e += 2 {
+				c := x.P.AddScaled(e*g.Size[1], axis)
+				for k := 0; k < 8; k++ {
+					s, co := math.Sincos(float64(k) * math.Pi / 4)
+					above(c.AddScaled(g.Size[0]*co, u).AddScaled(g.Size[0]*s, v))
+				}
+			}
+		default: // box
+			for c := 0; c < 8; c++ {
+				above(x.Point(spatial.Vec3{g.Size[0] * sgn(c&1), g.Size[1] * sgn(c&2), g.Size[2] * sgn(c&4)}))
 			}
 		}
-		return best, best[2]
 	}
+	return lowest
 }

@@ -63,9 +63,15 @@ func (f *simFlags) world() (*sim.World, error) {
 	if err := w.Reset(key); err != nil {
 		return nil, err
 	}
-	if key < 0 {
+	switch {
+	case key < 0:
 		// no keyframe says where the robot stands: set it on the ground
 		w.PlaceOnGround(0.001)
+	case w.GroundClearance() < -0.001:
+		// the keyframe's stance goes into this terrain (a slope, steps, rough
+		// ground): lift the robot out rather than start inside the ground
+		w.PlaceOnGround(0.001)
+		fmt.Fprintln(os.Stderr, "stride sim: note: the start pose went into the terrain; the robot was lifted onto it")
 	}
 	return w, nil
 }
