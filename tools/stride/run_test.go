@@ -183,3 +183,41 @@ func TestBenchLoopRuns(t *testing.T) {
 		t.Errorf("compute %+v", res.Full.Health.Compute)
 	}
 }
+
+// The vendor's PM01 stands through the runtime from both of its files: the
+// MJCF (its keyframe) and the URDF (no keyframe: set on the ground; collision
+// meshes as boxes; no armature, so its drives' PD must be implicit).
+func TestSimVendorModels(t *testing.T) {
+	for _, f := range []string{
+		"../../../shared/models/pm01/resource/pm_v2.xml",
+		"../../../shared/models/pm01/resource/robot/pm_v2/urdf/serial_pm_v2.urdf",
+	} {
+		if _, err := os.Stat(f); err != nil {
+			t.Skip("../shared not present: skipping the vendor models")
+		}
+		c := parse(t, "sim", "--headless", "--duration", "4s", "--model", f)
+		sum, err := c.Sim.simulate()
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if sum.Fell || sum.FinalMode != "stand" || sum.FinalBaseHeight < 0.7 || sum.MaxPenetration > 0.005 {
+			t.Errorf("%s: fell %v, mode %s, base %.3f m, penetration %.2f mm, faults %v",
+				filepath.Base(f), sum.Fell, sum.FinalMode, sum.FinalBaseHeight, sum.MaxPenetration*1e3, sum.Faults)
+		}
+	}
+}
+
+// On sloped and rough ground the start pose is lifted out of the terrain
+// rather than starting inside it.
+func TestSimLiftsOutOfTerrain(t *testing.T) {
+	for _, terrain := range []string{"slope:5", "rough:2"} {
+		c := parse(t, "sim", "--headless", "--duration", "50ms", "--terrain", terrain)
+		sum, err := c.Sim.simulate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.MaxPenetration > 0.003 {
+			t.Errorf("%s: penetration %.2f mm in the first 50 ms", terrain, sum.MaxPenetration*1e3)
+		}
+	}
+}
