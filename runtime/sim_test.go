@@ -249,6 +249,16 @@ func TestSimFaultNaNSensor(t *testing.T) {
 	expectSimTrip(t, r, runtime.ModeDamping, runtime.FaultSensorNaN, "sensor q is NaN", "left_knee_pitch")
 }
 
+// A drive that dies (delivers no torque and stops answering) trips to
+// damping on the tick the HAL reports it, naming the joint.
+func TestSimFaultDeadActuator(t *testing.T) {
+	r := newRig(t, simConfig(), nil)
+	r.standing(t)
+	knee := jointIndex(t, r, "left_knee_pitch")
+	r.w.Motors[knee].Failed = true
+	expectSimTrip(t, r, runtime.ModeDamping, runtime.FaultBus, "drive fault", "left_knee_pitch", "comm-lost")
+}
+
 func TestSimFaultStaleSensors(t *testing.T) {
 	r := newRig(t, simConfig(), nil)
 	r.standing(t)

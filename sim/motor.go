@@ -39,6 +39,9 @@ type Motor struct {
 	// LatencySteps delays the commands (Ctrl and Drive) by whole physics steps,
 	// as a bus does; at most MaxLatencySteps.
 	LatencySteps int
+	// Failed makes a dead drive: it delivers no torque whatever it is told
+	// (fault-injection; simhal reports it as a lost drive).
+	Failed bool
 }
 
 // MaxLatencySteps bounds Motor.LatencySteps.

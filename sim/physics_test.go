@@ -272,3 +272,20 @@ func TestStiffDriveOnLightLink(t *testing.T) {
 		t.Errorf("torque at rest on target %.3g N·m", w.ActuatorForce[0])
 	}
 }
+
+// A failed drive delivers no torque whatever it is commanded.
+func TestFailedMotor(t *testing.T) {
+	m := chain(t, []float64{1}, []float64{0.5})
+	m.Actuators = append(m.Actuators, rbd.Actuator{Name: "a", Joint: 0, Gear: 1, Gain: 1})
+	if err := m.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, m, nil, DefaultOptions())
+	w.Ctrl[0] = 5
+	w.Drive[0] = DriveCommand{Tau: 3, Q: 1, Kp: 100}
+	w.Motors[0].Failed = true
+	stepN(t, w, 10)
+	if w.ActuatorForce[0] != 0 || w.QfrcActuator[0] != 0 {
+		t.Errorf("failed drive delivered %g N·m", w.ActuatorForce[0])
+	}
+}

@@ -24,6 +24,10 @@ func (w *World) actuation(q, v []float64, advance bool) {
 		a := &m.Actuators[i]
 		mo := &w.Motors[i]
 		j := &m.Joints[a.Joint]
+		if mo.Failed {
+			w.ActuatorForce[i] = 0
+			continue
+		}
 		ctrl, cmd := w.Ctrl[i], &w.Drive[i]
 		if lat := mo.LatencySteps; lat > 0 {
 			slot := (s.head - min(lat, MaxLatencySteps) + len(s.ctrl)) % len(s.ctrl)

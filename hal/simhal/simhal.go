@@ -100,6 +100,11 @@ func (r *Robot) Read(s *hal.Sensors) error {
 	s.IMU.Accel = rd.Accel
 	s.BusFault = 0
 	clear(s.JointFaults[:])
+	for i := range r.World.Motors {
+		if r.World.Motors[i].Failed {
+			s.JointFaults[i] = hal.FaultCommLost
+		}
+	}
 	if r.Mutate != nil {
 		r.Mutate(s)
 	}
