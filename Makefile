@@ -48,7 +48,20 @@ unit:
 test: deps vet lint unit
 
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./sim/...
+	$(GO) test -run '^$$' -bench . -benchmem ./sim/... ./hal/... ./runtime
+
+# fuzz each loader and reader for FUZZTIME (default 30 s each)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./sim/mjcf
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./sim/urdf
+	$(GO) test -run '^$$' -fuzz '^FuzzReadSTL$$' -fuzztime $(FUZZTIME) ./sim/meshio
+	$(GO) test -run '^$$' -fuzz '^FuzzReadOBJ$$' -fuzztime $(FUZZTIME) ./sim/meshio
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./runtime/telemetry
+	$(GO) test -run '^$$' -fuzz '^FuzzDamage$$' -fuzztime $(FUZZTIME) ./runtime/telemetry
+	$(GO) test -run '^$$' -fuzz '^FuzzParseUDPMessage$$' -fuzztime $(FUZZTIME) ./runtime
+	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./runtime
+	$(GO) test -run '^$$' -fuzz '^FuzzScript$$' -fuzztime $(FUZZTIME) ./runtime
 
 clean:
 	rm -rf bin
