@@ -43,6 +43,9 @@ func (c *logExportCmd) Run() error {
 		if cols, err = selectColumns(&r.Header, c.Channels); err != nil {
 			return err
 		}
+		if c.CSV != "" {
+			cols = withTime(&r.Header, cols)
+		}
 	}
 	out, dest := c.CSV, "CSV"
 	if c.MCAP != "" {
@@ -348,4 +351,20 @@ func eventJSON(h *telemetry.Header, e *telemetry.Event) []byte {
 	b, _ := json.Marshal(map[string]any{"t": e.Time, "tick": e.Tick, "kind": nameOf(telemetry.EventKindNames, int(e.Kind)),
 		"code": e.Code, "joint": joint, "values": vals, "text": strings.ToValidUTF8(e.Text(), "?"), "summary": formatEvent(h, e)})
 	return b
+}
+
+// withTime puts the time column first in a CSV selection that lacks it: rows
+// without their time are of little use.
+func withTime(h *telemetry.Header, cols []column) []column {
+	for _, c := range cols {
+		if c.Name == "time" {
+			return cols
+		}
+	}
+	for _, c := range allColumns(h) {
+		if c.Name == "time" {
+			return append([]column{c}, cols...)
+		}
+	}
+	return cols
 }

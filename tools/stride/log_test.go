@@ -416,3 +416,19 @@ func TestLogRerun(t *testing.T) {
 		t.Fatalf("telemetrytest log: %v\n%s", err, out)
 	}
 }
+
+// A CSV selection without time gets the time column first.
+func TestLogExportCSVAddsTime(t *testing.T) {
+	p := standLog(t)
+	out := filepath.Join(t.TempDir(), "x.csv")
+	if _, err := runLog(t, "export", p, "--csv", out, "--channels", "truth.pos.z", "--to", "0.01"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := strings.SplitN(string(b), "\n", 2)[0]; first != "time,truth.pos.z" {
+		t.Errorf("header %q, want time,truth.pos.z", first)
+	}
+}
