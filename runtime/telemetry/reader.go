@@ -639,26 +639,9 @@ func (r *Reader) SeekChunk(t float64) (int, error) {
 // which iteration stops.
 func (r *Reader) Ticks(from, to float64) iter.Seq2[*Tick, error] {
 	return func(yield func(*Tick, error) bool) {
-		var cd ChunkData
-		i, err := r.SeekChunk(from)
-		if err != nil {
-			yield(nil, err)
-			return
-		}
-		for ; i < r.idx.Len(); i++ {
-			c, err := r.idx.At(i)
+		stop := func(c ChunkInfo) bool { return c.Ticks > 0 && c.T0 > to }
+		for cd, err := range r.chunks(from, 0, stop, nil) {
 			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if c.Ticks > 0 && c.T0 > to {
-				return
-			}
-			if err := r.ReadChunk(i, &cd); err != nil {
-				var de *DamageError
-				if errors.As(err, &de) {
-					continue
-				}
 				yield(nil, err)
 				return
 			}
@@ -667,10 +650,7 @@ func (r *Reader) Ticks(from, to float64) iter.Seq2[*Tick, error] {
 				if t.Time < from {
 					continue
 				}
-				if t.Time > to {
-					return
-				}
-				if !yield(t, nil) {
+				if t.Time > to || !yield(t, nil) {
 					return
 				}
 			}
@@ -681,22 +661,45 @@ func (r *Reader) Ticks(from, to float64) iter.Seq2[*Tick, error] {
 // Events yields the events with from ≤ Time ≤ to, in order, like Ticks.
 func (r *Reader) Events(from, to float64) iter.Seq2[*Event, error] {
 	return func(yield func(*Event, error) bool) {
+		stop := func(c ChunkInfo) bool { return c.T0 > to }
+		skip := func(c ChunkInfo) bool { return c.Events == 0 }
+		// an event may be logged in the chunk before the one holding its tick
+		for cd, err := range r.chunks(from, -1, stop, skip) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for k := range cd.Events {
+				e := &cd.Events[k]
+				if e.Time >= from && e.Time <= to && !yield(e, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// chunks yields the readable chunks from the one SeekChunk(from) finds
+// (shifted by back, never before the first) until stop says so, passing over
+// those skip names and damaged ones. The *ChunkData is reused.
+func (r *Reader) chunks(from float64, back int, stop, skip func(ChunkInfo) bool) iter.Seq2[*ChunkData, error] {
+	return func(yield func(*ChunkData, error) bool) {
 		var cd ChunkData
 		i, err := r.SeekChunk(from)
 		if err != nil {
 			yield(nil, err)
 			return
 		}
-		for i = max(i-1, 0); i < r.idx.Len(); i++ {
+		for i = max(i+back, 0); i < r.idx.Len(); i++ {
 			c, err := r.idx.At(i)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			if c.T0 > to {
+			if stop(c) {
 				return
 			}
-			if c.Events == 0 {
+			if skip != nil && skip(c) {
 				continue
 			}
 			if err := r.ReadChunk(i, &cd); err != nil {
@@ -707,11 +710,8 @@ func (r *Reader) Events(from, to float64) iter.Seq2[*Event, error] {
 				yield(nil, err)
 				return
 			}
-			for k := range cd.Events {
-				e := &cd.Events[k]
-				if e.Time >= from && e.Time <= to && !yield(e, nil) {
-					return
-				}
+			if !yield(&cd, nil) {
+				return
 			}
 		}
 	}
