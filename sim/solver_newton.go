@@ -27,19 +27,19 @@ import (
 
 // newtonScratch holds the Newton solver's work arrays.
 type newtonScratch struct {
-	v, e, g, dir, me, md []float64    // (nv)
-	h, hinv              []float64    // (tree) Hessian and its factor; (nv)
-	u, jd, f             []float64    // (rows) J·v, J·Δ, impulses
-	b                    [][9]float64 // (rows) 3×3 (contact) or 1×1 Hessian block at a group's first row
-	zone                 []uint8      // (rows) each row's cost zone at the current iterate
-	sameZones            bool         // the last rowDerivs found every row in its zone, none curved
-	exact                bool         // the last line search took the full step within unchanged quadratic zones
-	xPrev                []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
+	v, g, dir, me, md []float64    // (nv)
+	h, hinv           []float64    // (tree) Hessian and its factor; (nv)
+	u, jd, f          []float64    // (rows) J·v, J·Δ, impulses
+	b                 [][9]float64 // (rows) 3×3 (contact) or 1×1 Hessian block at a group's first row
+	zone              []uint8      // (rows) each row's cost zone at the current iterate
+	sameZones         bool         // the last rowDerivs found every row in its zone, none curved
+	exact             bool         // the last line search took the full step within unchanged quadratic zones
+	xPrev             []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
 }
 
 func (ns *newtonScratch) init(nv, tree, rows int) {
 	mk := func() []float64 { return make([]float64, nv) }
-	ns.v, ns.e, ns.g, ns.dir, ns.me, ns.md = mk(), mk(), mk(), mk(), mk(), mk()
+	ns.v, ns.g, ns.dir, ns.me, ns.md = mk(), mk(), mk(), mk(), mk()
 	ns.xPrev = mk()
 	ns.h = make([]float64, tree)
 	ns.hinv = mk()
@@ -130,25 +130,6 @@ func (w *World) solveNewton(vcur []float64) {
 		ns.xPrev[k] = x
 		w.Qacc[k] = x / h
 	}
-}
-
-// newtonCost returns the cost at post-step velocity v from current velocity
-// vcur (up to a constant): ½·xᵀ·M·x − h·fᵀ·x + rows, x = v − vcur.
-func (w *World) newtonCost(vcur, v []float64) float64 {
-	s, sc := &w.rows, &w.scratch
-	ns := &sc.newton
-	nv := w.Model.Nv
-	h := w.Opt.Timestep
-	for k := 0; k < nv; k++ {
-		ns.e[k] = v[k] - vcur[k]
-	}
-	rbd.MulTreePacked(w.Model, sc.metric, ns.e, ns.me)
-	c := 0.0
-	for k := 0; k < nv; k++ {
-		c += 0.5*ns.e[k]*ns.me[k] - h*sc.force[k]*ns.e[k]
-	}
-	s.mulJ(v, ns.u)
-	return c + w.evalRows(ns.u, false)
 }
 
 // evalRows computes, for row velocities u, every row's impulse into

@@ -92,3 +92,23 @@ func TestContactEffectiveMass(t *testing.T) {
 func rbdSolve(w *World, x []float64) {
 	rbd.SolveTreePacked(w.Model, w.scratch.metricLD, w.scratch.metricDinv, x)
 }
+
+// newtonCost returns the cost at post-step velocity v from current velocity
+// vcur (up to a constant): ½·xᵀ·M·x − h·fᵀ·x + rows, x = v − vcur.
+func (w *World) newtonCost(vcur, v []float64) float64 {
+	s, sc := &w.rows, &w.scratch
+	ns := &sc.newton
+	nv := w.Model.Nv
+	h := w.Opt.Timestep
+	e := make([]float64, nv)
+	for k := 0; k < nv; k++ {
+		e[k] = v[k] - vcur[k]
+	}
+	rbd.MulTreePacked(w.Model, sc.metric, e, ns.me)
+	c := 0.0
+	for k := 0; k < nv; k++ {
+		c += 0.5*e[k]*ns.me[k] - h*sc.force[k]*e[k]
+	}
+	s.mulJ(v, ns.u)
+	return c + w.evalRows(ns.u, false)
+}

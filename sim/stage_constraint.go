@@ -14,12 +14,12 @@ import (
 //	uᵢ⁺ + Rᵢ·pᵢ = targetᵢ,  pᵢ within its bounds,
 //
 // with uᵢ⁺ the velocity after the impulses. Contact normals and joint limits
-// are implicit spring–dampers once penetrating (ContactParams), and may not
-// close a gap faster than it closes in one step before touching; friction
-// rows target zero slip within the Coulomb disk |p_t| ≤ μ·p_n; friction loss
-// rows target zero joint speed within |p| ≤ h·frictionloss. The rows are
-// solved by projected Gauss–Seidel in velocity space, warm-started from the
-// previous step's impulses.
+// are implicit spring–dampers evaluated at the end of the step, which push
+// only (ContactParams, softUnilateral); a contact's friction rows target zero
+// slip within the Coulomb cone |p_t| ≤ μ·p_n; friction loss rows target zero
+// joint speed within |p| ≤ h·frictionloss. The Newton solver
+// (solver_newton.go, the default) or projected Gauss–Seidel (solver_pgs.go)
+// solves them, warm-started from the previous step.
 
 type rowKind uint8
 
@@ -48,14 +48,15 @@ type rowSet struct {
 	// warm start: the previous step's impulses by key
 	prevKey  []int64
 	prevP    []float64
-	dofA     []float64 // (nv) cached Jᵢ·M⁻¹·Jᵢᵀ of a joint row on each dof (diag of M⁻¹)
-	lam      []float64 // (nbody×36) Λ⁻¹ of each body this step (bodyLambdaInv)
-	lamStamp []int64   // (nbody) the stamp lam[b] was computed at
-	stamp    int64     // increments per constraint solve
-	dofAAge  int       // steps since dofA was computed; −1: never
-	bodyPath [][]int   // dofs on the path from each body to the root, leaf first
-	dofPath  [][]int   // each dof alone
-	dofAnc   [][]int   // each dof and its ancestors, leaf first
+	tan      [][2]spatial.Vec3 // (contacts) the friction rows' directions of each contact
+	dofA     []float64         // (nv) cached Jᵢ·M⁻¹·Jᵢᵀ of a joint row on each dof (diag of M⁻¹)
+	lam      []float64         // (nbody×36) Λ⁻¹ of each body this step (bodyLambdaInv)
+	lamStamp []int64           // (nbody) the stamp lam[b] was computed at
+	stamp    int64             // increments per constraint solve
+	dofAAge  int               // steps since dofA was computed; −1: never
+	bodyPath [][]int           // dofs on the path from each body to the root, leaf first
+	dofPath  [][]int           // each dof alone
+	dofAnc   [][]int           // each dof and its ancestors, leaf first
 }
 
 func (s *rowSet) init(m *rbd.Model, maxContacts int) {
@@ -95,6 +96,7 @@ func (s *rowSet) init(m *rbd.Model, maxContacts int) {
 			s.dofAnc[k] = append(s.dofAnc[k], p)
 		}
 	}
+	s.tan = make([][2]spatial.Vec3, maxContacts)
 	s.dofA = make([]float64, nv)
 	s.lam = make([]float64, 36*len(m.Bodies))
 	s.lamStamp = make([]int64, len(m.Bodies))
@@ -179,6 +181,7 @@ func (w *World) constraintSolve(v []float64) {
 		path := s.bodyPath[c.Body]
 		key := (int64(c.Geom)*4096+int64(c.Shape))*64 + int64(c.Feature)
 		t1, t2 := tangents(c.Normal)
+		s.tan[ci] = [2]spatial.Vec3{t1, t2}
 		in := s.add(rowNormal, path, key*4, ci)
 		i1 := s.add(rowFriction, path, key*4+1, ci)
 		i2 := s.add(rowFriction, path, key*4+2, ci)
@@ -277,7 +280,7 @@ func (w *World) constraintSolve(v []float64) {
 	}
 	for ci := range w.Contacts { // contact rows come first, three each
 		c := &w.Contacts[ci]
-		t1, t2 := tangents(c.Normal)
+		t1, t2 := s.tan[ci][0], s.tan[ci][1]
 		i := 3 * ci
 		c.Force = c.Normal.Scale(s.p[i]/h).AddScaled(s.p[i+1]/h, t1).AddScaled(s.p[i+2]/h, t2)
 	}
