@@ -236,7 +236,6 @@ type Model struct {
 	DofArmature     []float64           // (nv)
 	DofDamping      []float64           // (nv)
 	DofFriction     []float64           // (nv) friction loss
-	BodyChildren    [][]int             // (nbody) child bodies of each body
 	BodySubtreeMass []float64           // (nbody) mass of each body's subtree
 	BodyLastDof     []int               // (nbody) last dof on the path from the root to the body, −1 if none
 	BodyX0          []spatial.Transform // (nbody) X_PB at the reference configuration
@@ -433,12 +432,10 @@ func (m *Model) Finalize() error {
 	}
 	m.Nq, m.Nv, m.Nu = nq, nv, len(m.Actuators)
 
-	m.BodyChildren = make([][]int, len(m.Bodies))
 	m.BodySubtreeMass = make([]float64, len(m.Bodies))
 	for i := len(m.Bodies) - 1; i >= 0; i-- {
 		m.BodySubtreeMass[i] += m.Bodies[i].Mass
 		if p := m.Bodies[i].Parent; p >= 0 {
-			m.BodyChildren[p] = append([]int{i}, m.BodyChildren[p]...)
 			m.BodySubtreeMass[p] += m.BodySubtreeMass[i]
 		}
 	}
