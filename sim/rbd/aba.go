@@ -72,3 +72,18 @@ func ForwardDynamics(m *Model, d *Data, q, v, tau, qacc []float64) {
 	Velocities(m, d, v)
 	ABA(m, d, tau, qacc)
 }
+
+// ForwardDynamicsCRBA computes the same qacc as ForwardDynamics by the other
+// route — Kinematics, Velocities, CRBA, its LᵀDL factor, RNEA for the bias and
+// a solve: qacc = M⁻¹·(tau − bias) — leaving M and its factor in d.
+func ForwardDynamicsCRBA(m *Model, d *Data, q, v, tau, qacc []float64) {
+	Kinematics(m, d, q)
+	Velocities(m, d, v)
+	CRBA(m, d)
+	FactorM(m, d)
+	Bias(m, d, qacc)
+	for k := range qacc[:m.Nv] {
+		qacc[k] = tau[k] - qacc[k]
+	}
+	SolveM(m, d, qacc)
+}

@@ -309,3 +309,22 @@ func TestPackedTree(t *testing.T) {
 		approx(t, fmt.Sprintf("M⁻¹·(M·x)[%d]", i), y[i], x[i], 1e-9)
 	}
 }
+
+// ForwardDynamicsCRBA and ForwardDynamics (ABA) agree.
+func TestForwardDynamicsRoutesAgree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 3))
+	m := randomModel(t, rng, 14, true)
+	d := NewData(m)
+	q, v := randomState(m, rng)
+	tau := make([]float64, m.Nv)
+	for k := range tau {
+		tau[k] = 5 * rng.NormFloat64()
+	}
+	a1 := make([]float64, m.Nv)
+	a2 := make([]float64, m.Nv)
+	ForwardDynamics(m, d, q, v, tau, a1)
+	ForwardDynamicsCRBA(m, d, q, v, tau, a2)
+	for k := range a1 {
+		approx(t, fmt.Sprintf("qacc[%d]", k), a2[k], a1[k], 1e-9)
+	}
+}

@@ -63,17 +63,7 @@ func BenchmarkAlgorithms(b *testing.B) {
 		run("ABA", func() { rbd.ABA(m, d, tau, out) })
 		// the whole forward dynamics, as MuJoCo's "rbd" figure: kinematics,
 		// velocities, bias, mass matrix, factor, solve
-		run("ForwardCRBA", func() {
-			rbd.Kinematics(m, d, q)
-			rbd.Velocities(m, d, v)
-			rbd.CRBA(m, d)
-			rbd.FactorM(m, d)
-			rbd.Bias(m, d, out)
-			for k := range out {
-				out[k] = tau[k] - out[k]
-			}
-			rbd.SolveM(m, d, out)
-		})
+		run("ForwardCRBA", func() { rbd.ForwardDynamicsCRBA(m, d, q, v, tau, out) })
 		run("ForwardABA", func() { rbd.ForwardDynamics(m, d, q, v, tau, out) })
 	}
 }
