@@ -159,7 +159,7 @@ func TestSwing(t *testing.T) {
 	if p.Sub(from).Norm() > 1e-12 || v.Norm() > 1e-12 || a.Norm() > 1e-12 {
 		t.Errorf("lift-off: %v %v %v", p, v, a)
 	}
-	p, v, a = s.Eval(1.2)
+	p, v, _ = s.Eval(1.2)
 	if math.Abs(p[2]-(0.02+s.Apex)) > 1e-12 || math.Abs(v[2]) > 1e-12 {
 		t.Errorf("apex: z %g (want %g), vz %g", p[2], 0.02+s.Apex, v[2])
 	}
