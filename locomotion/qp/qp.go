@@ -1,0 +1,698 @@
+package qp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Status is the outcome of a solve.
+type Status uint8
+
+const (
+	// Optimal: x satisfies the KKT conditions to the solver's tolerance.
+	Optimal Status = iota
+	// Infeasible: the constraints admit no point (proved by a dual ray).
+	Infeasible
+	// MaxIterations: the iteration limit was reached; x is the last (dual
+	// feasible, primal infeasible) iterate and must not be used as a solution.
+	MaxIterations
+)
+
+// String names the status.
+func (s Status) String() string {
+	switch s {
+	case Optimal:
+		return "optimal"
+	case Infeasible:
+		return "infeasible"
+	case MaxIterations:
+		return "max-iterations"
+	}
+	return fmt.Sprintf("Status(%d)", uint8(s))
+}
+
+// Problem is one QP in flat row-major slices. The dimensions come from the
+// slices: MEq = len(B), MIneq = max(len(L), len(U)).
+type Problem struct {
+	N int       // number of variables, ≥ 1
+	H []float64 // N×N row-major, symmetric positive definite; lower triangle read
+	G []float64 // N, linear term
+
+	A []float64 // MEq×N row-major equality rows
+	B []float64 // MEq right-hand sides
+
+	C []float64 // MIneq×N row-major inequality rows
+	L []float64 // MIneq lower sides (−Inf: none); nil means all −Inf
+	U []float64 // MIneq upper sides (+Inf: none); nil means all +Inf
+
+	LX []float64 // N lower bounds on x (−Inf: none); nil means none
+	UX []float64 // N upper bounds on x (+Inf: none); nil means none
+}
+
+// MEq is the number of equality rows.
+func (p *Problem) MEq() int { return len(p.B) }
+
+// MIneq is the number of two-sided inequality rows.
+func (p *Problem) MIneq() int { return max(len(p.L), len(p.U)) }
+
+// Result reports a solve. The multiplier slices are views into the Solver's
+// storage, valid until its next Solve.
+type Result struct {
+	Status     Status
+	Iterations int     // add and drop steps taken
+	Active     int     // number of active constraints at the end
+	Objective  float64 // ½xᵀHx + gᵀx at the returned x
+	YEq        []float64
+	YIneq      []float64
+	ZBound     []float64
+}
+
+// ErrNotPositiveDefinite is wrapped by Solve's error when the Cholesky
+// factorisation of H meets a non-positive pivot.
+var ErrNotPositiveDefinite = errors.New("qp: H is not positive definite")
+
+// Row states in Solver.state.
+const (
+	rowFree    int8 = iota // not active
+	rowLower               // lower side active (equalities: added with sign +)
+	rowUpper               // upper side active (equalities: added with sign −)
+	rowSkipped             // redundant equality, satisfied and dependent
+)
+
+// Solver holds the factors and scratch for problems up to the sizes given to
+// NewSolver. The zero value is not usable.
+type Solver struct {
+	// MaxIter bounds add/drop steps per solve; 0 means 10·(N+MEq+MIneq)+100.
+	MaxIter int
+	// Tol is the relative feasibility tolerance: a side is violated when its
+	// slack is below −Tol·(‖row‖+|bound|). 0 means 1e-10.
+	Tol float64
+	// NoWarmStart disables reusing the previous active set.
+	NoWarmStart bool
+
+	maxN, maxEq, maxIneq int
+
+	// Per-solve dimensions.
+	n, mEq, mIneq int
+
+	jm   []float64 // n×n, J = L⁻ᵀQ
+	rm   []float64 // n×n, R upper triangular (first q columns used)
+	chol []float64 // n×n, Cholesky factor L (lower)
+
+	d, z, r, tmp []float64 // n
+	u            []float64 // n+1 multipliers of the active set (+ the one being added)
+	act          []int32   // n active constraint ids (2·row + side)
+
+	// Compressed rows: equalities then inequalities.
+	rowPtr  []int32
+	col     []int32
+	val     []float64
+	rowNorm []float64
+
+	state []int8 // per row (eq, ineq, bound): rowFree/rowLower/rowUpper/rowSkipped
+
+	prevAct  []int32 // active set of the last optimal solve
+	nPrev    int
+	prevDims [3]int
+
+	yEq, yIneq, zBound []float64
+}
+
+// NewSolver returns a solver for problems with at most maxN variables, maxEq
+// equality rows and maxIneq inequality rows. It panics on negative sizes or
+// maxN < 1 (a programming error).
+func NewSolver(maxN, maxEq, maxIneq int) *Solver {
+	if maxN < 1 || maxEq < 0 || maxIneq < 0 {
+		panic(fmt.Sprintf("qp.NewSolver(%d, %d, %d): sizes must be maxN ≥ 1, others ≥ 0", maxN, maxEq, maxIneq))
+	}
+	rows := maxEq + maxIneq
+	s := &Solver{
+		maxN: maxN, maxEq: maxEq, maxIneq: maxIneq,
+		jm:      make([]float64, maxN*maxN),
+		rm:      make([]float64, maxN*maxN),
+		chol:    make([]float64, maxN*maxN),
+		d:       make([]float64, maxN),
+		z:       make([]float64, maxN),
+		r:       make([]float64, maxN),
+		tmp:     make([]float64, maxN),
+		u:       make([]float64, maxN+1),
+		act:     make([]int32, maxN),
+		rowPtr:  make([]int32, rows+1),
+		col:     make([]int32, rows*maxN),
+		val:     make([]float64, rows*maxN),
+		rowNorm: make([]float64, rows),
+		state:   make([]int8, rows+maxN),
+		prevAct: make([]int32, maxN),
+		yEq:     make([]float64, maxEq),
+		yIneq:   make([]float64, maxIneq),
+		zBound:  make([]float64, maxN),
+	}
+	return s
+}
+
+// Reset forgets the warm-start active set.
+func (s *Solver) Reset() { s.nPrev = 0 }
+
+// Solve solves p and writes the solution into x[:p.N]. The error is non-nil
+// only for a malformed problem (sizes, NaN, crossed bounds, H not positive
+// definite); otherwise the outcome is in Result.Status.
+func (s *Solver) Solve(p *Problem, x []float64) (Result, error) {
+	if err := s.check(p, x); err != nil {
+		return Result{}, err
+	}
+	n, mEq, mIneq := p.N, p.MEq(), p.MIneq()
+	s.n, s.mEq, s.mIneq = n, mEq, mIneq
+	x = x[:n]
+	if err := s.factor(p); err != nil {
+		return Result{}, err
+	}
+	s.compress(p)
+
+	// Unconstrained minimum x = −J Jᵀ g.
+	w := s.tmp[:n]
+	clear(w)
+	for i := 0; i < n; i++ {
+		axpy(p.G[i], s.jm[i*n+i:i*n+n], w[i:n])
+	}
+	for i := 0; i < n; i++ {
+		x[i] = -dot(s.jm[i*n+i:i*n+n], w[i:n])
+	}
+
+	warm := !s.NoWarmStart && s.nPrev > 0 && s.prevDims == [3]int{n, mEq, mIneq}
+	rows := mEq + mIneq + n
+	clear(s.state[:rows])
+	maxIter := s.MaxIter
+	if maxIter <= 0 {
+		maxIter = 10*(n+mEq+mIneq) + 100
+	}
+	tol := s.Tol
+	if tol <= 0 {
+		tol = 1e-10
+	}
+
+	q := 0
+	iter := 0
+	status := Optimal
+outer:
+	for {
+		id, ok := s.pick(p, x, q, warm, tol)
+		if !ok {
+			break
+		}
+		row := int(id >> 1)
+		s.u[q] = 0
+		for {
+			iter++
+			if iter > maxIter {
+				status = MaxIterations
+				break outer
+			}
+			d := s.d[:n]
+			s.normalTimesJ(id, d)
+			// z = J₂d₂ (primal direction), r = R⁻¹d₁ (dual direction).
+			z := s.z[:n]
+			for i := 0; i < n; i++ {
+				z[i] = dot(s.jm[i*n+q:i*n+n], d[q:n])
+			}
+			r := s.r[:q]
+			for i := q - 1; i >= 0; i-- {
+				acc := d[i]
+				for k := i + 1; k < q; k++ {
+					acc -= s.rm[i*n+k] * r[k]
+				}
+				r[i] = acc / s.rm[i*n+i]
+			}
+			// Partial step: the active inequality whose multiplier reaches 0 first.
+			t1, drop := math.Inf(1), -1
+			rmax := 0.0
+			for j := 0; j < q; j++ {
+				rmax = max(rmax, math.Abs(r[j]))
+			}
+			for j := 0; j < q; j++ {
+				if int(s.act[j]>>1) < mEq || r[j] <= 1e-12*rmax {
+					continue
+				}
+				if t := s.u[j] / r[j]; t < t1 {
+					t1, drop = t, j
+				}
+			}
+			// Full step: makes the constraint active.
+			d2 := dot(d[q:n], d[q:n])
+			dd := dot(d, d)
+			t2 := math.Inf(1)
+			if d2 > 1e-24*dd {
+				t2 = -s.slack(p, id, x) / d2
+				if t2 < 0 {
+					t2 = 0
+				}
+			}
+			if math.IsInf(t1, 1) && math.IsInf(t2, 1) {
+				if row < mEq && math.Abs(s.slack(p, id, x)) <= tol*(s.rowNorm[row]+math.Abs(p.B[row])) {
+					// A redundant equality: dependent on the active rows and satisfied.
+					s.state[row] = rowSkipped
+					continue outer
+				}
+				status = Infeasible
+				break outer
+			}
+			if math.IsInf(t2, 1) {
+				// Dual step only: the normal lies in the span of the active normals.
+				for j := 0; j < q; j++ {
+					s.u[j] -= t1 * r[j]
+				}
+				s.u[q] += t1
+				s.dropAt(drop, q)
+				q--
+				continue
+			}
+			t := min(t1, t2)
+			for i := 0; i < n; i++ {
+				x[i] += t * z[i]
+			}
+			for j := 0; j < q; j++ {
+				s.u[j] -= t * r[j]
+			}
+			s.u[q] += t
+			if t2 <= t1 {
+				s.addAt(id, q)
+				q++
+				continue outer
+			}
+			s.dropAt(drop, q)
+			q--
+		}
+	}
+
+	res := Result{Status: status, Iterations: iter, Active: q}
+	res.YEq = s.yEq[:mEq]
+	res.YIneq = s.yIneq[:mIneq]
+	res.ZBound = s.zBound[:n]
+	clear(res.YEq)
+	clear(res.YIneq)
+	clear(res.ZBound)
+	for j := 0; j < q; j++ {
+		row := int(s.act[j] >> 1)
+		y := s.u[j]
+		if s.act[j]&1 == 0 {
+			y = -y // lower side (or equality added with sign +): n = +row
+		}
+		switch {
+		case row < mEq:
+			res.YEq[row] = y
+		case row < mEq+mIneq:
+			res.YIneq[row-mEq] = y
+		default:
+			res.ZBound[row-mEq-mIneq] = y
+		}
+	}
+	res.Objective = objective(p, x)
+	if status == Optimal {
+		copy(s.prevAct, s.act[:q])
+		s.nPrev = q
+		s.prevDims = [3]int{n, mEq, mIneq}
+	} else {
+		s.nPrev = 0
+	}
+	return res, nil
+}
+
+// check validates p and x against the solver's capacity.
+func (s *Solver) check(p *Problem, x []float64) error {
+	n := p.N
+	if n < 1 || n > s.maxN {
+		return fmt.Errorf("qp: N = %d outside 1..%d (the solver's maxN)", n, s.maxN)
+	}
+	if len(x) < n {
+		return fmt.Errorf("qp: x has length %d, need N = %d", len(x), n)
+	}
+	if len(p.H) != n*n {
+		return fmt.Errorf("qp: H has length %d, need N·N = %d", len(p.H), n*n)
+	}
+	if len(p.G) != n {
+		return fmt.Errorf("qp: G has length %d, need N = %d", len(p.G), n)
+	}
+	mEq := p.MEq()
+	if mEq > s.maxEq {
+		return fmt.Errorf("qp: %d equality rows, solver holds at most %d", mEq, s.maxEq)
+	}
+	if len(p.A) != mEq*n {
+		return fmt.Errorf("qp: A has length %d, need MEq·N = %d·%d", len(p.A), mEq, n)
+	}
+	mIneq := p.MIneq()
+	if mIneq > s.maxIneq {
+		return fmt.Errorf("qp: %d inequality rows, solver holds at most %d", mIneq, s.maxIneq)
+	}
+	if p.L != nil && p.U != nil && len(p.L) != len(p.U) {
+		return fmt.Errorf("qp: L has length %d and U %d; they must match", len(p.L), len(p.U))
+	}
+	if len(p.C) != mIneq*n {
+		return fmt.Errorf("qp: C has length %d, need MIneq·N = %d·%d", len(p.C), mIneq, n)
+	}
+	if p.LX != nil && len(p.LX) != n {
+		return fmt.Errorf("qp: LX has length %d, need N = %d (or nil)", len(p.LX), n)
+	}
+	if p.UX != nil && len(p.UX) != n {
+		return fmt.Errorf("qp: UX has length %d, need N = %d (or nil)", len(p.UX), n)
+	}
+	for i := 0; i < n; i++ {
+		for j := 0; j <= i; j++ {
+			if !finite(p.H[i*n+j]) {
+				return fmt.Errorf("qp: H[%d,%d] = %v is not finite", i, j, p.H[i*n+j])
+			}
+		}
+		if !finite(p.G[i]) {
+			return fmt.Errorf("qp: G[%d] = %v is not finite", i, p.G[i])
+		}
+	}
+	for k, v := range p.A {
+		if !finite(v) {
+			return fmt.Errorf("qp: A[%d,%d] = %v is not finite", k/n, k%n, v)
+		}
+	}
+	for k, v := range p.B {
+		if !finite(v) {
+			return fmt.Errorf("qp: B[%d] = %v is not finite", k, v)
+		}
+	}
+	for k, v := range p.C {
+		if !finite(v) {
+			return fmt.Errorf("qp: C[%d,%d] = %v is not finite", k/n, k%n, v)
+		}
+	}
+	for i := 0; i < mIneq; i++ {
+		lo, hi := side(p.L, i, -1), side(p.U, i, 1)
+		if math.IsNaN(lo) || math.IsNaN(hi) || lo > hi || math.IsInf(lo, 1) || math.IsInf(hi, -1) {
+			return fmt.Errorf("qp: inequality row %d has bounds [%v, %v]; need −Inf ≤ l ≤ u ≤ +Inf, l < +Inf, u > −Inf", i, lo, hi)
+		}
+	}
+	for i := 0; i < n; i++ {
+		lo, hi := side(p.LX, i, -1), side(p.UX, i, 1)
+		if math.IsNaN(lo) || math.IsNaN(hi) || lo > hi || math.IsInf(lo, 1) || math.IsInf(hi, -1) {
+			return fmt.Errorf("qp: bound on x[%d] is [%v, %v]; need −Inf ≤ lx ≤ ux ≤ +Inf, lx < +Inf, ux > −Inf", i, lo, hi)
+		}
+	}
+	return nil
+}
+
+// factor computes L (H = LLᵀ) and J = L⁻ᵀ, and clears R.
+func (s *Solver) factor(p *Problem) error {
+	n := p.N
+	l := s.chol[:n*n]
+	for i := 0; i < n; i++ {
+		li := l[i*n : i*n+n]
+		for j := 0; j <= i; j++ {
+			lj := l[j*n : j*n+n]
+			v := p.H[i*n+j] - dot(li[:j], lj[:j])
+			if i == j {
+				if !(v > 1e-14*math.Abs(p.H[i*n+i])) || v <= 0 {
+					return fmt.Errorf("%w: pivot %d is %g (H[%d,%d] = %g)", ErrNotPositiveDefinite, i, v, i, i, p.H[i*n+i])
+				}
+				li[i] = math.Sqrt(v)
+			} else {
+				li[j] = v / lj[j]
+			}
+		}
+		clear(li[i+1:])
+	}
+	// Column j of L⁻¹ (forward substitution) is row j of J = L⁻ᵀ.
+	jm := s.jm[:n*n]
+	for j := 0; j < n; j++ {
+		row := jm[j*n : j*n+n]
+		clear(row[:j])
+		row[j] = 1 / l[j*n+j]
+		for i := j + 1; i < n; i++ {
+			row[i] = -dot(l[i*n+j:i*n+i], row[j:i]) / l[i*n+i]
+		}
+	}
+	clear(s.rm[:n*n])
+	return nil
+}
+
+// compress stores the non-zeros of the equality and inequality rows.
+func (s *Solver) compress(p *Problem) {
+	n := p.N
+	k := int32(0)
+	row := 0
+	put := func(src []float64) {
+		for i := 0; i*n < len(src); i++ {
+			s.rowPtr[row] = k
+			nrm := 0.0
+			for j, v := range src[i*n : i*n+n] {
+				if v != 0 {
+					s.col[k] = int32(j)
+					s.val[k] = v
+					k++
+					nrm += v * v
+				}
+			}
+			s.rowNorm[row] = math.Sqrt(nrm)
+			row++
+		}
+	}
+	put(p.A)
+	put(p.C)
+	s.rowPtr[row] = k
+}
+
+// bounds returns the lower and upper side of row (eq, ineq, bound order).
+func (s *Solver) bounds(p *Problem, row int) (lo, hi float64) {
+	switch {
+	case row < s.mEq:
+		return p.B[row], p.B[row]
+	case row < s.mEq+s.mIneq:
+		i := row - s.mEq
+		return side(p.L, i, -1), side(p.U, i, 1)
+	default:
+		i := row - s.mEq - s.mIneq
+		return side(p.LX, i, -1), side(p.UX, i, 1)
+	}
+}
+
+// rowDot returns row·x and the row's norm.
+func (s *Solver) rowDot(row int, x []float64) (float64, float64) {
+	if row >= s.mEq+s.mIneq {
+		return x[row-s.mEq-s.mIneq], 1
+	}
+	acc := 0.0
+	for k := s.rowPtr[row]; k < s.rowPtr[row+1]; k++ {
+		acc += s.val[k] * x[s.col[k]]
+	}
+	return acc, s.rowNorm[row]
+}
+
+// slack of constraint id (≥ 0 when satisfied): side 0 is row·x − lo, side 1
+// is hi − row·x.
+func (s *Solver) slack(p *Problem, id int32, x []float64) float64 {
+	row := int(id >> 1)
+	v, _ := s.rowDot(row, x)
+	lo, hi := s.bounds(p, row)
+	if id&1 == 0 {
+		return v - lo
+	}
+	return hi - v
+}
+
+// normalTimesJ writes d = Jᵀn for constraint id's normal n (±row).
+func (s *Solver) normalTimesJ(id int32, d []float64) {
+	n := s.n
+	row := int(id >> 1)
+	sign := 1.0
+	if id&1 == 1 {
+		sign = -1
+	}
+	if row >= s.mEq+s.mIneq {
+		i := row - s.mEq - s.mIneq
+		jr := s.jm[i*n : i*n+n]
+		for j := range d {
+			d[j] = sign * jr[j]
+		}
+		return
+	}
+	clear(d)
+	for k := s.rowPtr[row]; k < s.rowPtr[row+1]; k++ {
+		c := int(s.col[k])
+		axpy(sign*s.val[k], s.jm[c*n:c*n+n], d)
+	}
+}
+
+// pick chooses the next constraint to add: an equality first, then the most
+// violated member of the warm-start set, then the most violated constraint
+// (slack normalised by the row norm). ok is false when none is violated.
+func (s *Solver) pick(p *Problem, x []float64, q int, warm bool, tol float64) (int32, bool) {
+	for row := 0; row < s.mEq; row++ {
+		if s.state[row] != rowFree {
+			continue
+		}
+		v, _ := s.rowDot(row, x)
+		if v > p.B[row] {
+			s.state[row] = rowUpper
+			return int32(2*row + 1), true
+		}
+		s.state[row] = rowLower
+		return int32(2 * row), true
+	}
+	best, bestID := 0.0, int32(-1)
+	consider := func(row int) {
+		if s.state[row] != rowFree {
+			return
+		}
+		v, nrm := s.rowDot(row, x)
+		if nrm == 0 {
+			return
+		}
+		lo, hi := s.bounds(p, row)
+		if sl := v - lo; sl < -tol*(nrm+math.Abs(lo)) && sl/nrm < best {
+			best, bestID = sl/nrm, int32(2*row)
+		}
+		if sl := hi - v; sl < -tol*(nrm+math.Abs(hi)) && sl/nrm < best {
+			best, bestID = sl/nrm, int32(2*row+1)
+		}
+	}
+	if warm {
+		for _, id := range s.prevAct[:s.nPrev] {
+			if row := int(id >> 1); row >= s.mEq {
+				consider(row)
+			}
+		}
+	}
+	if bestID < 0 {
+		for row := s.mEq; row < s.mEq+s.mIneq+s.n; row++ {
+			consider(row)
+		}
+	}
+	if bestID < 0 {
+		return 0, false
+	}
+	if bestID&1 == 0 {
+		s.state[bestID>>1] = rowLower
+	} else {
+		s.state[bestID>>1] = rowUpper
+	}
+	return bestID, true
+}
+
+// addAt appends constraint id as active number q, with d = Jᵀn and z = J₂d₂
+// still in s.d and s.z: one Householder reflection on columns q..n−1 of J
+// turns d₂ into (σ, 0, …, 0), and R gains the column (d₁, σ).
+func (s *Solver) addAt(id int32, q int) {
+	n := s.n
+	d := s.d[:n]
+	z := s.z[:n]
+	nrm := math.Sqrt(dot(d[q:n], d[q:n]))
+	sigma := -nrm
+	if d[q] < 0 {
+		sigma = nrm
+	}
+	if q < n-1 {
+		// v = d₂ − σe₁, β = 2/vᵀv, J₂ ← J₂ − β (J₂v) vᵀ with J₂v = z − σ J[:,q].
+		v := d[q:n]
+		v[0] -= sigma
+		beta := 2 / dot(v, v)
+		w := s.tmp[:n]
+		for i := 0; i < n; i++ {
+			w[i] = beta * (z[i] - sigma*s.jm[i*n+q])
+		}
+		for i := 0; i < n; i++ {
+			axpy(-w[i], v, s.jm[i*n+q:i*n+n])
+		}
+		v[0] += sigma
+	} else {
+		sigma = d[q]
+	}
+	for i := 0; i < q; i++ {
+		s.rm[i*n+q] = d[i]
+	}
+	s.rm[q*n+q] = sigma
+	s.act[q] = id
+}
+
+// dropAt removes active constraint number l of q (the entry being added sits
+// at u[q] and moves down with the others), restoring R's triangular form with
+// Givens rotations that are applied to J's columns as well.
+func (s *Solver) dropAt(l, q int) {
+	n := s.n
+	row := int(s.act[l] >> 1)
+	s.state[row] = rowFree
+	copy(s.act[l:q-1], s.act[l+1:q])
+	copy(s.u[l:q], s.u[l+1:q+1])
+	for j := l; j < q-1; j++ {
+		for i := 0; i <= j+1; i++ {
+			s.rm[i*n+j] = s.rm[i*n+j+1]
+		}
+	}
+	for j := l; j < q-1; j++ {
+		a, b := s.rm[j*n+j], s.rm[(j+1)*n+j]
+		if b == 0 {
+			continue
+		}
+		h := math.Hypot(a, b)
+		c, sn := a/h, b/h
+		s.rm[j*n+j], s.rm[(j+1)*n+j] = h, 0
+		for k := j + 1; k < q-1; k++ {
+			t1, t2 := s.rm[j*n+k], s.rm[(j+1)*n+k]
+			s.rm[j*n+k] = c*t1 + sn*t2
+			s.rm[(j+1)*n+k] = -sn*t1 + c*t2
+		}
+		for i := 0; i < n; i++ {
+			t1, t2 := s.jm[i*n+j], s.jm[i*n+j+1]
+			s.jm[i*n+j] = c*t1 + sn*t2
+			s.jm[i*n+j+1] = -sn*t1 + c*t2
+		}
+	}
+	for i := 0; i < n; i++ {
+		s.rm[i*n+q-1] = 0
+	}
+}
+
+func objective(p *Problem, x []float64) float64 {
+	n := p.N
+	f := 0.0
+	for i := 0; i < n; i++ {
+		hx := p.H[i*n+i] * x[i] / 2
+		for j := 0; j < i; j++ {
+			hx += p.H[i*n+j] * x[j]
+		}
+		f += x[i] * (hx + p.G[i])
+	}
+	return f
+}
+
+func side(v []float64, i int, inf float64) float64 {
+	if v == nil {
+		return math.Inf(int(inf))
+	}
+	return v[i]
+}
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+3 < len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+func axpy(alpha float64, x, y []float64) {
+	y = y[:len(x)]
+	i := 0
+	for ; i+3 < len(x); i += 4 {
+		y[i] += alpha * x[i]
+		y[i+1] += alpha * x[i+1]
+		y[i+2] += alpha * x[i+2]
+		y[i+3] += alpha * x[i+3]
+	}
+	for ; i < len(x); i++ {
+		y[i] += alpha * x[i]
+	}
+}
