@@ -5,41 +5,9 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+
+	"github.com/stride-robotics/stride/locomotion"
 )
-
-// Gait is the kind of gait a command asks for. Its number is what
-// telemetry.Tick.Gait records.
-type Gait uint8
-
-// Gaits.
-const (
-	GaitStand Gait = iota
-	GaitWalk
-	GaitRun
-	numGaits
-)
-
-var gaitNames = [numGaits]string{"stand", "walk", "run"}
-
-func (g Gait) String() string {
-	if g < numGaits {
-		return gaitNames[g]
-	}
-	return fmt.Sprintf("Gait(%d)", g)
-}
-
-// GaitNames returns the gaits' names by number (for a log's header).
-func GaitNames() []string { return append([]string(nil), gaitNames[:]...) }
-
-// ParseGait turns a gait's name into a Gait.
-func ParseGait(s string) (Gait, error) {
-	for i, n := range gaitNames {
-		if s == n {
-			return Gait(i), nil
-		}
-	}
-	return 0, fmt.Errorf("unknown gait %q: want stand, walk or run", s)
-}
 
 // Source identifies where a command came from. Its number is what
 // telemetry.Input.Source records.
@@ -79,20 +47,18 @@ type Command struct {
 	Vx, Vy  float64 // m/s, forward and left, in the base's heading frame
 	YawRate float64 // rad/s, counter-clockwise seen from above
 	Height  float64 // m, offset of the standing height from the home pose's
-	Gait    Gait
+	Gait    locomotion.Gait
 	Mode    Mode // a requested mode; ModeNone for none
 	EStop   bool // trigger the software e-stop (from any mode)
 	Reset   bool // release a latched e-stop, to damping
 }
 
-// Input is the command in force on a tick: the latest set-points.
+// Input is the command in force on a tick: the latest set-points (what a
+// controller sees as its locomotion.Command), where they came from and when.
 type Input struct {
-	Vx, Vy  float64 // m/s
-	YawRate float64 // rad/s
-	Height  float64 // m
-	Gait    Gait
-	Source  Source  // the source of the last set-point
-	Since   float64 // loop time (s) the last set-point arrived
+	locomotion.Command
+	Source Source  // the source of the last set-point
+	Since  float64 // loop time (s) the last set-point arrived
 }
 
 // Sink takes commands. The UDP server, the gamepad reader, the command script
@@ -140,7 +106,7 @@ func (lim *Limits) Check(c *Command) error {
 			return err
 		}
 	}
-	if c.Set&SetGait != 0 && c.Gait >= numGaits {
+	if c.Set&SetGait != 0 && !c.Gait.Valid() {
 		return fmt.Errorf("gait %d: want stand (0), walk (1) or run (2)", c.Gait)
 	}
 	if c.Mode >= numModes {

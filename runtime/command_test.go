@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/stride-robotics/stride/locomotion"
 )
 
 func testLimits() Limits { return limitsOf(&Defaults().Commands) }
@@ -14,9 +16,9 @@ func testLimits() Limits { return limitsOf(&Defaults().Commands) }
 func TestMux(t *testing.T) {
 	m := NewMux(testLimits())
 	var in Input
-	must(t, m.Send(SourceUDP, Command{Set: SetVelocity | SetGait, Vx: 0.5, YawRate: -0.2, Gait: GaitWalk, Mode: ModeStandup}))
+	must(t, m.Send(SourceUDP, Command{Set: SetVelocity | SetGait, Vx: 0.5, YawRate: -0.2, Gait: locomotion.GaitWalk, Mode: ModeStandup}))
 	r := m.poll(1, 0.5, &in)
-	if in.Vx != 0.5 || in.YawRate != -0.2 || in.Gait != GaitWalk || in.Source != SourceUDP || in.Since != 1 {
+	if in.Vx != 0.5 || in.YawRate != -0.2 || in.Gait != locomotion.GaitWalk || in.Source != SourceUDP || in.Since != 1 {
 		t.Errorf("input %+v", in)
 	}
 	if r.mode != ModeStandup || r.modeSrc != SourceUDP || r.estop {
@@ -47,7 +49,7 @@ func TestMux(t *testing.T) {
 		t.Errorf("keyboard counts %d accepted, %d rejected", a, rj)
 	}
 	// Silence: velocities fall to zero after the timeout; height and gait stay.
-	if m.poll(1.6, 0.5, &in); in.Vx != 0 || in.YawRate != 0 || in.Gait != GaitWalk {
+	if m.poll(1.6, 0.5, &in); in.Vx != 0 || in.YawRate != 0 || in.Gait != locomotion.GaitWalk {
 		t.Errorf("after the timeout: %+v", in)
 	}
 	// Scripts do not time out.
@@ -68,7 +70,7 @@ func TestMux(t *testing.T) {
 func TestParseUDPMessage(t *testing.T) {
 	c, err := ParseUDPMessage([]byte(`{"vx": 0.3, "yaw_rate": 0.1, "gait": "run", "mode": "locomotion"}`))
 	must(t, err)
-	if c.Set != SetVelocity|SetGait || c.Vx != 0.3 || c.Vy != 0 || c.YawRate != 0.1 || c.Gait != GaitRun || c.Mode != ModeLocomotion {
+	if c.Set != SetVelocity|SetGait || c.Vx != 0.3 || c.Vy != 0 || c.YawRate != 0.1 || c.Gait != locomotion.GaitRun || c.Mode != ModeLocomotion {
 		t.Errorf("%+v", c)
 	}
 	if c, err := ParseUDPMessage([]byte(`{"estop": true}`)); err != nil || !c.EStop || c.Set != 0 {

@@ -32,19 +32,30 @@
 //
 // # Interfaces
 //
-// Inputs: a hal.Robot, a Clock, an Estimator (IMUOnly until the estimator
-// package provides one: orientation only, position and velocity unknown), a
-// Controller for locomotion mode (until the gait controller exists, a
-// placeholder that holds the stand posture and says so in the log), a Config
-// (Defaults, or Load of a YAML file, validated with errors naming the key,
-// line and allowed range). Outputs: commands to the robot, telemetry.Tick
-// and telemetry.Event records to a Recorder (the telemetry writer).
+// Inputs: a hal.Robot, a Clock, an Estimator (estimator.IMUOnly until the
+// estimator package provides a filter: orientation only, position and
+// velocity unknown), a Controller for locomotion mode (until the gait
+// controller exists, a placeholder that holds the stand posture and says so
+// in the log), a Config (Defaults, or Load of a YAML file, validated with
+// errors naming the key, line and allowed range). Outputs: commands to the
+// robot, telemetry.Tick and telemetry.Event records to a Recorder (the
+// telemetry writer).
+//
+// The plug-in seams are small interfaces over types that live with their
+// makers: Estimator writes an estimator.Estimate; Controller reads a
+// locomotion.Input (sensors, estimate, locomotion.Command, home pose) and
+// has a lifecycle (Start, Step, Stop, Err: a failure trips
+// FaultController). A controller that implements SchedulePublisher hands its
+// estimator.ContactSchedule to an estimator that implements
+// ScheduleReceiver, one tick later. No adapters: estimator and locomotion
+// implement these directly. RecordEstimate is the one conversion of the
+// estimate to telemetry.
 //
 // # Imports
 //
-// runtime imports hal, locomotion, sim/spatial and runtime/telemetry. It must
-// not import sim or hal/simhal: only tools/ chooses a backend and hands the
-// simulated robot in (as the hal.Robot, the Stepper and a TruthSource).
+// runtime imports hal, estimator, locomotion, sim/spatial and
+// runtime/telemetry. It must not import sim or hal/simhal: only tools/
+// chooses a backend and hands the simulated robot in (as the hal.Robot, the Stepper and a TruthSource).
 // Tests of the loop against the simulator live in the external test package
 // runtime_test.
 package runtime

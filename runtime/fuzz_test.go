@@ -19,7 +19,7 @@ func FuzzParseUDPMessage(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if c.Mode >= numModes || c.Gait >= numGaits {
+		if c.Mode >= numModes || !c.Gait.Valid() {
 			t.Fatalf("parsed %+v", c)
 		}
 		_ = m.Send(SourceUDP, c) // range checks happen here; must not panic

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
 	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime/telemetry"
@@ -19,7 +20,7 @@ type Options struct {
 	Config     *Config     // nil: Defaults()
 	Clock      Clock       // required: a *LockStep for simulation, a *WallClock otherwise
 	Home       []float64   // required: the home pose, one target per joint in hal order (rad)
-	Estimator  Estimator   // nil: IMUOnly, the placeholder
+	Estimator  Estimator   // nil: estimator.IMUOnly, the placeholder
 	Controller Controller  // what locomotion mode runs; nil: the placeholder that holds the stand posture
 	Recorder   Recorder    // nil: nothing recorded
 	Truth      TruthSource // optional ground truth for telemetry (simulation)
@@ -34,16 +35,19 @@ type Options struct {
 // Make it with New, drive it with Run, end it with Close. Everything it uses
 // per tick is allocated by New: a tick allocates nothing.
 type Loop struct {
-	robot hal.Robot
-	info  *hal.Info
-	clock Clock
-	estim Estimator
-	ctrl  Controller
-	rec   Recorder
-	truth TruthSource
-	mux   *Mux
-	scr   *Script
-	logf  func(string, ...any)
+	robot    hal.Robot
+	info     *hal.Info
+	clock    Clock
+	estim    Estimator
+	ctrl     Controller
+	schedRx  ScheduleReceiver  // estim, if it takes the contact schedule
+	schedPub SchedulePublisher // ctrl, if it publishes one
+	ctrlOn   bool              // ctrl started and not yet stopped
+	rec      Recorder
+	truth    TruthSource
+	mux      *Mux
+	scr      *Script
+	logf     func(string, ...any)
 
 	cfg  *Config
 	par  *params
@@ -57,17 +61,19 @@ type Loop struct {
 	blend   blend
 
 	// This tick's data, in the order the tick fills it.
-	now     float64       // s, loop time of the tick
-	index   uint64        // the tick's deadline number
-	sens    hal.Sensors   // read
-	readErr error         // read
-	est     Estimate      // estimate
-	in      Input         // commands
-	ctl     ControlInput  // control: what the mode's controller sees
-	out     hal.Commands  // control, then safety; what is written
-	last    hal.Commands  // the last command written
-	lastErr error         // write: the last write's error, reported by the next tick's safety check
-	start   time.Duration // since mono, when the tick began
+	now     float64                   // s, loop time of the tick
+	index   uint64                    // the tick's deadline number
+	sens    hal.Sensors               // read
+	readErr error                     // read
+	est     estimator.Estimate        // estimate
+	in      Input                     // commands
+	ctl     locomotion.Input          // control: what the mode's controller sees
+	sched   estimator.ContactSchedule // control: the controller's contact schedule, for the next estimate
+	ctrlErr error                     // control: the controller's failure (Start's error or Err), for the safety check
+	out     hal.Commands              // control, then safety; what is written
+	last    hal.Commands              // the last command written
+	lastErr error                     // write: the last write's error, reported by the next tick's safety check
+	start   time.Duration             // since mono, when the tick began
 	compute time.Duration
 	tk      telemetry.Tick
 
@@ -133,11 +139,13 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	copy(l.stand.Kp, par.kp[:par.n])
 	copy(l.stand.Kd, par.kd[:par.n])
 	if l.estim == nil {
-		l.estim = IMUOnly{}
+		l.estim = estimator.IMUOnly{}
 	}
+	l.schedRx, _ = l.estim.(ScheduleReceiver)
 	if l.ctrl == nil {
 		l.ctrl = &standIn{stand: l.stand}
 	}
+	l.schedPub, _ = l.ctrl.(SchedulePublisher)
 	if l.mux == nil {
 		l.mux = NewMux(limitsOf(&cfg.Commands))
 	}
@@ -146,7 +154,7 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	}
 	l.modes = [numModes]modeState{ModeDamping: dampingMode{}, ModeStandup: &l.standup, ModeStand: standMode{},
 		ModeLocomotion: locomotionMode{}, ModeEStop: estopMode{}}
-	l.ctl = ControlInput{Sensors: &l.sens, Estimate: &l.est, Input: &l.in, Home: l.home[:par.n]}
+	l.ctl = locomotion.Input{Sensors: &l.sens, Estimate: &l.est, Command: &l.in.Command, Home: l.home[:par.n]}
 	l.last = hal.Damping(par.n, cfg.Damping.Kd)
 	l.lateTol = time.Duration(cfg.Loop.LateTolerance * 1e9)
 	return l, nil
@@ -213,6 +221,9 @@ func (l *Loop) estimate() {
 	if !l.estReady {
 		l.estim.Reset(&l.sens)
 		l.estReady = true
+	}
+	if l.schedRx != nil {
+		l.schedRx.SetSchedule(&l.sched)
 	}
 	l.estim.Update(&l.sens, &l.est)
 }
@@ -370,7 +381,7 @@ func (l *Loop) log(b *Beat) {
 	}
 	t := &l.tk
 	t.Time, t.Tick, t.Mode = l.now, b.Index, uint8(l.mode)
-	t.Gait, t.GaitPhase = uint8(GaitStand), 0
+	t.Gait, t.GaitPhase = uint8(locomotion.GaitStand), 0
 	if l.mode == ModeLocomotion {
 		if g, ok := l.ctrl.(GaitReporter); ok {
 			gait, phase := g.Gait()
@@ -379,16 +390,7 @@ func (l *Loop) log(b *Beat) {
 	}
 	t.Sensors = l.sens
 	t.Command = l.out
-	t.Estimate = telemetry.BaseState{Quat: l.est.Quat, AngVel: l.est.AngVel}
-	if l.est.PositionValid {
-		t.Estimate.Pos = l.est.Pos
-	}
-	if l.est.VelocityValid {
-		t.Estimate.LinVel = l.est.LinVel
-	}
-	if l.est.ContactValid {
-		t.Estimate.Contact = l.est.Contact
-	}
+	RecordEstimate(&t.Estimate, &l.est)
 	t.Input = telemetry.Input{Vx: l.in.Vx, Vy: l.in.Vy, YawRate: l.in.YawRate, Height: l.in.Height,
 		ModeRequest: uint8(l.reqMode), Source: uint8(l.in.Source)}
 	t.Lateness = b.Lateness.Seconds()
@@ -435,6 +437,9 @@ func (l *Loop) Close() error {
 		return nil
 	}
 	l.closed = true
+	if l.mode == ModeLocomotion {
+		l.modes[ModeLocomotion].exit(l) // stops the controller
+	}
 	if l.started {
 		l.clock.Stop()
 	}

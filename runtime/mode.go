@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
 )
 
@@ -184,16 +185,35 @@ func (standMode) run(l *Loop, out *hal.Commands) {
 	l.stand.Step(&l.sens, out)
 }
 
-// locomotionMode runs the Controller.
+// locomotionMode runs the Controller. Start's error, or Err's after a Step,
+// is kept in l.ctrlErr for the safety check (FaultController); a controller
+// that failed to start is neither stepped nor stopped. The controller's
+// contact schedule is taken after each Step; outside this mode there is none.
 type locomotionMode struct{}
 
 func (locomotionMode) enter(l *Loop) {
-	l.ctrl.Start(&l.ctl)
+	l.ctrlErr = l.ctrl.Start(&l.ctl)
+	l.ctrlOn = l.ctrlErr == nil
 	l.note(l.ctrl.Name())
 }
-func (locomotionMode) exit(*Loop) {}
+func (locomotionMode) exit(l *Loop) {
+	if l.ctrlOn {
+		l.ctrl.Stop()
+		l.ctrlOn = false
+	}
+	l.ctrlErr = nil
+	l.sched = estimator.ContactSchedule{}
+}
 func (locomotionMode) run(l *Loop, out *hal.Commands) {
+	if l.ctrlErr != nil { // failed: damp until the safety check switches
+		*out = hal.Damping(l.par.n, l.par.cfg.Damping.Kd)
+		return
+	}
 	l.ctrl.Step(&l.ctl, out)
+	l.ctrlErr = l.ctrl.Err()
+	if l.schedPub != nil {
+		l.schedPub.Schedule(&l.sched)
+	}
 }
 
 // blend hands a mode's command over to the next one: over dur seconds the

@@ -26,11 +26,13 @@ const (
 	FaultOverrun                      // the overrun policy's fault: too many overruns in a row
 	FaultRead                         // hal.Robot.Read returned an error
 	FaultWrite                        // hal.Robot.Write returned an error
+	FaultController                   // the locomotion controller failed to start or reported a failure (Controller.Err)
 	numFaults       = iota
 )
 
 var faultNames = [numFaults]string{"sensor-nan", "command-nan", "stale-sensors", "bus", "fall",
-	"position-limit", "velocity-limit", "torque-limit", "estop", "overrun", "read-error", "write-error"}
+	"position-limit", "velocity-limit", "torque-limit", "estop", "overrun", "read-error", "write-error",
+	"controller"}
 
 func (f Fault) String() string {
 	if f == 0 {
@@ -127,6 +129,12 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 	if l.policy == OverrunFault && l.overrun >= uint64(l.par.cfg.Loop.FaultAfter) {
 		fire(FaultOverrun, -1, float64(l.overrun), float64(l.par.cfg.Loop.FaultAfter), 0, 0, func(m *msgBuf) {
 			m.s("overrun: ").u(l.overrun).s(" ticks in a row ran past their deadline (fault_after ").i(l.par.cfg.Loop.FaultAfter).s(")")
+		})
+	}
+	// The controller's own failure.
+	if l.ctrlErr != nil {
+		fire(FaultController, -1, 0, 0, 0, 0, func(m *msgBuf) {
+			m.s("controller failed (").s(l.ctrl.Name()).s("): ").s(l.ctrlErr.Error())
 		})
 	}
 	// Watchdog: the sample's sequence number must advance.

@@ -5,18 +5,30 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
+	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 )
 
 // fnController runs f in locomotion mode (fault injection).
+// startErr is what Start returns; err what Err returns; starts and stops
+// count the calls.
 type fnController struct {
-	f func(c *ControlInput, out *hal.Commands)
+	f                    func(c *locomotion.Input, out *hal.Commands)
+	startErr, err        error
+	starts, stops, steps int
 }
 
-func (f *fnController) Name() string        { return "test controller" }
-func (f *fnController) Start(*ControlInput) {}
-func (f *fnController) Step(c *ControlInput, out *hal.Commands) {
+func (f *fnController) Name() string { return "test controller" }
+func (f *fnController) Start(*locomotion.Input) error {
+	f.starts++
+	return f.startErr
+}
+func (f *fnController) Stop()      { f.stops++ }
+func (f *fnController) Err() error { return f.err }
+func (f *fnController) Step(c *locomotion.Input, out *hal.Commands) {
+	f.steps++
 	out.N = len(c.Home)
 	for i := range c.Home {
 		out.Joint[i] = hal.JointCommand{Q: c.Home[i], Kp: 100, Kd: 2}
@@ -30,8 +42,8 @@ func (f *fnController) Step(c *ControlInput, out *hal.Commands) {
 type posEstimator struct{ z float64 }
 
 func (p *posEstimator) Reset(*hal.Sensors) {}
-func (p *posEstimator) Update(s *hal.Sensors, e *Estimate) {
-	IMUOnly{}.Update(s, e)
+func (p *posEstimator) Update(s *hal.Sensors, e *estimator.Estimate) {
+	estimator.IMUOnly{}.Update(s, e)
 	e.Pos[2], e.PositionValid = p.z, true
 }
 
@@ -166,7 +178,7 @@ func TestFaultWriteError(t *testing.T) {
 }
 
 func TestFaultCommandNaN(t *testing.T) {
-	l, r := standingLoop(t, &fnController{f: func(c *ControlInput, out *hal.Commands) {
+	l, r := standingLoop(t, &fnController{f: func(c *locomotion.Input, out *hal.Commands) {
 		if c.Time > 0.3 {
 			out.Joint[1].Kd = math.NaN()
 		}
@@ -184,7 +196,7 @@ func TestFaultCommandNaN(t *testing.T) {
 // clamped and flagged, and trips only if it persists.
 func TestFaultTorqueAndClamps(t *testing.T) {
 	var tau, q float64
-	l, r := standingLoop(t, &fnController{f: func(c *ControlInput, out *hal.Commands) {
+	l, r := standingLoop(t, &fnController{f: func(c *locomotion.Input, out *hal.Commands) {
 		out.Joint[0].Tau = tau
 		if q != 0 {
 			out.Joint[3].Q = q
@@ -209,7 +221,7 @@ func TestFaultTorqueAndClamps(t *testing.T) {
 
 	// Over the hard factor: at once.
 	tau = 0
-	l, r = standingLoop(t, &fnController{f: func(c *ControlInput, out *hal.Commands) { out.Joint[0].Tau = tau }}, nil)
+	l, r = standingLoop(t, &fnController{f: func(c *locomotion.Input, out *hal.Commands) { out.Joint[0].Tau = tau }}, nil)
 	tau = -1000
 	e := expectTrip(t, l, r, ModeDamping, FaultTorque, "joint 0 (ja) commanded -1000 N·m", "2× its limit 100")
 	if e.Values[0] != -1000 || e.Values[1] != 100 {
@@ -218,7 +230,7 @@ func TestFaultTorqueAndClamps(t *testing.T) {
 
 	// A target outside the joint's range is clamped to it.
 	tau = 0
-	l, r = standingLoop(t, &fnController{f: func(c *ControlInput, out *hal.Commands) {
+	l, r = standingLoop(t, &fnController{f: func(c *locomotion.Input, out *hal.Commands) {
 		if q != 0 {
 			out.Joint[3].Q = q
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stride-robotics/stride/locomotion"
 )
 
 // Script is a list of timed commands for reproducible runs (`stride sim
@@ -126,7 +128,7 @@ func ParseScript(name string, data []byte, lim Limits) (*Script, error) {
 			c.Height = *st.Height
 		}
 		if st.Gait != "" {
-			g, err := ParseGait(st.Gait)
+			g, err := locomotion.ParseGait(st.Gait)
 			if err != nil {
 				fail("%v", err)
 				continue

@@ -12,6 +12,7 @@ import (
 
 	"github.com/stride-robotics/stride/hal"
 	"github.com/stride-robotics/stride/hal/simhal"
+	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim"
@@ -321,12 +322,14 @@ func lastFault(l *runtime.Loop, f runtime.Fault) (telemetry.Event, bool) {
 
 // ctrlFunc is a test controller for locomotion mode: hold home, then f.
 type ctrlFunc struct {
-	f func(c *runtime.ControlInput, out *hal.Commands)
+	f func(c *locomotion.Input, out *hal.Commands)
 }
 
-func (c *ctrlFunc) Name() string                { return "test controller" }
-func (c *ctrlFunc) Start(*runtime.ControlInput) {}
-func (c *ctrlFunc) Step(in *runtime.ControlInput, out *hal.Commands) {
+func (c *ctrlFunc) Name() string                  { return "test controller" }
+func (c *ctrlFunc) Start(*locomotion.Input) error { return nil }
+func (c *ctrlFunc) Stop()                         {}
+func (c *ctrlFunc) Err() error                    { return nil }
+func (c *ctrlFunc) Step(in *locomotion.Input, out *hal.Commands) {
 	out.N = len(in.Home)
 	for i, q := range in.Home {
 		out.Joint[i] = hal.JointCommand{Q: q, Kp: 300, Kd: 8}
@@ -338,7 +341,7 @@ func (c *ctrlFunc) Step(in *runtime.ControlInput, out *hal.Commands) {
 
 func TestSimFaultOverLimitCommand(t *testing.T) {
 	var tau float64
-	ctrl := &ctrlFunc{f: func(_ *runtime.ControlInput, out *hal.Commands) { out.Joint[3].Tau = tau }}
+	ctrl := &ctrlFunc{f: func(_ *locomotion.Input, out *hal.Commands) { out.Joint[3].Tau = tau }}
 	r := newRig(t, simConfig(), ctrl)
 	r.standing(t)
 	r.request(t, runtime.ModeLocomotion)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stride-robotics/stride/locomotion"
 )
 
 // UDPMessage is the JSON message the UDP port takes (docs/commands.md). Every
@@ -52,7 +54,7 @@ func ParseUDPMessage(b []byte) (Command, error) {
 		c.Height = *m.Height
 	}
 	if m.Gait != "" {
-		g, err := ParseGait(m.Gait)
+		g, err := locomotion.ParseGait(m.Gait)
 		if err != nil {
 			return Command{}, err
 		}

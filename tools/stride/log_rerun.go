@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 
+	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
 	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime"
@@ -96,13 +97,13 @@ func (c *logRerunCmd) Run() error {
 
 	rep := &rerunReport{File: c.File, Controller: "stand (locomotion.Stand: joint PD to the home pose)", Gains: gains,
 		Ticks: r.Summary().Ticks, SkippedModes: map[string]int{}, Tolerance: c.Tol,
-		Estimator: "runtime.IMUOnly (the placeholder estimator: IMU orientation, gyro in world axes)"}
+		Estimator: "estimator.IMUOnly (the placeholder estimator: IMU orientation, gyro in world axes)"}
 	fields := []*rerunField{{Field: "tau", Unit: "N·m"}, {Field: "q", Unit: "rad"}, {Field: "qd", Unit: "rad/s"},
 		{Field: "kp", Unit: "N·m/rad"}, {Field: "kd", Unit: "N·m·s/rad"}}
 	est := []*rerunField{{Field: "quat", Unit: ""}, {Field: "angvel", Unit: "rad/s"}}
 	var cmd hal.Commands
-	var e runtime.Estimate
-	var estimator runtime.Estimator = runtime.IMUOnly{}
+	var e estimator.Estimate
+	var filter runtime.Estimator = estimator.IMUOnly{}
 	for t, err := range r.Ticks(math.Inf(-1), math.Inf(1)) {
 		if err != nil {
 			return err
@@ -110,7 +111,7 @@ func (c *logRerunCmd) Run() error {
 		// The estimator runs on every tick, whatever the mode — when the
 		// log has an estimate to compare with.
 		if t.Estimate.Quat != [4]float64{} {
-			estimator.Update(&t.Sensors, &e)
+			filter.Update(&t.Sensors, &e)
 			rep.EstimateTicks++
 			for k := 0; k < 4; k++ {
 				est[0].add(e.Quat[k]-t.Estimate.Quat[k], "", t.Time)

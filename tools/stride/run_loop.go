@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/stride-robotics/stride/hal/simhal"
+	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim/models"
@@ -102,7 +103,7 @@ func openLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Co
 	h := telemetry.NewHeader(robot.Info(), cfg.Loop.Rate)
 	h.Source = "sim"
 	h.Truth = true
-	h.ModeNames, h.GaitNames, h.FaultNames = runtime.ModeNames(), runtime.GaitNames(), runtime.FaultNames()
+	h.ModeNames, h.GaitNames, h.FaultNames = runtime.ModeNames(), locomotion.GaitNames(), runtime.FaultNames()
 	def := models.BuiltinMJCF()
 	if modelPath != "" && modelPath != "builtin" && modelPath != models.BuiltinName {
 		b, err := os.ReadFile(modelPath)
