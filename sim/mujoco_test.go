@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"bufio"
+	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/stride-robotics/stride/sim"
 	"github.com/stride-robotics/stride/sim/mjcf"
+	"github.com/stride-robotics/stride/sim/peer"
 )
 
 const shared = "../../shared"
@@ -19,16 +21,12 @@ const shared = "../../shared"
 // peerBinary builds ../shared/peer/peer.c against MuJoCo 2.2.2, or skips.
 func peerBinary(t *testing.T) string {
 	t.Helper()
-	src := filepath.Join(shared, "peer/peer.c")
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("../shared not present: skipping the MuJoCo comparison")
+	bin, err := peer.BuildShared("peer", t.TempDir())
+	if errors.Is(err, peer.ErrUnavailable) {
+		t.Skip(err)
 	}
-	if _, err := os.Stat("/usr/include/mujoco/mujoco.h"); err != nil {
-		t.Skip("libmujoco-dev not installed (make test installs it)")
-	}
-	bin := filepath.Join(t.TempDir(), "peer")
-	if out, err := exec.Command("gcc", "-O2", "-o", bin, src, "-lmujoco", "-lm").CombinedOutput(); err != nil {
-		t.Fatalf("building the peer: %v\n%s", err, out)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return bin
 }

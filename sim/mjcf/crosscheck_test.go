@@ -8,6 +8,7 @@ package mjcf
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/stride-robotics/stride/sim/peer"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
@@ -25,6 +27,8 @@ var (
 	dumpOnce sync.Once
 	dumpBin  string
 	dumpErr  string
+	// dumpUnavailable: gcc or MuJoCo is missing (skip), not a compile error
+	dumpUnavailable bool
 )
 
 // mjdump builds testdata/mjdump.c once, or skips the test.
@@ -37,15 +41,17 @@ func mjdump(t *testing.T) string {
 			return
 		}
 		bin := filepath.Join(dir, "mjdump")
-		out, err := exec.Command("gcc", "-O1", "-o", bin, "testdata/mjdump.c", "-lmujoco", "-lm").CombinedOutput()
-		if err != nil {
-			dumpErr = "cannot build testdata/mjdump.c against libmujoco: " + strings.TrimSpace(string(out))
+		if err := peer.Build("testdata/mjdump.c", bin); err != nil {
+			dumpErr, dumpUnavailable = err.Error(), errors.Is(err, peer.ErrUnavailable)
 			return
 		}
 		dumpBin = bin
 	})
-	if dumpBin == "" {
+	if dumpBin == "" && dumpUnavailable {
 		t.Skip(dumpErr)
+	}
+	if dumpBin == "" {
+		t.Fatal(dumpErr)
 	}
 	return dumpBin
 }

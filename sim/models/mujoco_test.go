@@ -3,6 +3,7 @@ package models
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"math"
 	"os"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"regexp"
 	"strconv"
 	"testing"
+
+	"github.com/stride-robotics/stride/sim/peer"
 )
 
 // TestMuJoCoStands runs the built-in MJCF, unchanged, in MuJoCo 2.2.2 through
@@ -21,24 +24,20 @@ func TestMuJoCoStands(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: skipping the MuJoCo run")
 	}
-	src := shared(t, "peer/peer.c")
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("gcc not found: cannot build the MuJoCo peer")
-	}
-	if _, err := os.Stat("/usr/include/mujoco/mujoco.h"); err != nil {
-		t.Skip("MuJoCo headers not found (apt-get install libmujoco-dev)")
-	}
 	dir := t.TempDir()
-	peer := filepath.Join(dir, "peer")
-	if out, err := exec.Command("gcc", "-O2", "-o", peer, src, "-lmujoco", "-lm").CombinedOutput(); err != nil {
-		t.Skipf("cannot build the MuJoCo peer: %v\n%s", err, out)
+	bin, err := peer.BuildShared("peer", dir)
+	if errors.Is(err, peer.ErrUnavailable) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	model := filepath.Join(dir, builtinFile)
 	if err := os.WriteFile(model, BuiltinMJCF(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	traj := filepath.Join(dir, "traj.csv")
-	cmd := exec.Command(peer, model, "-p", "300", "-d", "8", "-n", "10000", "-r", "1", "-o", traj, "-e", "100")
+	cmd := exec.Command(bin, model, "-p", "300", "-d", "8", "-n", "10000", "-r", "1", "-o", traj, "-e", "100")
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {

@@ -2,6 +2,7 @@ package rbd_test
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/stride-robotics/stride/sim/mjcf"
 	"github.com/stride-robotics/stride/sim/models"
+	"github.com/stride-robotics/stride/sim/peer"
 	"github.com/stride-robotics/stride/sim/rbd"
 )
 
@@ -96,17 +98,13 @@ func TestDynamicsMatchMuJoCoPM01(t *testing.T) {
 // More references made now with ../shared/peer/fdref.c when MuJoCo is
 // installed: the built-in robot and MuJoCo's own humanoid, other seeds.
 func TestDynamicsMatchMuJoCoMore(t *testing.T) {
-	src := filepath.Join(shared, "peer/fdref.c")
-	if _, err := os.Stat(src); err != nil {
-		t.Skip("../shared not present")
-	}
-	if _, err := os.Stat("/usr/include/mujoco/mujoco.h"); err != nil {
-		t.Skip("libmujoco-dev not installed (make test installs it)")
-	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "fdref")
-	if out, err := exec.Command("gcc", "-O2", "-o", bin, src, "-lmujoco", "-lm").CombinedOutput(); err != nil {
-		t.Fatalf("building fdref: %v\n%s", err, out)
+	bin, err := peer.BuildShared("fdref", dir)
+	if errors.Is(err, peer.ErrUnavailable) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	builtin := filepath.Join(dir, "builtin.xml")
 	if err := os.WriteFile(builtin, models.BuiltinMJCF(), 0o644); err != nil {

@@ -1,20 +1,18 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stride-robotics/stride/sim"
+	"github.com/stride-robotics/stride/sim/models"
+	"github.com/stride-robotics/stride/sim/peer"
 	"github.com/stride-robotics/stride/sim/rbd"
 )
 
@@ -146,79 +144,30 @@ func runPeer(bin, model string, steps, reps int, kp, kd float64, dt time.Duratio
 	if err != nil {
 		return nil, err
 	}
-	us, line, err := peerTiming(out, "step")
+	us, line, err := peer.Timing(out, "step")
 	if err != nil {
 		return nil, err
 	}
 	return &peerResult{MicrosPerStep: us, StepsPerSecond: 1e6 / us, Line: line}, nil
 }
 
-// runPeerLine runs the peer and returns the median µs of one timing line.
-func runPeerLine(bin, model, kind string, n int) (float64, string, error) {
-	out, err := execPeer(bin, model, []string{"-n", strconv.Itoa(n), "-r", "5"})
-	if err != nil {
-		return 0, "", err
-	}
-	return peerTiming(out, kind)
-}
-
-// peerTiming finds the line of a timed kind ("step", "rbd", …) in the peer's
-// output and returns its median µs.
-func peerTiming(out []byte, kind string) (float64, string, error) {
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		f := strings.Fields(sc.Text())
-		if len(f) >= 8 && f[0] == kind && f[3] == "median" {
-			if us, err := strconv.ParseFloat(f[6], 64); err == nil {
-				return us, sc.Text(), nil
-			}
-		}
-	}
-	return 0, "", fmt.Errorf("no %q timing line in the peer's output:\n%s", kind, out)
-}
-
 // execPeer builds the peer if asked ('auto') and runs it on the model (the
-// built-in robot's MJCF when model is empty) from the model's directory.
-func execPeer(bin, model string, extra []string) ([]byte, error) {
+// built-in robot's MJCF when model is empty).
+func execPeer(bin, model string, args []string) ([]byte, error) {
 	if bin == "auto" {
-		src := filepath.Join("..", "shared", "peer", "peer.c")
-		if _, err := os.Stat(src); err != nil {
-			return nil, fmt.Errorf("--peer auto: %s not found (run from the repository root next to ../shared)", src)
+		src, err := peer.SharedFile("peer/peer.c")
+		if err != nil {
+			return nil, fmt.Errorf("--peer auto: %w (run from the repository, next to ../shared)", err)
 		}
 		bin = filepath.Join(os.TempDir(), "stride-mujoco-peer")
-		out, err := exec.Command("gcc", "-O2", "-o", bin, src, "-lmujoco", "-lm").CombinedOutput()
-		if err != nil {
-			return nil, fmt.Errorf("building %s: %v\n%s(is libmujoco-dev installed?)", src, err, out)
+		if err := peer.Build(src, bin); err != nil {
+			return nil, err
 		}
 	}
-	abs, err := filepath.Abs(bin)
-	if err != nil {
-		return nil, err
-	}
-	dir, file := ".", model
 	if model == "" {
-		// the built-in robot: hand MuJoCo the same embedded MJCF
-		f, err := os.CreateTemp("", "stride-builtin-*.xml")
-		if err != nil {
-			return nil, err
-		}
-		defer os.Remove(f.Name())
-		if _, err := f.Write(builtinMJCF()); err != nil {
-			return nil, err
-		}
-		f.Close()
-		file = f.Name()
-	} else {
-		dir, file = filepath.Dir(model), filepath.Base(model)
+		return peer.RunMJCF(bin, models.BuiltinMJCF(), args...)
 	}
-	args := append([]string{file}, extra...)
-	cmd := exec.Command(abs, args...)
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %v\n%s", abs, strings.Join(args, " "), err, out)
-	}
-	return out, nil
+	return peer.Run(bin, model, args...)
 }
 
 type benchRbdCmd struct {
@@ -266,7 +215,11 @@ func (c *benchRbdCmd) Run() error {
 	}
 	var peerLine string
 	if c.Peer != "" {
-		p, line, err := runPeerLine(c.Peer, c.Model, "rbd", c.N)
+		out, err := execPeer(c.Peer, c.Model, []string{"-n", strconv.Itoa(c.N), "-r", "5"})
+		if err != nil {
+			return fmt.Errorf("peer: %w", err)
+		}
+		p, line, err := peer.Timing(out, "rbd")
 		if err != nil {
 			return fmt.Errorf("peer: %w", err)
 		}

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/runtime/telemetry/export"
 )
 
 type logPlotCmd struct {
@@ -32,7 +33,7 @@ func (c *logPlotCmd) Run() error {
 	if !strings.HasSuffix(strings.ToLower(c.Out), ".png") {
 		return fmt.Errorf("-o %s: the plot is written as PNG; name it .png", c.Out)
 	}
-	if err := timeRange(c.From, c.To); err != nil {
+	if err := export.CheckRange(c.From, c.To); err != nil {
 		return err
 	}
 	var w, h int
@@ -47,9 +48,9 @@ func (c *logPlotCmd) Run() error {
 		return err
 	}
 	defer r.Close()
-	var panels [][]column
+	var panels [][]export.Column
 	for _, p := range c.Channels {
-		cols, err := selectColumns(&r.Header, []string{p})
+		cols, err := export.Select(&r.Header, []string{p})
 		if err != nil {
 			return err
 		}
@@ -120,7 +121,7 @@ func (s *series) flush() {
 }
 
 // collectSeries streams the ticks once, filling every panel's series.
-func collectSeries(r *telemetry.Reader, panels [][]column, from, to float64, points int) ([][]*series, int, error) {
+func collectSeries(r *telemetry.Reader, panels [][]export.Column, from, to float64, points int) ([][]*series, int, error) {
 	sum := r.Summary()
 	t0, t1 := math.Max(from, sum.Start), math.Min(to, sum.End)
 	ticks := float64(sum.Ticks) * math.Max(0, t1-t0) / math.Max(sum.End-sum.Start, 1e-9)
@@ -139,7 +140,7 @@ func collectSeries(r *telemetry.Reader, panels [][]column, from, to float64, poi
 		}
 		for i, p := range panels {
 			for j := range p {
-				out[i][j].add(t.Time, p[j].get(t))
+				out[i][j].add(t.Time, p[j].Get(t))
 			}
 		}
 		n++
@@ -162,7 +163,7 @@ var palette = []color.Color{
 	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x17, 0xbe, 0xcf, 0xff},
 }
 
-func drawPanels(out string, r *telemetry.Reader, panels [][]column, titles []string, data [][]*series, w, h int) error {
+func drawPanels(out string, r *telemetry.Reader, panels [][]export.Column, titles []string, data [][]*series, w, h int) error {
 	const dpi = 96
 	plots := make([][]*plot.Plot, len(panels))
 	for i, cols := range panels {

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/sim"
 	"github.com/stride-robotics/stride/sim/models"
 	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/scene"
 	"github.com/stride-robotics/stride/sim/spatial"
 	"github.com/stride-robotics/stride/sim/viewer"
 	"github.com/stride-robotics/stride/sim/viewer/xvfb"
@@ -122,7 +124,7 @@ func (c *logReplayCmd) replayScene(r *telemetry.Reader) (*rbd.Model, *sim.Terrai
 	if ter == "" {
 		ter = "flat"
 	}
-	t, err := parseTerrain(ter, m)
+	t, err := scene.ParseTerrain(ter, m)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -248,7 +250,7 @@ func (p *replayPlayer) fill(s *viewer.Snapshot, dt time.Duration) {
 	s.BaseVel = p.st.Base.LinVel
 	s.Contacts = s.Contacts[:0]
 	s.Status = viewer.Status{Paused: p.rp.Paused(), Slow: 1, RealTimeFactor: 1,
-		Mode: "replay " + nameOf(p.r.Header.ModeNames, int(p.st.Mode)), CommandUnused: true, Err: p.err}
+		Mode: "replay " + export.NameOf(p.r.Header.ModeNames, int(p.st.Mode)), CommandUnused: true, Err: p.err}
 }
 
 // publish feeds the window at 60 frames per second until done.
@@ -310,14 +312,14 @@ func (c *logReplayCmd) printText(rp *telemetry.Replay, r *telemetry.Reader) erro
 		return fmt.Errorf("--every %v: want a positive interval", c.Every)
 	}
 	var s telemetry.State
-	fmt.Printf("# %s: %s base pose, joints %s…\n", c.File, c.Source, firstJoint(&r.Header))
+	fmt.Printf("# %s: %s base pose, joints %s…\n", c.File, c.Source, export.FirstJoint(&r.Header))
 	fmt.Printf("%9s %9s %-10s %8s %8s %8s %7s %7s %7s %7s %7s\n", "t", "tick", "mode", "x", "y", "z", "qw", "qx", "qy", "qz", "speed")
 	for t := rp.Time(); t <= rp.End()+1e-9; t += c.Every.Seconds() {
 		if err := rp.At(t, &s); err != nil {
 			return err
 		}
 		b := &s.Base
-		fmt.Printf("%9.3f %9d %-10s %8.4f %8.4f %8.4f %7.4f %7.4f %7.4f %7.4f %7.3f\n", s.Time, s.Tick, nameOf(r.Header.ModeNames, int(s.Mode)),
+		fmt.Printf("%9.3f %9d %-10s %8.4f %8.4f %8.4f %7.4f %7.4f %7.4f %7.4f %7.3f\n", s.Time, s.Tick, export.NameOf(r.Header.ModeNames, int(s.Mode)),
 			b.Pos[0], b.Pos[1], b.Pos[2], b.Quat[0], b.Quat[1], b.Quat[2], b.Quat[3], math.Hypot(b.LinVel[0], b.LinVel[1]))
 	}
 	reportDamage(r)

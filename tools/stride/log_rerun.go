@@ -12,6 +12,7 @@ import (
 	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/sim/models"
 )
 
@@ -120,7 +121,7 @@ func (c *logRerunCmd) Run() error {
 				est[1].add(e.AngVel[k]-t.Estimate.AngVel[k], "", t.Time)
 			}
 		}
-		mode := nameOf(h.ModeNames, int(t.Mode))
+		mode := export.NameOf(h.ModeNames, int(t.Mode))
 		if mode != "stand" {
 			rep.SkippedModes[mode]++
 			continue
@@ -261,7 +262,7 @@ func printField(f *rerunField) {
 			at += " joint " + f.Joint
 		}
 	}
-	fmt.Printf("  %-9s %-10s %12.4g %12.4g  %s\n", f.Field, dashIfEmpty(f.Unit), f.MaxDiff, f.RMS, at)
+	fmt.Printf("  %-9s %-10s %12.4g %12.4g  %s\n", f.Field, export.DashIfEmpty(f.Unit), f.MaxDiff, f.RMS, at)
 }
 
 func sortedCountKeys(m map[string]int) []string {
@@ -269,5 +270,5 @@ func sortedCountKeys(m map[string]int) []string {
 	for k := range m {
 		s[k] = ""
 	}
-	return sortedKeys(s)
+	return export.SortedKeys(s)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/foxglove/mcap/go/mcap"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/runtime/telemetry/telemetrytest"
 	"github.com/stride-robotics/stride/sim/viewer/xvfb"
 )
@@ -88,7 +89,7 @@ func TestLogInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in logInfo
+	var in export.Info
 	if err := json.Unmarshal([]byte(out), &in); err != nil || in.Ticks != 2000 || in.Events != 2 || !in.Indexed {
 		t.Fatalf("json: %v %+v", err, in)
 	}

@@ -319,5 +319,3 @@ func sep(i int) string {
 	}
 	return ","
 }
-
-func builtinMJCF() []byte { return models.BuiltinMJCF() }

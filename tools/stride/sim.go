@@ -9,8 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -20,7 +18,7 @@ import (
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim"
-	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/scene"
 )
 
 // simFlags are the settings shared by every command that builds a world.
@@ -33,87 +31,11 @@ type simFlags struct {
 }
 
 func (f *simFlags) world() (*sim.World, error) {
-	m, err := loadModel(f.Model)
-	if err != nil {
-		return nil, err
+	w, notes, err := scene.New(scene.Spec{Model: f.Model, Timestep: f.Dt.Seconds(), Integrator: f.Integrator, Terrain: f.Terrain, Key: f.Key})
+	for _, n := range notes {
+		fmt.Fprintln(os.Stderr, "stride sim: note:", n)
 	}
-	opt := sim.DefaultOptions()
-	opt.Timestep = f.Dt.Seconds()
-	if f.Integrator == "rk4" {
-		opt.Integrator = sim.RK4
-	}
-	t, err := parseTerrain(f.Terrain, m)
-	if err != nil {
-		return nil, err
-	}
-	w, err := sim.NewWorld(m, t, opt)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range w.Warnings {
-		fmt.Fprintln(os.Stderr, "stride sim: note:", s)
-	}
-	key := f.Key
-	switch {
-	case key == 0 && len(m.Keyframes) == 0:
-		key = -1 // the default: the first keyframe, if the model has one
-	case key >= len(m.Keyframes):
-		return nil, fmt.Errorf("--key %d: model %q has %d keyframes", f.Key, m.Name, len(m.Keyframes))
-	}
-	if err := w.Reset(key); err != nil {
-		return nil, err
-	}
-	switch {
-	case key < 0:
-		// no keyframe says where the robot stands: set it on the ground
-		w.PlaceOnGround(0.001)
-	case w.GroundClearance() < -0.001:
-		// the keyframe's stance goes into this terrain (a slope, steps, rough
-		// ground): lift the robot out rather than start inside the ground
-		w.PlaceOnGround(0.001)
-		fmt.Fprintln(os.Stderr, "stride sim: note: the start pose went into the terrain; the robot was lifted onto it")
-	}
-	return w, nil
-}
-
-// parseTerrain reads the --terrain flag.
-func parseTerrain(s string, m *rbd.Model) (*sim.Terrain, error) {
-	kind, arg, _ := strings.Cut(s, ":")
-	num := func(def float64) (float64, error) {
-		if arg == "" {
-			return def, nil
-		}
-		v, err := strconv.ParseFloat(arg, 64)
-		if err != nil || math.IsNaN(v) {
-			return 0, fmt.Errorf("--terrain %s: %q is not a number", s, arg)
-		}
-		return v, nil
-	}
-	switch kind {
-	case "flat":
-		return sim.FlatGround(1), nil
-	case "model":
-		return sim.TerrainFromModel(m), nil
-	case "slope":
-		deg, err := num(5)
-		if err != nil || math.Abs(deg) > 45 {
-			return nil, fmt.Errorf("--terrain %s: slope must be within ±45 degrees", s)
-		}
-		return sim.TiltedGround(deg*math.Pi/180, 1), nil
-	case "stairs":
-		cm, err := num(10)
-		if err != nil || cm <= 0 || cm > 40 {
-			return nil, fmt.Errorf("--terrain %s: rise must be in (0, 40] cm", s)
-		}
-		return sim.Stairs(0.5, cm/100, 0.3, 2, 8, 1), nil
-	case "rough":
-		cm, err := num(2)
-		if err != nil || cm < 0 || cm > 20 {
-			return nil, fmt.Errorf("--terrain %s: amplitude must be in [0, 20] cm", s)
-		}
-		return sim.RoughGround(81, 81, 0.1, cm/100, 1, 1), nil
-	}
-	return nil, fmt.Errorf("--terrain %q: want flat, slope:DEG, stairs:RISE_CM, rough:AMP_CM or model", s)
+	return w, err
 }
 
 type simCmd struct {
