@@ -42,9 +42,7 @@ func newRig(t testing.TB, cfg *runtime.Config, ctrl runtime.Controller) *simRig 
 		t.Fatal(err)
 	}
 	home := make([]float64, m.Nu)
-	for i := range m.Actuators {
-		home[i] = w.Qpos[m.Joints[m.Actuators[i].Joint].QAdr] // keyframe 0, "home"
-	}
+	robot.Joints.Positions(home, w.Qpos) // keyframe 0, "home"
 	l, err := runtime.New(robot, runtime.Options{Config: cfg, Clock: &runtime.LockStep{Stepper: robot}, Home: home, Controller: ctrl})
 	if err != nil {
 		t.Fatal(err)
@@ -286,7 +284,7 @@ func TestSimFaultJointPastLimit(t *testing.T) {
 	r.standing(t)
 	i := jointIndex(t, r, "left_shoulder_roll") // range [-0.3, 2.8]
 	j := &r.robot.Info().Joints[i]
-	dof := r.w.Model.Joints[r.w.Model.Actuators[i].Joint].DofAdr
+	dof := r.robot.Joints.DofAdr[i]
 	r.w.QfrcApplied[dof] = -2000 // drive it down, past -0.3
 	for k := 0; k < 500; k++ {
 		r.run(t, 1)

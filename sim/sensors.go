@@ -54,7 +54,7 @@ type Sensors struct {
 	site      int // −1: root body
 	body      int
 	d         *rbd.Data
-	joints    []int // joint of each actuator
+	joints    *rbd.JointMap // actuator i's joint coordinates
 }
 
 // NewSensors makes the sensor model for w.
@@ -72,9 +72,7 @@ func NewSensors(w *World, p SensorParams) *Sensors {
 		s.gyroBias[k] = p.GyroBias * (2*s.rng.Float64() - 1)
 		s.accelBias[k] = p.AccelBias * (2*s.rng.Float64() - 1)
 	}
-	for i := range m.Actuators {
-		s.joints = append(s.joints, m.Actuators[i].Joint)
-	}
+	s.joints = rbd.ActuatorJointMap(m)
 	return s
 }
 
@@ -91,15 +89,14 @@ func (s *Sensors) Sample(w *World, r *SensorReading) {
 	m, d := w.Model, s.d
 	p := &s.P
 	r.Time = w.Time
-	for i, ji := range s.joints {
-		j := &m.Joints[ji]
-		q := w.Qpos[j.QAdr] + s.noise(p.JointPosNoise)
+	for i, qa := range s.joints.QAdr {
+		q := w.Qpos[qa] + s.noise(p.JointPosNoise)
 		if p.EncoderCounts > 0 {
 			step := 2 * math.Pi / p.EncoderCounts
 			q = math.Round(q/step) * step
 		}
 		r.Q[i] = q
-		r.Qd[i] = w.Qvel[j.DofAdr] + s.noise(p.JointVelNoise)
+		r.Qd[i] = w.Qvel[s.joints.DofAdr[i]] + s.noise(p.JointVelNoise)
 		r.Tau[i] = w.ActuatorForce[i] + s.noise(p.JointTauNoise)
 	}
 	rbd.ChainKinematics(m, d, w.Qpos, w.Qvel, s.body) // the IMU's body and its ancestors only

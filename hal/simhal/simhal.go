@@ -25,6 +25,7 @@ const HaltDamping = 5.0
 type Robot struct {
 	World   *sim.World
 	Sensors *sim.Sensors
+	Joints  *rbd.JointMap // hal joint i ↔ the model's coordinates (read only)
 
 	info    hal.Info
 	reading *sim.SensorReading
@@ -51,10 +52,14 @@ func New(w *sim.World, p sim.SensorParams) (*Robot, error) {
 	if m.Nu > hal.MaxJoints {
 		return nil, fmt.Errorf("simhal: model %q has %d actuators, hal supports %d", m.Name, m.Nu, hal.MaxJoints)
 	}
-	r := &Robot{World: w, Sensors: sim.NewSensors(w, p), reading: sim.NewReading(w), td: rbd.NewData(m)}
+	jm, err := rbd.NewJointMap(m, rbd.ActuatedJointNames(m))
+	if err != nil {
+		return nil, fmt.Errorf("simhal: its joints are the model's actuators: %w", err)
+	}
+	r := &Robot{World: w, Sensors: sim.NewSensors(w, p), Joints: jm, reading: sim.NewReading(w), td: rbd.NewData(m)}
 	r.info.Name = m.Name
-	for i := range m.Actuators {
-		j := &m.Joints[m.Actuators[i].Joint]
+	for i, ji := range jm.Joint {
+		j := &m.Joints[ji]
 		ji := hal.JointInfo{Name: j.Name, PosMin: math.Inf(-1), PosMax: math.Inf(1),
 			VelocityLimit: math.Inf(1), EffortLimit: math.Inf(1)}
 		if j.Limited {

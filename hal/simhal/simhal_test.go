@@ -116,9 +116,12 @@ func TestSensorsIdealAtRest(t *testing.T) {
 	w := r.World
 	m := w.Model
 	for i := range m.Actuators {
-		j := &m.Joints[m.Actuators[i].Joint]
+		j := &m.Joints[m.Actuators[i].Joint] // independent of r.Joints, which this checks
 		if s.Q[i] != w.Qpos[j.QAdr] || s.Qd[i] != w.Qvel[j.DofAdr] {
 			t.Fatalf("joint %d: sensor (%g, %g), state (%g, %g)", i, s.Q[i], s.Qd[i], w.Qpos[j.QAdr], w.Qvel[j.DofAdr])
+		}
+		if r.Joints.QAdr[i] != j.QAdr || r.Joints.DofAdr[i] != j.DofAdr || r.Joints.Names[i] != r.Info().Joints[i].Name {
+			t.Fatalf("joint %d: map %d/%d/%s, model %d/%d/%s", i, r.Joints.QAdr[i], r.Joints.DofAdr[i], r.Joints.Names[i], j.QAdr, j.DofAdr, j.Name)
 		}
 	}
 	// specific force at rest: gravity reaction along the IMU's up axis

@@ -133,10 +133,10 @@ func (c *logReplayCmd) replayScene(r *telemetry.Reader) (*rbd.Model, *sim.Terrai
 
 // poseMap turns a replayed state into the model's configuration.
 type poseMap struct {
-	m     *rbd.Model
-	qpos  []float64
-	root  int   // qpos address of the free joint, −1 if none
-	joint []int // qpos address of each logged joint
+	m      *rbd.Model
+	qpos   []float64
+	root   int           // qpos address of the free joint, −1 if none
+	joints *rbd.JointMap // the logged joints in the model
 }
 
 func newPoseMap(m *rbd.Model, h *telemetry.Header) (*poseMap, error) {
@@ -150,13 +150,11 @@ func newPoseMap(m *rbd.Model, h *telemetry.Header) (*poseMap, error) {
 	if len(h.Joints) != m.Nu {
 		return nil, fmt.Errorf("the log has %d joints, model %q has %d actuators: not the same robot", len(h.Joints), m.Name, m.Nu)
 	}
-	for i, name := range h.Joints {
-		j := &m.Joints[m.Actuators[i].Joint]
-		if j.Name != name {
-			return nil, fmt.Errorf("log joint %d is %q, model %q has %q there: not the same robot", i, name, m.Name, j.Name)
-		}
-		p.joint = append(p.joint, j.QAdr)
+	jm, err := rbd.NewJointMap(m, h.Joints)
+	if err != nil {
+		return nil, fmt.Errorf("the log's joints are not the model's: not the same robot: %w", err)
 	}
+	p.joints = jm
 	return p, nil
 }
 
@@ -170,9 +168,7 @@ func (p *poseMap) set(s *telemetry.State) []float64 {
 			}
 		}
 	}
-	for i, a := range p.joint {
-		p.qpos[a] = s.Q[i]
-	}
+	p.joints.SetPositions(p.qpos, s.Q[:p.joints.Len()])
 	return p.qpos
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"os"
 
 	"github.com/stride-robotics/stride/hal/simhal"
@@ -13,34 +12,9 @@ import (
 	"github.com/stride-robotics/stride/sim/rbd"
 )
 
-// homePose returns the pose the runtime stands in: the model's keyframe
-// named "home" (else its first keyframe, else its reference pose), as one
-// value per actuator in hal joint order, clamped to each joint's range.
-func homePose(m *rbd.Model) []float64 {
-	var qpos []float64
-	for i := range m.Keyframes {
-		if m.Keyframes[i].Name == "home" && m.Keyframes[i].Qpos != nil {
-			qpos = m.Keyframes[i].Qpos
-			break
-		}
-	}
-	if qpos == nil && len(m.Keyframes) > 0 {
-		qpos = m.Keyframes[0].Qpos
-	}
-	if qpos == nil {
-		qpos = m.Qpos0
-	}
-	home := make([]float64, m.Nu)
-	for i := range m.Actuators {
-		j := &m.Joints[m.Actuators[i].Joint]
-		q := qpos[j.QAdr]
-		if j.Limited {
-			q = math.Min(math.Max(q, j.Range[0]), j.Range[1])
-		}
-		home[i] = q
-	}
-	return home
-}
+// homePose returns the pose the runtime stands in, in hal joint order (the
+// model's actuators): see rbd.JointMap.Home.
+func homePose(m *rbd.Model) []float64 { return rbd.ActuatorJointMap(m).Home() }
 
 // simTruth hands the simulator's ground truth to telemetry (never to a
 // controller).

@@ -82,9 +82,7 @@ func Log(path string, c Run) (telemetry.Stats, error) {
 		return telemetry.Stats{}, err
 	}
 	q0 := make([]float64, m.Nu)
-	for i := range m.Actuators {
-		q0[i] = w.Qpos[m.Joints[m.Actuators[i].Joint].QAdr]
-	}
+	robot.Joints.Positions(q0, w.Qpos)
 	stand := locomotion.NewStand(q0, c.Kp, c.Kd)
 
 	h := telemetry.NewHeader(robot.Info(), c.Rate)
