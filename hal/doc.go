@@ -3,5 +3,7 @@
 // with a robot, real or simulated.
 //
 // It must not import any other package of the module; backends (hal/simhal,
-// hal/canbus) import it.
+// hal/canbus) import it. hal/fileio, beside it, is a leaf of file guards
+// (bounded reads of regular files, outputs that never destroy inputs) that
+// imports only the standard library and that every layer may import.
 package hal

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,13 @@ func TestGamepad(t *testing.T) {
 	}
 	_, err = OpenGamepad("/nonexistent/js0", m, cfg, testLimits(), nil)
 	wantErrContains(t, err, "commands.gamepad.device", "/nonexistent/js0")
+	// A regular file is not a joystick: refused, not read as events.
+	reg := filepath.Join(t.TempDir(), "js0")
+	if err := os.WriteFile(reg, make([]byte, 64), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = OpenGamepad(reg, m, cfg, testLimits(), nil)
+	wantErrContains(t, err, "commands.gamepad.device", "is a regular file, not a character device")
 }
 
 func TestScript(t *testing.T) {

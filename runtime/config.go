@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"gopkg.in/yaml.v3"
 )
 
@@ -255,7 +255,7 @@ func Load(path string) (*Config, error) {
 	if path == "" {
 		return c, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, fileio.LimitConfig)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

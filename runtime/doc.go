@@ -53,9 +53,10 @@
 //
 // # Imports
 //
-// runtime imports hal, estimator, locomotion, sim/spatial and
-// runtime/telemetry. It must not import sim or hal/simhal: only tools/
-// chooses a backend and hands the simulated robot in (as the hal.Robot, the Stepper and a TruthSource).
+// runtime imports hal, hal/fileio (bounded reads), estimator, locomotion,
+// sim/spatial and runtime/telemetry. It must not import sim or hal/simhal:
+// only tools/ chooses a backend and hands the simulated robot in (as the
+// hal.Robot, the Stepper and a TruthSource).
 // Tests of the loop against the simulator live in the external test package
 // runtime_test.
 package runtime

@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/stride-robotics/stride/hal/fileio"
 )
 
 // Linux joystick API (linux/joystick.h): reading /dev/input/jsN yields
@@ -75,9 +76,10 @@ type Gamepad struct {
 	once                sync.Once
 }
 
-// OpenGamepad opens a joystick device (/dev/input/jsN).
+// OpenGamepad opens a joystick device (/dev/input/jsN). Anything but a
+// character device (a regular file, a pipe) is refused.
 func OpenGamepad(path string, sink Sink, cfg GamepadConfig, lim Limits, logf func(string, ...any)) (*Gamepad, error) {
-	f, err := os.Open(path)
+	f, err := fileio.OpenCharDevice(path)
 	if err != nil {
 		return nil, fmt.Errorf("commands.gamepad.device: %w", err)
 	}

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"strings"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"gopkg.in/yaml.v3"
 
 	"github.com/stride-robotics/stride/locomotion"
@@ -79,7 +79,7 @@ func (s *scriptStep) UnmarshalYAML(n *yaml.Node) error {
 // within the limits; modes and gaits must exist. Errors name the file, line
 // and step.
 func LoadScript(path string, lim Limits) (*Script, error) {
-	data, err := os.ReadFile(path)
+	data, err := fileio.ReadFile(path, fileio.LimitScript)
 	if err != nil {
 		return nil, fmt.Errorf("commands: %w", err)
 	}

@@ -4,5 +4,7 @@
 // integration — plus the actuator and sensor models.
 //
 // It imports sim/rbd and sim/spatial. It must not import hal, runtime,
-// estimator or locomotion.
+// estimator or locomotion; the one exception, for the sim packages that read
+// files (sim/mjcf, sim/urdf), is hal/fileio, a standard-library-only leaf of
+// file guards that every layer may import.
 package sim

@@ -1,7 +1,10 @@
 package mjcf
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"strings"
 
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
@@ -325,7 +328,7 @@ func (l *loader) bodyInertia(e *element, bi int, inertial *item, geoms []geomMas
 	}
 	if l.bodyHasJoints(bi) {
 		if err := checkMoving(e, mp); err != nil {
-			return err
+			return l.explainEmptyMeshes(err, geoms)
 		}
 	}
 	b := &l.m.Bodies[bi]
@@ -346,6 +349,28 @@ func checkMoving(e *element, mp bodyMass) error {
 	}
 	return errorf(e, "the body has joints but mass %g and principal moments %.3g %.3g %.3g; like MuJoCo, Stride needs them above %g (give it an <inertial> or geoms, or set compiler boundmass and boundinertia)",
 		mp.mass, vals[0], vals[1], vals[2], minMass)
+}
+
+// explainEmptyMeshes adds to a massless-body error why the body's mesh geoms
+// had no mass: their mesh files were missing or unreadable.
+func (l *loader) explainEmptyMeshes(err error, geoms []geomMass) error {
+	var why []string
+	seen := map[int]bool{}
+	for _, g := range geoms {
+		if g.typ == rbd.GeomMesh && g.mesh >= 0 && !seen[g.mesh] && l.meshWhy[g.mesh] != "" {
+			seen[g.mesh] = true
+			why = append(why, fmt.Sprintf("mesh %q is empty: %s", l.m.Meshes[g.mesh].Name, l.meshWhy[g.mesh]))
+		}
+	}
+	if len(why) == 0 {
+		return err
+	}
+	var me *Error
+	if errors.As(err, &me) {
+		me.Err = fmt.Errorf("%s; %w", strings.Join(why, "; "), me.Err)
+		return me
+	}
+	return fmt.Errorf("%s; %w", strings.Join(why, "; "), err)
 }
 
 func (l *loader) bodyHasJoints(bi int) bool {

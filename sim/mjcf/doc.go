@@ -10,8 +10,13 @@
 //
 //	pm_v2.xml:12: <joint name="J00">: range: want 2 numbers, got 1
 //
-// The package imports only sim/rbd, sim/spatial, sim/meshio (mesh files) and
-// the standard library.
+// Every file is read through hal/fileio: it must be a regular file (a pipe
+// or device is refused by name, never read), each model file is at most
+// 64 MiB and each mesh file 256 MiB, includes nest at most 32 deep, and the
+// model's files together are at most 128 MiB; the errors say which limit.
+//
+// The package imports only sim/rbd, sim/spatial, sim/meshio (mesh files),
+// hal/fileio (the file guards, a leaf) and the standard library.
 //
 // # Supported MJCF
 //
@@ -49,7 +54,8 @@
 //     joints must have mass and principal moments above 1e-15.
 //   - asset: mesh (binary and ASCII STL, OBJ, or vertex and face attributes;
 //     scale), material (its rgba). A missing or unreadable mesh file is a
-//     warning and leaves the mesh empty.
+//     warning and leaves the mesh empty; when that leaves a moving body
+//     without mass, the error names the mesh and its file.
 //   - actuator: motor, position (kp, kv, inheritrange), velocity (kv) and
 //     general (fixed gain; bias none or affine; no activation dynamics) on a
 //     hinge or slide joint, with gear, ctrlrange, ctrllimited, forcerange and

@@ -120,7 +120,7 @@ func TestMissingMeshIsAWarning(t *testing.T) {
 	if len(m.Meshes) != 1 || m.Meshes[0].Name != "gone" || len(m.Meshes[0].Vertices) != 0 {
 		t.Fatalf("meshes %+v", m.Meshes)
 	}
-	wantContains(t, joinWarnings(m.Warnings), `mesh file "gone.stl" not found`, `tried "meshes/gone.stl", "gone.stl"`, `mesh "gone" has no triangles`)
+	wantContains(t, joinWarnings(m.Warnings), `mesh file "gone.stl" not found`, `tried "meshes/gone.stl", "gone.stl"`, "the mesh is empty")
 }
 
 func joinWarnings(w []string) string {

@@ -3,10 +3,10 @@ package mjcf
 import (
 	"fmt"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
@@ -14,18 +14,20 @@ import (
 // LoadFile reads an MJCF file from disk; includes and mesh files resolve
 // relative to it.
 func LoadFile(p string) (*rbd.Model, error) {
-	read := func(name string) ([]byte, error) { return os.ReadFile(filepath.FromSlash(name)) }
+	read := func(name string, limit int64) ([]byte, error) {
+		return fileio.ReadFile(filepath.FromSlash(name), limit)
+	}
 	return load(read, filepath.ToSlash(filepath.Clean(p)))
 }
 
 // Load reads the MJCF file name from fsys (e.g. an embed.FS or os.DirFS), with
 // the same semantics as LoadFile. Files outside fsys cannot be reached.
 func Load(fsys fs.FS, name string) (*rbd.Model, error) {
-	read := func(p string) ([]byte, error) {
+	read := func(p string, limit int64) ([]byte, error) {
 		if !fs.ValidPath(p) {
 			return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
 		}
-		return fs.ReadFile(fsys, p)
+		return fileio.ReadFS(fsys, p, limit)
 	}
 	return load(read, path.Clean(name))
 }
@@ -46,6 +48,7 @@ type loader struct {
 	meshIndex  map[string]int
 	meshProps  []*massProps // per mesh: volume and inertia once computed (meshDone)
 	meshDone   []bool
+	meshWhy    []string // per mesh: why it is empty (its file missing or unreadable), or ""
 	materials  map[string]material
 
 	actKept   []bool // per MJCF actuator in order: whether it became an rbd.Actuator
@@ -54,7 +57,7 @@ type loader struct {
 	warned    map[string]bool
 }
 
-func load(read func(string) ([]byte, error), mainPath string) (*rbd.Model, error) {
+func load(read func(string, int64) ([]byte, error), mainPath string) (*rbd.Model, error) {
 	src := &source{read: read, mainDir: path.Dir(mainPath)}
 	ps := &parser{src: src, included: map[string]bool{}}
 	root, err := ps.parseFile(mainPath)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/sim/meshio"
 	"github.com/stride-robotics/stride/sim/rbd"
 )
@@ -94,9 +95,10 @@ func (l *loader) addMesh(e *element) error {
 	}
 	mesh := rbd.Mesh{Name: name, Scale: s.scale}
 	var faces []int32
+	var why string
 	switch {
 	case hasFile:
-		mesh.File, vert, faces = l.meshFile(e, file)
+		mesh.File, vert, faces, why = l.meshFile(e, file)
 	case hasVert:
 		if vert, faces, err = inlineMesh(e, vert, faceF, hasFace); err != nil {
 			return err
@@ -104,7 +106,11 @@ func (l *loader) addMesh(e *element) error {
 	default:
 		return errorf(e, "a mesh needs a file or vertex data")
 	}
-	return l.storeMesh(e, mesh, vert, faces)
+	if err := l.storeMesh(e, mesh, vert, faces); err != nil {
+		return err
+	}
+	l.meshWhy[len(l.meshWhy)-1] = why
+	return nil
 }
 
 // storeMesh scales the vertices, computes the mass properties and adds the
@@ -122,6 +128,7 @@ func (l *loader) storeMesh(e *element, mesh rbd.Mesh, vert []float64, faces []in
 	l.m.Meshes = append(l.m.Meshes, mesh)
 	l.meshProps = append(l.meshProps, nil)
 	l.meshDone = append(l.meshDone, false)
+	l.meshWhy = append(l.meshWhy, "")
 	return nil
 }
 
@@ -134,7 +141,9 @@ func (l *loader) meshMass(i int) *massProps {
 	l.meshDone[i] = true
 	mesh := &l.m.Meshes[i]
 	if len(mesh.Faces) == 0 {
-		l.warn(fmt.Sprintf("mjcf: mesh %q has no triangles (missing file, or a point cloud); geoms using it add no mass", mesh.Name))
+		if l.meshWhy[i] == "" {
+			l.warn(fmt.Sprintf("mjcf: mesh %q has no triangles (a point cloud); geoms using it add no mass", mesh.Name))
+		}
 		return nil
 	}
 	v := make([]float64, len(mesh.Vertices))
@@ -173,8 +182,8 @@ func inlineMesh(e *element, vert, faceF []float64, hasFace bool) ([]float64, []i
 }
 
 // meshFile finds a mesh file and parses it with meshio.Read (STL or OBJ, by
-// extension). On failure it warns and returns an empty mesh.
-func (l *loader) meshFile(e *element, file string) (string, []float64, []int32) {
+// extension). On failure it warns and returns an empty mesh and the reason.
+func (l *loader) meshFile(e *element, file string) (string, []float64, []int32, string) {
 	name := strings.ReplaceAll(file, "\\", "/")
 	if l.opts.stripPath {
 		name = path.Base(name)
@@ -189,25 +198,33 @@ func (l *loader) meshFile(e *element, file string) (string, []float64, []int32) 
 	dirs = append(dirs, path.Dir(e.path), l.src.mainDir)
 	tried := candidates(name, dirs...)
 	for _, p := range tried {
-		data, err := l.src.read(p)
-		if err != nil {
+		data, err := l.src.read(p, meshLimit)
+		if err != nil && !fileio.IsLimit(err) {
 			continue
 		}
-		v, f, err := meshio.Read(p, data)
-		if err != nil {
-			l.warn(fmt.Sprintf("mjcf: %s: mesh file %q: %v; the mesh is empty", loc(e), l.src.display(p), err))
-			return p, nil, nil
+		if err == nil {
+			var v []float32
+			var f []int32
+			if v, f, err = meshio.Read(p, data); err == nil {
+				v64 := make([]float64, len(v))
+				for i, x := range v {
+					v64[i] = float64(x)
+				}
+				return p, v64, f, ""
+			}
 		}
-		v64 := make([]float64, len(v))
-		for i, x := range v {
-			v64[i] = float64(x)
+		why := fmt.Sprintf("mesh file %q: %v", l.src.display(p), err)
+		if fileio.IsLimit(err) {
+			why = fmt.Sprintf("mesh file %v", err)
 		}
-		return p, v64, f
+		l.warn(fmt.Sprintf("mjcf: %s: %s; the mesh is empty", loc(e), why))
+		return p, nil, nil, why
 	}
 	shown := make([]string, len(tried))
 	for i, p := range tried {
 		shown[i] = strconv.Quote(l.src.display(p))
 	}
-	l.warn(fmt.Sprintf("mjcf: %s: mesh file %q not found (tried %s); the mesh is empty", loc(e), file, strings.Join(shown, ", ")))
-	return "", nil, nil
+	why := fmt.Sprintf("mesh file %q not found (tried %s)", file, strings.Join(shown, ", "))
+	l.warn(fmt.Sprintf("mjcf: %s: %s; the mesh is empty", loc(e), why))
+	return "", nil, nil, why
 }

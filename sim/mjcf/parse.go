@@ -9,10 +9,23 @@ import (
 	"path"
 	"strconv"
 	"strings"
+
+	"github.com/stride-robotics/stride/hal/fileio"
 )
 
 // maxDepth bounds the element nesting of one file.
 const maxDepth = 1000
+
+// Limits on what a model may read: each file (the main one and every
+// include) is at most fileLimit bytes, each mesh file meshLimit, includes
+// nest at most maxIncludeDepth deep, and all model files together (meshes
+// aside) are at most maxModelBytes. Variables so that tests can lower them.
+var (
+	fileLimit             = fileio.LimitModel
+	meshLimit             = fileio.LimitMesh
+	maxIncludeDepth       = 32
+	maxModelBytes   int64 = 128 << 20
+)
 
 // element is one XML element of the assembled document (includes spliced in),
 // with the file and line it came from.
@@ -53,7 +66,7 @@ func (e *element) tag() string {
 
 // source reads model files by slash path and names them for messages.
 type source struct {
-	read    func(p string) ([]byte, error)
+	read    func(p string, limit int64) ([]byte, error)
 	mainDir string // directory of the main file
 }
 
@@ -97,15 +110,21 @@ func candidates(name string, dirs ...string) []string {
 type parser struct {
 	src      *source
 	included map[string]bool // files read so far; MuJoCo includes each file at most once
+	depth    int             // includes being read, nested
+	total    int64           // bytes of model files read so far
 }
 
 // parseFile reads and parses the file at p and returns its root element.
 func (ps *parser) parseFile(p string) (*element, error) {
-	data, err := ps.src.read(p)
+	data, err := ps.src.read(p, fileLimit)
 	if err != nil {
 		return nil, err
 	}
 	ps.included[p] = true
+	ps.total += int64(len(data))
+	if ps.total > maxModelBytes {
+		return nil, &Error{File: ps.src.display(p), Err: fmt.Errorf("the model's files together are larger than the %s limit", fileio.FormatSize(maxModelBytes))}
+	}
 	return ps.parseBytes(data, p)
 }
 
@@ -178,6 +197,11 @@ func (ps *parser) include(e *element) ([]*element, error) {
 	if !ok || strings.TrimSpace(name) == "" {
 		return nil, attrErrorf(e, "file", "missing")
 	}
+	if ps.depth >= maxIncludeDepth {
+		return nil, attrErrorf(e, "file", "includes nested more than %d deep", maxIncludeDepth)
+	}
+	ps.depth++
+	defer func() { ps.depth-- }()
 	tried := candidates(name, path.Dir(e.path), ps.src.mainDir)
 	var lastErr error
 	for _, p := range tried {
@@ -191,6 +215,9 @@ func (ps *parser) include(e *element) ([]*element, error) {
 		var located *Error
 		if errors.As(err, &located) {
 			return nil, err // the file exists but is malformed
+		}
+		if fileio.IsLimit(err) { // the file exists but may not be read
+			return nil, attrErrorf(e, "file", "%v", err)
 		}
 		lastErr = err
 	}
@@ -231,7 +258,7 @@ func charsetReader(label string, input io.Reader) (io.Reader, error) {
 	case "us-ascii", "ascii", "utf8":
 		return input, nil
 	case "iso-8859-1", "latin1", "latin-1", "windows-1252":
-		b, err := io.ReadAll(input)
+		b, err := fileio.ReadAll(input, "the file", fileio.LimitModel)
 		if err != nil {
 			return nil, err
 		}

@@ -104,6 +104,10 @@
 // ForceRange and CtrlRange are ±effort (ForceLimited, CtrlLimited); otherwise
 // neither is limited. URDF transmissions are not read.
 //
-// This package imports only sim/rbd, sim/spatial, sim/meshio (mesh files) and
-// the standard library.
+// Files are read through hal/fileio: the URDF and its meshes must be regular
+// files (a pipe or device is an error naming it), at most 64 MiB for the
+// URDF and 256 MiB for a mesh.
+//
+// This package imports only sim/rbd, sim/spatial, sim/meshio (mesh files),
+// hal/fileio (the file guards, a leaf) and the standard library.
 package urdf

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/sim/meshio"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
@@ -61,7 +62,7 @@ func (t *meshTable) index(g *geomSpec, ctx string) (int, error) {
 		l.warn.addTo("notstl:"+p, fmt.Sprintf("mesh file %q is not STL, the only format read; its geoms have no shape", g.mesh), fmt.Sprintf("line %d", g.line))
 	default:
 		mesh.File = l.osPath(p)
-		data, err := fs.ReadFile(l.fsys, p)
+		data, err := fileio.ReadFS(l.fsys, p, fileio.LimitMesh)
 		if err != nil {
 			return 0, l.errLine(g.line, ctx, "mesh %q: %v", g.mesh, err)
 		}
@@ -139,10 +140,13 @@ func (l *loader) resolveMesh(uri string) (string, bool) {
 	return p, l.isFile(p)
 }
 
+// isFile reports whether p names something other than a directory.
 func (l *loader) isFile(p string) bool {
 	if !fs.ValidPath(p) {
 		return false
 	}
+	// Anything but a directory counts as found, so that a pipe or device
+	// is refused by name when read rather than reported missing.
 	st, err := fs.Stat(l.fsys, p)
-	return err == nil && st.Mode().IsRegular()
+	return err == nil && !st.IsDir()
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
@@ -70,7 +71,7 @@ func (e *Error) Error() string {
 // the finalized model. Meshes are looked up as described in the package
 // documentation, on the operating system's file system.
 func LoadFile(file string, opt Options) (*rbd.Model, error) {
-	data, err := os.ReadFile(file)
+	data, err := fileio.ReadFile(file, fileio.LimitModel)
 	if err != nil {
 		return nil, fmt.Errorf("urdf: %w", err)
 	}
@@ -111,7 +112,7 @@ func LoadFile(file string, opt Options) (*rbd.Model, error) {
 // Mesh files are looked up in fsys: package:// URIs search upward from the
 // file's directory to the root of fsys, absolute paths start at that root.
 func Load(fsys fs.FS, name string, opt Options) (*rbd.Model, error) {
-	data, err := fs.ReadFile(fsys, name)
+	data, err := fileio.ReadFS(fsys, name, fileio.LimitModel)
 	if err != nil {
 		return nil, fmt.Errorf("urdf: %w", err)
 	}

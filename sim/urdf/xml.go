@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/stride-robotics/stride/hal/fileio"
 )
 
 // node is one XML element with the line its start tag begins on. URDF keeps
@@ -103,7 +105,7 @@ func charsetReader(label string, in io.Reader) (io.Reader, error) {
 	case "us-ascii", "ascii":
 		return in, nil
 	case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "windows-1252", "cp1252":
-		b, err := io.ReadAll(in)
+		b, err := fileio.ReadAll(in, "the file", fileio.LimitModel)
 		if err != nil {
 			return nil, err
 		}
