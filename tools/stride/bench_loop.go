@@ -14,6 +14,7 @@ import (
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim"
+	"github.com/stride-robotics/stride/tools/simrun"
 )
 
 // benchLoopCmd times the real-time loop against a bare baseline.
@@ -102,12 +103,12 @@ func (c *benchLoopCmd) Run() error {
 		defer os.RemoveAll(dir)
 		logPath = filepath.Join(dir, "bench.stl")
 	}
-	log, err := openLog(logPath, robot, "", cfg, false)
+	log, err := simrun.OpenLog(logPath, robot, "", cfg, false)
 	if err != nil {
 		return err
 	}
-	loop, err := newSimLoop(robot, loopSetup{cfg: cfg, realtime: true, rec: log, truth: true,
-		logf: func(string, ...any) {}})
+	loop, err := simrun.NewLoop(robot, simrun.LoopSetup{Config: cfg, Realtime: true, Recorder: log, Truth: true,
+		Logf: func(string, ...any) {}})
 	if err != nil {
 		log.Close()
 		return err

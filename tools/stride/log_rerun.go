@@ -14,6 +14,7 @@ import (
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/sim/models"
+	"github.com/stride-robotics/stride/tools/simrun"
 )
 
 // logRerunCmd feeds a log's recorded sensors back through the controller
@@ -92,7 +93,7 @@ func (c *logRerunCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	stand := locomotion.NewStand(homePose(m), 0, 0)
+	stand := locomotion.NewStand(simrun.HomePose(m), 0, 0)
 	copy(stand.Kp, kp)
 	copy(stand.Kd, kd)
 

@@ -142,20 +142,6 @@ func TestConfigPrint(t *testing.T) {
 	}
 }
 
-func TestHomePose(t *testing.T) {
-	m, err := loadModel("")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := homePose(m)
-	k := m.Keyframes[0].Qpos
-	for i := range m.Actuators {
-		if h[i] != k[m.Joints[m.Actuators[i].Joint].QAdr] {
-			t.Fatalf("home %v differs from keyframe %q", h, m.Keyframes[0].Name)
-		}
-	}
-}
-
 // `stride bench loop` runs both loops and fills every figure (timing itself
 // is for the benchmark's user, not a test).
 func TestBenchLoopRuns(t *testing.T) {

@@ -1,0 +1,202 @@
+package simrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/stride-robotics/stride/hal/simhal"
+	"github.com/stride-robotics/stride/runtime"
+	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/sim"
+)
+
+// Summary is what a headless run reports at its end (`stride sim`'s summary
+// and its --json).
+type Summary struct {
+	Model           string  `json:"model"`
+	Controller      string  `json:"controller"`
+	SimTime         float64 `json:"sim_time_s"`
+	WallTime        float64 `json:"wall_time_s"`
+	RealTimeFactor  float64 `json:"real_time_factor"`
+	Steps           int64   `json:"steps"`
+	StepsPerSecond  float64 `json:"steps_per_s"`
+	FinalBaseHeight float64 `json:"final_base_height_m"`
+	MaxPenetration  float64 `json:"max_penetration_m"`
+	Fell            bool    `json:"fell"`
+	Error           string  `json:"error,omitempty"`
+
+	Clock     string               `json:"clock"` // lock-step or realtime
+	FinalMode string               `json:"final_mode"`
+	Faults    []string             `json:"faults"` // fault events, in order
+	Events    []string             `json:"events"` // every event (mode changes, faults, notes), in order
+	Loop      runtime.HealthReport `json:"loop"`
+	UDP       *runtime.UDPStats    `json:"udp,omitempty"`
+	Log       *LogSummary          `json:"log,omitempty"`
+}
+
+// LogSummary says what went into the telemetry log.
+type LogSummary struct {
+	Path string `json:"path"`
+	telemetry.Stats
+}
+
+// Run is a headless simulated run's settings.
+type Run struct {
+	Config     *runtime.Config
+	Script     *runtime.Script // Script's start-up sequence and the user's steps; nil: none
+	Controller string          // reported in the summary
+	Duration   time.Duration   // simulated time to run
+	Realtime   bool            // pace to the wall clock (else lock-step)
+	ConfigPath string          // re-read when it changes ("": no watch)
+	LogPath    string          // telemetry log ("": none)
+	ModelPath  string          // the model file, for the log's model hash ("": built-in)
+	// Progress, when set, is called every 100 ticks with the tick number.
+	Progress func(tick int64)
+	// Stderr receives the line naming the UDP command port; nil: discarded.
+	Stderr io.Writer
+	// Logf is the loop's message printer (LoopSetup.Logf).
+	Logf func(string, ...any)
+}
+
+// probe watches the simulation from the recorder's seat: contact
+// penetration and progress. It forwards to the log when there is one.
+type probe struct {
+	w        *sim.World
+	next     runtime.Recorder
+	progress func(int64)
+	pen      float64
+}
+
+func (p *probe) Record(t *telemetry.Tick) {
+	for _, ct := range p.w.Contacts {
+		p.pen = math.Max(p.pen, -ct.Dist)
+	}
+	if p.progress != nil && t.Tick%100 == 0 {
+		p.progress(int64(t.Tick))
+	}
+	if p.next != nil {
+		p.next.Record(t)
+	}
+}
+
+func (p *probe) Event(e *telemetry.Event) {
+	if p.next != nil {
+		p.next.Event(e)
+	}
+}
+
+// Ticks is the number of loop ticks in the run's duration.
+func (r *Run) Ticks() int64 {
+	return int64(math.Round(r.Duration.Seconds() / r.Config.Period()))
+}
+
+// Simulate runs the runtime loop on robot for r.Duration of simulated time
+// (until ctx is cancelled: an interrupted run reports what ran) and
+// summarises the run. The summary is nil when nothing ran; with a summary,
+// the error is also in Summary.Error.
+func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, error) {
+	w := robot.World
+	sum := &Summary{Model: w.Model.Name, Controller: r.Controller, Clock: "lock-step", Faults: []string{}, Events: []string{}}
+	if r.Realtime {
+		sum.Clock = "realtime"
+	}
+	period := r.Config.Period()
+	ticks := r.Ticks()
+	pr := &probe{w: w, progress: r.Progress}
+	var log *telemetry.Writer
+	if r.LogPath != "" {
+		var err error
+		// lock-step outpaces the disk: the writer blocks rather than drop
+		if log, err = OpenLog(r.LogPath, robot, r.ModelPath, r.Config, !r.Realtime); err != nil {
+			return nil, err
+		}
+		pr.next = log
+	}
+	loop, err := NewLoop(robot, LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: log != nil, Logf: r.Logf})
+	if err != nil {
+		if log != nil {
+			log.Close()
+		}
+		return nil, err
+	}
+	if r.ConfigPath != "" {
+		loop.WatchConfig(ctx, r.ConfigPath)
+	}
+	if err := loop.OpenSources(); err != nil {
+		return nil, err
+	}
+	if u := loop.UDP(); u != nil && r.Stderr != nil {
+		fmt.Fprintf(r.Stderr, "stride sim: commands on udp %v\n", u.Addr())
+	}
+	h0 := robot.Truth().BasePos[2]
+	steps0 := w.Steps
+	start := time.Now()
+	var runErr error
+	if r.Realtime {
+		// Deadlines the overrun policy skips are simulated without a tick:
+		// run in short stretches until the simulated time is reached.
+		last := w.Time + float64(ticks-1)*period // time of the last tick
+		for runErr == nil {
+			n := min(100, int64(math.Round((last-w.Time)/period)))
+			if loop.Health().Ticks == 0 {
+				n++ // the first tick does not advance the physics
+			}
+			if n <= 0 {
+				break
+			}
+			runErr = loop.Run(ctx, n)
+		}
+	} else {
+		runErr = loop.Run(ctx, ticks)
+	}
+	if runErr == nil {
+		runErr = robot.Advance(period) // the last tick's command acts for its period too
+	}
+	wall := time.Since(start).Seconds()
+	tr := robot.Truth()
+	sum.SimTime = w.Time
+	sum.WallTime = wall
+	sum.Steps = w.Steps - steps0
+	if wall > 0 {
+		sum.RealTimeFactor = w.Time / wall
+		sum.StepsPerSecond = float64(sum.Steps) / wall
+	}
+	sum.FinalBaseHeight = tr.BasePos[2]
+	sum.MaxPenetration = pr.pen
+	q := tr.BaseQuat
+	tilt := math.Acos(math.Max(-1, math.Min(1, 1-2*(q.X*q.X+q.Y*q.Y))))
+	sum.Fell = tr.BasePos[2] < 0.6*h0 || tilt > math.Pi/3
+	sum.FinalMode = loop.Mode().String()
+	for _, e := range loop.Events() {
+		line := fmt.Sprintf("%.3f s %s: %s", e.Time, telemetry.EventKindNames[e.Kind], e.Text())
+		sum.Events = append(sum.Events, line)
+		if e.Kind == telemetry.EventFault {
+			sum.Faults = append(sum.Faults, line)
+		}
+	}
+	sum.Loop = loop.Health().Report()
+	if u := loop.UDP(); u != nil {
+		st := u.Stats()
+		sum.UDP = &st
+	}
+	if err := loop.Close(); err != nil && runErr == nil {
+		runErr = err
+	}
+	if log != nil {
+		if err := log.Close(); err != nil && runErr == nil {
+			runErr = err
+		}
+		sum.Log = &LogSummary{Path: r.LogPath, Stats: log.Stats()}
+	}
+	if errors.Is(runErr, context.Canceled) {
+		runErr = nil // interrupted: report what ran
+	}
+	if runErr != nil {
+		sum.Error = runErr.Error()
+	}
+	return sum, runErr
+}
