@@ -35,52 +35,49 @@ type Options struct {
 // Make it with New, drive it with Run, end it with Close. Everything it uses
 // per tick is allocated by New: a tick allocates nothing.
 type Loop struct {
-	robot    hal.Robot
-	info     *hal.Info
-	clock    Clock
-	estim    Estimator
-	ctrl     Controller
-	schedRx  ScheduleReceiver  // estim, if it takes the contact schedule
-	schedPub SchedulePublisher // ctrl, if it publishes one
-	ctrlOn   bool              // ctrl started and not yet stopped
-	rec      Recorder
-	truth    TruthSource
-	mux      *Mux
-	scr      *Script
-	logf     func(string, ...any)
+	robot     hal.Robot
+	info      *hal.Info
+	clock     Clock
+	estimator Estimator
+	schedRx   ScheduleReceiver // estimator, if it takes the contact schedule
+	rec       Recorder
+	truth     TruthSource
+	mux       *Mux
+	script    *Script
+	logf      func(string, ...any)
 
-	cfg  *Config
-	par  *params
-	home [hal.MaxJoints]float64
+	cfg    *Config
+	params *params // cfg resolved for the robot
+	home   [hal.MaxJoints]float64
 
+	// The state machine: the modes, the current one, and what the modes see.
 	stand   *locomotion.Stand
-	modes   [numModes]modeState
 	standup standupMode
+	loco    locomotionMode // runs the Controller
+	modes   [numModes]modeState
 	mode    Mode
-	since   float64 // loop time the mode was entered
+	modeCtx modeContext
 	blend   blend
 
 	// This tick's data, in the order the tick fills it.
-	now     float64                   // s, loop time of the tick
-	index   uint64                    // the tick's deadline number
-	sens    hal.Sensors               // read
-	readErr error                     // read
-	est     estimator.Estimate        // estimate
-	in      Input                     // commands
-	ctl     locomotion.Input          // control: what the mode's controller sees
-	sched   estimator.ContactSchedule // control: the controller's contact schedule, for the next estimate
-	ctrlErr error                     // control: the controller's failure (Start's error or Err), for the safety check
-	out     hal.Commands              // control, then safety; what is written
-	last    hal.Commands              // the last command written
-	lastErr error                     // write: the last write's error, reported by the next tick's safety check
-	start   time.Duration             // since mono, when the tick began
-	compute time.Duration
-	tk      telemetry.Tick
+	now       float64            // s, loop time of the tick
+	index     uint64             // the tick's deadline number
+	sens      hal.Sensors        // read
+	readErr   error              // read
+	est       estimator.Estimate // estimate
+	in        Input              // commands
+	controlIn locomotion.Input   // control: what the controller sees (points at sens, est, in)
+	out       hal.Commands       // control, then safety; what is written
+	last      hal.Commands       // the last command written
+	lastErr   error              // write: the last write's error, reported by the next tick's safety check
+	start     time.Duration      // since mono, when the tick began
+	compute   time.Duration
+	record    telemetry.Tick // log: the tick's telemetry record
 
 	safe    safety
+	safeIn  safetyInput // what the safety check reads (points at sens, est)
 	health  Health
 	lateTol time.Duration
-	policy  OverrunPolicy
 	overrun uint64 // current streak of overruns
 	mono    time.Time
 
@@ -121,13 +118,9 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	if len(o.Home) != par.n {
 		return nil, fmt.Errorf("runtime: home pose has %d values, robot %q has %d joints", len(o.Home), info.Name, par.n)
 	}
-	policy, err := ParseOverrunPolicy(cfg.Loop.Overrun)
-	if err != nil {
-		return nil, err
-	}
-	l := &Loop{robot: robot, info: info, clock: o.Clock, estim: o.Estimator, ctrl: o.Controller,
-		rec: o.Recorder, truth: o.Truth, mux: o.Mux, scr: o.Script, logf: o.Logf,
-		cfg: cfg, par: par, mode: ModeDamping, policy: policy, mono: time.Now()}
+	l := &Loop{robot: robot, info: info, clock: o.Clock, estimator: o.Estimator,
+		rec: o.Recorder, truth: o.Truth, mux: o.Mux, script: o.Script, logf: o.Logf,
+		cfg: cfg, params: par, mode: ModeDamping, mono: time.Now()}
 	for i, q := range o.Home {
 		j := &info.Joints[i]
 		if math.IsNaN(q) || math.IsInf(q, 0) || q < j.PosMin || q > j.PosMax {
@@ -138,23 +131,28 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	l.stand = locomotion.NewStand(o.Home, 0, 0)
 	copy(l.stand.Kp, par.kp[:par.n])
 	copy(l.stand.Kd, par.kd[:par.n])
-	if l.estim == nil {
-		l.estim = estimator.IMUOnly{}
+	if l.estimator == nil {
+		l.estimator = estimator.IMUOnly{}
 	}
-	l.schedRx, _ = l.estim.(ScheduleReceiver)
-	if l.ctrl == nil {
-		l.ctrl = &standIn{stand: l.stand}
+	l.schedRx, _ = l.estimator.(ScheduleReceiver)
+	ctrl := o.Controller
+	if ctrl == nil {
+		ctrl = &standIn{stand: l.stand}
 	}
-	l.schedPub, _ = l.ctrl.(SchedulePublisher)
 	if l.mux == nil {
 		l.mux = NewMux(limitsOf(&cfg.Commands))
 	}
 	if l.logf == nil {
 		l.logf = func(string, ...any) {}
 	}
-	l.modes = [numModes]modeState{ModeDamping: dampingMode{}, ModeStandup: &l.standup, ModeStand: standMode{},
-		ModeLocomotion: locomotionMode{}, ModeEStop: estopMode{}}
-	l.ctl = locomotion.Input{Sensors: &l.sens, Estimate: &l.est, Command: &l.in.Command, Home: l.home[:par.n]}
+	l.controlIn = locomotion.Input{Sensors: &l.sens, Estimate: &l.est, Command: &l.in.Command, Home: l.home[:par.n]}
+	l.standup.Stand = l.stand
+	l.loco = locomotionMode{ctrl: ctrl, in: &l.controlIn}
+	l.loco.pub, _ = ctrl.(SchedulePublisher)
+	l.modes = [numModes]modeState{ModeDamping: dampingMode{}, ModeStandup: &l.standup, ModeStand: standMode{l.stand},
+		ModeLocomotion: &l.loco, ModeEStop: estopMode{}}
+	l.modeCtx = modeContext{sens: &l.sens, info: info, params: par, note: l.note}
+	l.safeIn = safetyInput{sens: &l.sens, est: &l.est}
 	l.last = hal.Damping(par.n, cfg.Damping.Kd)
 	l.lateTol = time.Duration(cfg.Loop.LateTolerance * 1e9)
 	return l, nil
@@ -170,7 +168,7 @@ func (l *Loop) Run(ctx context.Context, ticks int64) error {
 		return errors.New("runtime: Run after Close")
 	}
 	if !l.started {
-		if err := l.clock.Start(l.par.period); err != nil {
+		if err := l.clock.Start(l.params.period); err != nil {
 			return err
 		}
 		l.started = true
@@ -213,28 +211,30 @@ func (l *Loop) begin(b *Beat) {
 	if p := l.pending.Swap(nil); p != nil {
 		l.applyReload(p)
 	}
+	l.modeCtx.now, l.modeCtx.params = l.now, l.params
+	l.controlIn.Time = l.now
 }
 
 // estimate updates the base state estimate (resetting the estimator on the
-// first tick).
+// first tick), handing it the controller's contact schedule first.
 func (l *Loop) estimate() {
 	if !l.estReady {
-		l.estim.Reset(&l.sens)
+		l.estimator.Reset(&l.sens)
 		l.estReady = true
 	}
 	if l.schedRx != nil {
-		l.schedRx.SetSchedule(&l.sched)
+		l.schedRx.SetSchedule(&l.loco.sched)
 	}
-	l.estim.Update(&l.sens, &l.est)
+	l.estimator.Update(&l.sens, &l.est)
 }
 
-// commands feeds the script, takes the command input and acts on mode
-// requests; the e-stop is left to the safety check.
+// commands feeds the script, takes the command input and acts on a reset
+// and a mode request; the e-stop is left to the safety check.
 func (l *Loop) commands() requests {
-	if l.scr != nil {
-		l.scr.feed(l.now, l.mux)
+	if l.script != nil {
+		l.script.feed(l.now, l.mux)
 	}
-	r := l.mux.poll(l.now, l.par.cfg.Commands.Timeout, &l.in)
+	r := l.mux.poll(l.now, l.params.cfg.Commands.Timeout, &l.in)
 	if l.apiReq != ModeNone {
 		if l.apiReq == ModeEStop {
 			r.estop, r.estopSrc = true, SourceAPI
@@ -250,90 +250,39 @@ func (l *Loop) commands() requests {
 	if r.estop {
 		l.reqMode = ModeEStop
 	}
-	l.ctl.Time = l.now
 	if r.reset {
-		if l.mode == ModeEStop {
-			l.switchMode(ModeDamping, false, "e-stop reset")
-		} else {
-			l.note(refuseReset)
-		}
+		l.transition(modeEvent{kind: eventReset})
 	}
 	if r.mode != ModeNone && r.mode != l.mode {
-		if why := l.refusal(r.mode); why != "" {
-			var m msgBuf
-			m.s("refused ").s(l.mode.String()).s(" → ").s(r.mode.String()).s(" (from ").s(r.modeSrc.String()).s("): ").s(why)
-			l.event(telemetry.EventNote, uint32(r.mode), -1, [4]float64{float64(l.mode), float64(r.mode), float64(r.modeSrc), 0}, m.bytes())
-		} else {
-			l.switchMode(r.mode, true, requestedBy[r.modeSrc%numSources])
-		}
+		l.transition(modeEvent{kind: eventRequest, mode: r.mode, src: r.modeSrc})
 	}
 	return r
-}
-
-// requestedBy[s] is the reason text of a switch requested by source s.
-var requestedBy = func() (r [numSources]string) {
-	for i := range r {
-		r[i] = "requested by " + Source(i).String()
-	}
-	return
-}()
-
-// refusal returns why the machine may not go to mode m now, or "".
-func (l *Loop) refusal(m Mode) string {
-	if why := refusal(l.mode, m); why != "" {
-		return why
-	}
-	if blocking := l.safe.prevTrips &^ FaultEStop; (l.mode == ModeDamping) && m != ModeEStop && m != ModeDamping && blocking != 0 {
-		return refuseFault[faultIndex(blocking&-blocking)]
-	}
-	return ""
-}
-
-// Request asks for a mode change at the next tick; it returns why a refused
-// change is refused. Call it from the loop's goroutine (before Run or between
-// Run calls); other goroutines send a Command with Mode to the Mux.
-func (l *Loop) Request(m Mode) error {
-	if why := l.refusal(m); why != "" {
-		return fmt.Errorf("runtime: %s → %s refused: %s", l.mode, m, why)
-	}
-	l.apiReq = m
-	return nil
-}
-
-// switchMode leaves the current mode and enters m. A soft switch blends the
-// torque from the last command written over transition.blend; a hard one
-// (faults, e-stop) takes effect at once.
-func (l *Loop) switchMode(m Mode, soft bool, why string) {
-	old := l.mode
-	l.modes[old].exit(l)
-	l.mode, l.since = m, l.now
-	l.blend.active = false
-	if soft {
-		l.blend.start(&l.last, l.now, l.par.cfg.Transition.Blend)
-	}
-	var msg msgBuf
-	msg.s(old.String()).s(" → ").s(m.String())
-	if why != "" {
-		msg.s(": ").s(why)
-	}
-	l.event(telemetry.EventModeChange, uint32(m), -1, [4]float64{float64(old), float64(m), 0, 0}, msg.bytes())
-	l.modes[m].enter(l)
 }
 
 // control writes the current mode's command, blended from the previous
 // mode's while a switch is in progress.
 func (l *Loop) control(out *hal.Commands) {
-	if l.mode == ModeStandup && l.standup.done(l) {
-		l.switchMode(ModeStand, true, "standup complete")
-	}
-	l.modes[l.mode].run(l, out)
+	l.transition(modeEvent{kind: eventStandupDone})
+	l.modes[l.mode].run(&l.modeCtx, out)
 	l.blend.apply(l.now, out)
 }
 
-// guard runs the safety check; a trip replaces the command with that of
-// damping (or estop), at once.
+// guard runs the safety check and records its events; a trip replaces the
+// command with that of damping (or estop), at once.
 func (l *Loop) guard(r *requests, out *hal.Commands) {
-	trips := l.check(r.estop, r.estopSrc, out)
+	in := &l.safeIn
+	in.now, in.latched = l.now, l.mode == ModeEStop
+	in.estop, in.estopSrc = r.estop, r.estopSrc
+	in.readErr, in.writeErr, in.overrun = l.readErr, l.lastErr, l.overrun
+	in.ctrlErr, in.ctrlName = l.loco.err, ""
+	if in.ctrlErr != nil {
+		in.ctrlName = l.loco.ctrl.Name()
+	}
+	trips := l.safe.check(&l.params.safety, l.info, in, out)
+	for i := 0; i < l.safe.nflags; i++ {
+		f := &l.safe.flags[i]
+		l.event(telemetry.EventFault, uint32(f.fault), f.joint, f.values, f.msg.bytes())
+	}
 	rising := trips &^ l.safe.prevTrips
 	l.safe.prevTrips = trips
 	for i := 0; i < numFaults; i++ {
@@ -342,22 +291,9 @@ func (l *Loop) guard(r *requests, out *hal.Commands) {
 			l.event(telemetry.EventFault, uint32(f), t.joint, t.values, t.msg.bytes())
 		}
 	}
-	if trips == 0 {
-		return
+	if trips != 0 && l.transition(modeEvent{kind: eventTrip, trips: trips}) {
+		l.modes[l.mode].run(&l.modeCtx, out)
 	}
-	target := ModeDamping
-	if trips&FaultEStop != 0 {
-		target = ModeEStop
-	}
-	if l.mode == target || l.mode == ModeEStop {
-		return
-	}
-	first := trips & -trips
-	if trips&FaultEStop != 0 {
-		first = FaultEStop
-	}
-	l.switchMode(target, false, faultNames[faultIndex(first)])
-	l.modes[l.mode].run(l, out)
 }
 
 // write hands the command to the robot. If the robot refuses it, the robot
@@ -379,11 +315,11 @@ func (l *Loop) log(b *Beat) {
 	if l.rec == nil {
 		return
 	}
-	t := &l.tk
+	t := &l.record
 	t.Time, t.Tick, t.Mode = l.now, b.Index, uint8(l.mode)
 	t.Gait, t.GaitPhase = uint8(locomotion.GaitStand), 0
 	if l.mode == ModeLocomotion {
-		if g, ok := l.ctrl.(GaitReporter); ok {
+		if g, ok := l.loco.ctrl.(GaitReporter); ok {
 			gait, phase := g.Gait()
 			t.Gait, t.GaitPhase = uint8(gait), phase
 		}
@@ -438,7 +374,7 @@ func (l *Loop) Close() error {
 	}
 	l.closed = true
 	if l.mode == ModeLocomotion {
-		l.modes[ModeLocomotion].exit(l) // stops the controller
+		l.loco.exit(&l.modeCtx) // stops the controller
 	}
 	if l.started {
 		l.clock.Stop()

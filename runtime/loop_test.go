@@ -177,10 +177,6 @@ func TestBlendCommandsTorque(t *testing.T) {
 			}
 		}
 	}
-	approx(t, "smoothstep(0.5)", smoothstep(0.5), 0.5, 1e-15)
-	if smoothstep(-1) != 0 || smoothstep(2) != 1 {
-		t.Error("smoothstep outside [0, 1]")
-	}
 }
 
 // A refused request from a command source is an event, and changes nothing.

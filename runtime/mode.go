@@ -2,10 +2,10 @@ package runtime
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
+	"github.com/stride-robotics/stride/locomotion"
 )
 
 // Mode is a state of the runtime's state machine. Its number is what
@@ -100,119 +100,115 @@ func refusal(from, to Mode) string {
 	return refuseUnknown
 }
 
+// modeContext is what a mode sees: the tick's time and sample, the robot's
+// description and the resolved config. The loop keeps one and refreshes it
+// at the start of every tick (and on a config reload); a mode must not keep
+// its pointers.
+type modeContext struct {
+	now    float64      // s, loop time of the tick
+	sens   *hal.Sensors // this tick's sample
+	info   *hal.Info
+	params *params           // the config in force, resolved for the robot
+	note   func(text string) // records a text event (does not allocate)
+}
+
 // modeState is one mode's behaviour. enter is called on the tick the mode
 // starts, before its first run; exit on the tick it ends. run writes the
 // mode's command for the tick. None of them may allocate.
 type modeState interface {
-	enter(l *Loop)
-	run(l *Loop, out *hal.Commands)
-	exit(l *Loop)
+	enter(c *modeContext)
+	run(c *modeContext, out *hal.Commands)
+	exit(c *modeContext)
 }
 
 // dampingMode: zero torque and velocity damping on every joint.
 type dampingMode struct{}
 
-func (dampingMode) enter(*Loop) {}
-func (dampingMode) exit(*Loop)  {}
-func (dampingMode) run(l *Loop, out *hal.Commands) {
-	*out = hal.Damping(l.par.n, l.par.cfg.Damping.Kd)
+func (dampingMode) enter(*modeContext) {}
+func (dampingMode) exit(*modeContext)  {}
+func (dampingMode) run(c *modeContext, out *hal.Commands) {
+	*out = hal.Damping(c.params.n, c.params.cfg.Damping.Kd)
 }
 
 // estopMode: like damping, with its own damping gain, and latched.
 type estopMode struct{}
 
-func (estopMode) enter(*Loop) {}
-func (estopMode) exit(*Loop)  {}
-func (estopMode) run(l *Loop, out *hal.Commands) {
-	*out = hal.Damping(l.par.n, l.par.cfg.EStop.Kd)
+func (estopMode) enter(*modeContext) {}
+func (estopMode) exit(*modeContext)  {}
+func (estopMode) run(c *modeContext, out *hal.Commands) {
+	*out = hal.Damping(c.params.n, c.params.cfg.EStop.Kd)
 }
 
-// standupMode moves each joint from where it was on entry to the home pose
-// along a minimum-jerk profile p(s) = 10s³ − 15s⁴ + 6s⁵, s = t/T, while the
-// stiffness rises from zero and the damping from damping.kd to the stand
-// gains over standup.gain_ramp (smoothstep). At t = 0 the command equals
-// damping mode's (Kp = 0, Kd = damping.kd, Qd = 0), at t = T the stand mode's:
-// the torque is continuous at both ends.
-type standupMode struct {
-	t0 float64
-	q0 [hal.MaxJoints]float64
+// standupMode runs locomotion.Standup from where the joints are to the home
+// pose with the stand gains, starting from damping mode's command: the
+// standup settings are read on every tick, so a reload takes effect at once.
+type standupMode struct{ locomotion.Standup }
+
+func (s *standupMode) enter(c *modeContext) {
+	s.configure(c)
+	s.Start(c.now, c.sens, c.info)
+}
+func (s *standupMode) exit(*modeContext) {}
+func (s *standupMode) run(c *modeContext, out *hal.Commands) {
+	s.configure(c)
+	s.Step(c.now, out)
+}
+func (s *standupMode) configure(c *modeContext) {
+	cfg := c.params.cfg
+	s.Duration, s.GainRamp, s.Kd0 = cfg.Standup.Duration, cfg.Standup.GainRamp, cfg.Damping.Kd
 }
 
-func (s *standupMode) enter(l *Loop) {
-	s.t0 = l.now
-	info := l.info
-	for i := 0; i < l.par.n; i++ {
-		q := l.sens.Q[i]
-		j := &info.Joints[i]
-		s.q0[i] = math.Min(math.Max(q, j.PosMin), j.PosMax)
-	}
-}
-
-func (s *standupMode) exit(*Loop) {}
-
-// done reports whether the interpolation has reached the home pose.
-func (s *standupMode) done(l *Loop) bool {
-	return l.now-s.t0 >= l.par.cfg.Standup.Duration-1e-9
-}
-
-func (s *standupMode) run(l *Loop, out *hal.Commands) {
-	c := &l.par.cfg.Standup
-	t := l.now - s.t0
-	u := math.Min(1, math.Max(0, t/c.Duration))
-	p := u * u * u * (10 - 15*u + 6*u*u)
-	dp := 30 * u * u * (1 - u) * (1 - u) / c.Duration
-	r := 1.0
-	if c.GainRamp > 0 {
-		r = smoothstep(t / c.GainRamp)
-	}
-	kd0 := l.par.cfg.Damping.Kd
-	out.N = l.par.n
-	for i := 0; i < l.par.n; i++ {
-		d := l.home[i] - s.q0[i]
-		out.Joint[i] = hal.JointCommand{
-			Q: s.q0[i] + p*d, Qd: dp * d,
-			Kp: r * l.par.kp[i], Kd: kd0 + r*(l.par.kd[i]-kd0),
-		}
-	}
+// done reports whether the standup has reached the home pose.
+func (s *standupMode) done(c *modeContext) bool {
+	s.configure(c)
+	return s.Done(c.now)
 }
 
 // standMode holds the home pose with the stand gains (locomotion.Stand).
-type standMode struct{}
+type standMode struct{ stand *locomotion.Stand }
 
-func (standMode) enter(*Loop) {}
-func (standMode) exit(*Loop)  {}
-func (standMode) run(l *Loop, out *hal.Commands) {
-	l.stand.Step(&l.sens, out)
+func (standMode) enter(*modeContext) {}
+func (standMode) exit(*modeContext)  {}
+func (s standMode) run(c *modeContext, out *hal.Commands) {
+	s.stand.Step(c.sens, out)
 }
 
-// locomotionMode runs the Controller. Start's error, or Err's after a Step,
-// is kept in l.ctrlErr for the safety check (FaultController); a controller
-// that failed to start is neither stepped nor stopped. The controller's
-// contact schedule is taken after each Step; outside this mode there is none.
-type locomotionMode struct{}
-
-func (locomotionMode) enter(l *Loop) {
-	l.ctrlErr = l.ctrl.Start(&l.ctl)
-	l.ctrlOn = l.ctrlErr == nil
-	l.note(l.ctrl.Name())
+// locomotionMode runs the Controller and keeps its state: whether it runs,
+// its failure and its contact schedule. Start's error, or Err's after a
+// Step, is kept in err for the safety check (FaultController); a controller
+// that failed to start is neither stepped nor stopped. The contact schedule
+// is taken after each Step; outside this mode there is none.
+type locomotionMode struct {
+	ctrl  Controller
+	pub   SchedulePublisher // ctrl, if it publishes a contact schedule
+	in    *locomotion.Input // what ctrl sees
+	on    bool              // ctrl started and not yet stopped
+	err   error             // ctrl's failure, for the safety check
+	sched estimator.ContactSchedule
 }
-func (locomotionMode) exit(l *Loop) {
-	if l.ctrlOn {
-		l.ctrl.Stop()
-		l.ctrlOn = false
+
+func (m *locomotionMode) enter(c *modeContext) {
+	m.err = m.ctrl.Start(m.in)
+	m.on = m.err == nil
+	c.note(m.ctrl.Name())
+}
+func (m *locomotionMode) exit(*modeContext) {
+	if m.on {
+		m.ctrl.Stop()
+		m.on = false
 	}
-	l.ctrlErr = nil
-	l.sched = estimator.ContactSchedule{}
+	m.err = nil
+	m.sched = estimator.ContactSchedule{}
 }
-func (locomotionMode) run(l *Loop, out *hal.Commands) {
-	if l.ctrlErr != nil { // failed: damp until the safety check switches
-		*out = hal.Damping(l.par.n, l.par.cfg.Damping.Kd)
+func (m *locomotionMode) run(c *modeContext, out *hal.Commands) {
+	if m.err != nil { // failed: damp until the safety check switches
+		*out = hal.Damping(c.params.n, c.params.cfg.Damping.Kd)
 		return
 	}
-	l.ctrl.Step(&l.ctl, out)
-	l.ctrlErr = l.ctrl.Err()
-	if l.schedPub != nil {
-		l.schedPub.Schedule(&l.sched)
+	m.ctrl.Step(m.in, out)
+	m.err = m.ctrl.Err()
+	if m.pub != nil {
+		m.pub.Schedule(&m.sched)
 	}
 }
 
@@ -237,7 +233,7 @@ func (b *blend) apply(now float64, out *hal.Commands) {
 	if !b.active {
 		return
 	}
-	w := smoothstep((now - b.t0) / b.dur)
+	w := locomotion.Smoothstep((now - b.t0) / b.dur)
 	if w >= 1 {
 		b.active = false
 		return
@@ -268,15 +264,4 @@ func blendCommands(dst, a, b *hal.Commands, w float64) {
 		dst.Joint[i] = hal.JointCommand{Tau: v*ja.Tau + w*jb.Tau, Q: q, Qd: qd, Kp: kp, Kd: kd}
 	}
 	dst.N = n
-}
-
-// smoothstep is 3x² − 2x³ on [0, 1], 0 below and 1 above.
-func smoothstep(x float64) float64 {
-	if x <= 0 {
-		return 0
-	}
-	if x >= 1 {
-		return 1
-	}
-	return x * x * (3 - 2*x)
 }

@@ -18,7 +18,7 @@ type params struct {
 
 	kp, kd [hal.MaxJoints]float64 // stand gains per joint
 
-	persistTicks int // safety.persist in ticks (at least 1)
+	safety safetyLimits // what the safety check reads
 }
 
 // resolve checks the parts of c that depend on the robot (joint names) and
@@ -45,7 +45,13 @@ func resolve(c *Config, info *hal.Info) (*params, error) {
 		}
 		p.kp[i], p.kd[i] = g.Kp, g.Kd
 	}
-	p.persistTicks = max(1, int(math.Ceil(c.Safety.Persist/p.period-1e-9)))
+	policy, err := ParseOverrunPolicy(c.Loop.Overrun)
+	if err != nil {
+		return nil, err
+	}
+	p.safety = safetyLimits{SafetyConfig: c.Safety, n: n,
+		persistTicks: max(1, int(math.Ceil(c.Safety.Persist/p.period-1e-9))),
+		overrunFault: policy == OverrunFault, faultAfter: c.Loop.FaultAfter}
 	return p, nil
 }
 

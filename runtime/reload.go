@@ -133,12 +133,11 @@ func (l *Loop) applyReload(r *reload) {
 	if r.cfg == nil {
 		return
 	}
-	l.cfg, l.par = r.cfg, r.par
+	l.cfg, l.params = r.cfg, r.par
 	copy(l.stand.Kp, r.par.kp[:r.par.n])
 	copy(l.stand.Kd, r.par.kd[:r.par.n])
 	l.mux.SetLimits(limitsOf(&r.cfg.Commands))
 	l.lateTol = time.Duration(r.cfg.Loop.LateTolerance * 1e9)
-	l.policy, _ = ParseOverrunPolicy(r.cfg.Loop.Overrun)
 	if l.mode == ModeStand || l.mode == ModeLocomotion || l.mode == ModeStandup {
 		l.blend.start(&l.last, l.now, r.cfg.Transition.Blend)
 	}

@@ -3,8 +3,8 @@ package runtime
 import (
 	"math"
 
+	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
-	"github.com/stride-robotics/stride/runtime/telemetry"
 )
 
 // Fault is a kind of fault the safety layer detects. Active faults are the
@@ -66,7 +66,34 @@ var refuseFault = func() (r [numFaults]string) {
 // builds a string).
 var halFaultNames = [...]string{"comm-lost", "over-temperature", "over-current", "encoder", "under-voltage", "disabled"}
 
-// safety holds the safety layer's state between ticks.
+// safetyLimits are the settings the safety check reads: the safety section
+// of the config with what resolve derived from it for the robot.
+type safetyLimits struct {
+	SafetyConfig
+	n            int  // joints
+	persistTicks int  // Persist in ticks (at least 1)
+	overrunFault bool // the overrun policy is fault …
+	faultAfter   int  // … after this many overruns in a row (loop.fault_after)
+}
+
+// safetyInput is what the safety check reads on a tick besides the command:
+// the sample, the estimate, and what the rest of the loop reports.
+type safetyInput struct {
+	now      float64 // s, loop time
+	sens     *hal.Sensors
+	est      *estimator.Estimate
+	latched  bool   // the machine is in estop
+	estop    bool   // a software e-stop was requested this tick
+	estopSrc Source // … by this source
+	readErr  error  // this tick's read
+	writeErr error  // the last write (the robot was halted)
+	overrun  uint64 // current streak of overruns
+	ctrlErr  error  // the locomotion controller's failure
+	ctrlName string // … and its name
+}
+
+// safety is the safety layer: its state between ticks, and check, the
+// function of (limits, robot info, input, command, state) that runs it.
 type safety struct {
 	lastSeq     uint64
 	lastSeqTime float64
@@ -78,22 +105,30 @@ type safety struct {
 	trip      [numFaults]trip
 	persist   [numFaults]int
 	lastEv    [numFaults]float64 // loop time of the last flag event of each kind
+
+	// flags are this tick's limit-flag events (rising edges, at most one a
+	// second per kind), in the order found, for the loop to record before
+	// the trips'.
+	flags  [3]trip
+	nflags int
 }
 
 // trip is a fault found this tick, with the values that tripped it.
 type trip struct {
+	fault  Fault
 	joint  int
 	values [4]float64
 	msg    msgBuf
 }
 
-// check runs every check on this tick's sensors and command, clamping the
+// check runs every check on this tick's input and command, clamping the
 // command where a limit allows it. It returns the faults that trip this tick
-// (each kind's details in l.safe.trip); every fault seen, trips and flags, is
-// in l.safe.active. A trip's text is built only on its rising edge.
-func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
-	s, cfg, sens := &l.safe, &l.par.cfg.Safety, &l.sens
-	s.active, s.trips = 0, 0
+// (each kind's details in s.trip); every fault seen, trips and flags, is in
+// s.active; flag events are in s.flags. A trip's text is built only on its
+// rising edge. It does not allocate.
+func (s *safety) check(lim *safetyLimits, info *hal.Info, in *safetyInput, out *hal.Commands) Fault {
+	cfg, sens := &lim.SafetyConfig, in.sens
+	s.active, s.trips, s.nflags = 0, 0, 0
 	fire := func(f Fault, joint int, v0, v1, v2, v3 float64, fill func(m *msgBuf)) {
 		s.active |= f
 		if s.trips&f != 0 {
@@ -104,43 +139,43 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 			return // still tripped: reported already
 		}
 		t := &s.trip[faultIndex(f)]
-		t.joint, t.values = joint, [4]float64{v0, v1, v2, v3}
+		t.fault, t.joint, t.values = f, joint, [4]float64{v0, v1, v2, v3}
 		t.msg.reset()
 		fill(&t.msg)
 	}
 	tripped := func() bool { return s.trips&^(FaultPosition|FaultVelocity|FaultTorque) != 0 }
-	n := l.par.n
+	n := lim.n
 
 	// Software e-stop (while latched it stays among the active faults).
-	if l.mode == ModeEStop {
+	if in.latched {
 		s.active |= FaultEStop
 	}
-	if reqEStop {
-		fire(FaultEStop, -1, float64(estopSrc), 0, 0, 0, func(m *msgBuf) { m.s("software e-stop from ").s(estopSrc.String()) })
+	if in.estop {
+		fire(FaultEStop, -1, float64(in.estopSrc), 0, 0, 0, func(m *msgBuf) { m.s("software e-stop from ").s(in.estopSrc.String()) })
 	}
 	// The read itself.
-	if l.readErr != nil {
-		fire(FaultRead, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("sensor read failed: ").s(l.readErr.Error()) })
+	if in.readErr != nil {
+		fire(FaultRead, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("sensor read failed: ").s(in.readErr.Error()) })
 	}
 	// The last write, and the loop's own timing.
-	if l.lastErr != nil {
-		fire(FaultWrite, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("command write failed (robot halted): ").s(l.lastErr.Error()) })
+	if in.writeErr != nil {
+		fire(FaultWrite, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("command write failed (robot halted): ").s(in.writeErr.Error()) })
 	}
-	if l.policy == OverrunFault && l.overrun >= uint64(l.par.cfg.Loop.FaultAfter) {
-		fire(FaultOverrun, -1, float64(l.overrun), float64(l.par.cfg.Loop.FaultAfter), 0, 0, func(m *msgBuf) {
-			m.s("overrun: ").u(l.overrun).s(" ticks in a row ran past their deadline (fault_after ").i(l.par.cfg.Loop.FaultAfter).s(")")
+	if lim.overrunFault && in.overrun >= uint64(lim.faultAfter) {
+		fire(FaultOverrun, -1, float64(in.overrun), float64(lim.faultAfter), 0, 0, func(m *msgBuf) {
+			m.s("overrun: ").u(in.overrun).s(" ticks in a row ran past their deadline (fault_after ").i(lim.faultAfter).s(")")
 		})
 	}
 	// The controller's own failure.
-	if l.ctrlErr != nil {
+	if in.ctrlErr != nil {
 		fire(FaultController, -1, 0, 0, 0, 0, func(m *msgBuf) {
-			m.s("controller failed (").s(l.ctrl.Name()).s("): ").s(l.ctrlErr.Error())
+			m.s("controller failed (").s(in.ctrlName).s("): ").s(in.ctrlErr.Error())
 		})
 	}
 	// Watchdog: the sample's sequence number must advance.
 	if !s.haveSeq || sens.Seq != s.lastSeq {
-		s.lastSeq, s.lastSeqTime, s.haveSeq = sens.Seq, l.now, true
-	} else if age := l.now - s.lastSeqTime; age > cfg.Watchdog+1e-9 {
+		s.lastSeq, s.lastSeqTime, s.haveSeq = sens.Seq, in.now, true
+	} else if age := in.now - s.lastSeqTime; age > cfg.Watchdog+1e-9 {
 		fire(FaultStale, -1, age, cfg.Watchdog, float64(sens.Seq), 0, func(m *msgBuf) {
 			m.s("stale sensors: seq ").u(sens.Seq).s(" unchanged for ").f(age * 1e3).s(" ms (watchdog ").f(cfg.Watchdog * 1e3).s(" ms)")
 		})
@@ -150,7 +185,7 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 		fire(FaultSensorNaN, j, v, 0, 0, 0, func(m *msgBuf) {
 			m.s("sensor ").s(field).s(" is ").f(v)
 			if j >= 0 {
-				m.s(" on joint ").i(j).s(" (").s(l.info.Joints[j].Name).s(")")
+				m.s(" on joint ").i(j).s(" (").s(info.Joints[j].Name).s(")")
 			}
 		})
 	}
@@ -161,20 +196,20 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 	for i := 0; i < n; i++ {
 		if f := sens.JointFaults[i]; f != 0 {
 			fire(FaultBus, i, float64(f), 0, 0, 0, func(m *msgBuf) {
-				m.s("drive fault on joint ").i(i).s(" (").s(l.info.Joints[i].Name).s("): ").hal(f)
+				m.s("drive fault on joint ").i(i).s(" (").s(info.Joints[i].Name).s("): ").hal(f)
 			})
 			break
 		}
 	}
 	// Fall: tilt from the orientation estimate; height only if known.
-	if e := &l.est; e.OrientationValid {
+	if e := in.est; e.OrientationValid {
 		if a := tilt(e.Quat); a > cfg.MaxTilt {
 			fire(FaultFall, -1, a, cfg.MaxTilt, e.Pos[2], cfg.MinHeight, func(m *msgBuf) {
 				m.s("fall: base tilt ").f(a).s(" rad beyond ").f(cfg.MaxTilt).s(" rad")
 			})
 		}
 	}
-	if e := &l.est; e.PositionValid && e.Pos[2] < cfg.MinHeight {
+	if e := in.est; e.PositionValid && e.Pos[2] < cfg.MinHeight {
 		fire(FaultFall, -1, 0, cfg.MaxTilt, e.Pos[2], cfg.MinHeight, func(m *msgBuf) {
 			m.s("fall: base height ").f(e.Pos[2]).s(" m below ").f(cfg.MinHeight).s(" m")
 		})
@@ -182,7 +217,7 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 	// Measured joint position and velocity against the limits.
 	posFlag, velFlag := -1, -1
 	for i := 0; i < n; i++ {
-		j := &l.info.Joints[i]
+		j := &info.Joints[i]
 		q, qd := sens.Q[i], sens.Qd[i]
 		if over := math.Max(j.PosMin-q, q-j.PosMax); over > cfg.PositionHardMargin {
 			fire(FaultPosition, i, q, j.PosMin, j.PosMax, cfg.PositionHardMargin, func(m *msgBuf) {
@@ -202,7 +237,7 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 	// The command: finite, gains non-negative, targets and torque in limits.
 	if j, field, v := commandNaN(out); field != "" {
 		fire(FaultCommandNaN, j, v, 0, 0, 0, func(m *msgBuf) {
-			m.s("command ").s(field).s(" is ").f(v).s(" on joint ").i(j).s(" (").s(l.info.Joints[j].Name).s(")")
+			m.s("command ").s(field).s(" is ").f(v).s(" on joint ").i(j).s(" (").s(info.Joints[j].Name).s(")")
 		})
 	} else if out.N != n {
 		fire(FaultCommandNaN, -1, float64(out.N), float64(n), 0, 0, func(m *msgBuf) {
@@ -211,7 +246,7 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 	}
 	tauFlag := -1
 	for i := 0; i < n && !tripped(); i++ {
-		j, c := &l.info.Joints[i], &out.Joint[i]
+		j, c := &info.Joints[i], &out.Joint[i]
 		// Targets matter only with a gain on them (damping's Q = 0 is no target).
 		if c.Kp > 0 && (c.Q < j.PosMin || c.Q > j.PosMax) {
 			c.Q = math.Min(math.Max(c.Q, j.PosMin), j.PosMax)
@@ -244,30 +279,29 @@ func (l *Loop) check(reqEStop bool, estopSrc Source, out *hal.Commands) Fault {
 		}
 	}
 	// Limit flags trip when they persist.
-	l.flag(FaultPosition, posFlag, func(i int, m *msgBuf) {
-		m.s("joint ").i(i).s(" (").s(l.info.Joints[i].Name).s(") at ").f(sens.Q[i]).s(" rad: outside its range for ").f(l.par.cfg.Safety.Persist).s(" s")
+	s.flag(lim, in.now, FaultPosition, posFlag, func(i int, m *msgBuf) {
+		m.s("joint ").i(i).s(" (").s(info.Joints[i].Name).s(") at ").f(sens.Q[i]).s(" rad: outside its range for ").f(cfg.Persist).s(" s")
 	}, func(i int) [4]float64 {
-		return [4]float64{sens.Q[i], l.info.Joints[i].PosMin, l.info.Joints[i].PosMax, out.Joint[i].Q}
+		return [4]float64{sens.Q[i], info.Joints[i].PosMin, info.Joints[i].PosMax, out.Joint[i].Q}
 	})
-	l.flag(FaultVelocity, velFlag, func(i int, m *msgBuf) {
-		m.s("joint ").i(i).s(" (").s(l.info.Joints[i].Name).s(") at ").f(sens.Qd[i]).s(" rad/s: over its limit for ").f(l.par.cfg.Safety.Persist).s(" s")
+	s.flag(lim, in.now, FaultVelocity, velFlag, func(i int, m *msgBuf) {
+		m.s("joint ").i(i).s(" (").s(info.Joints[i].Name).s(") at ").f(sens.Qd[i]).s(" rad/s: over its limit for ").f(cfg.Persist).s(" s")
 	}, func(i int) [4]float64 {
-		return [4]float64{sens.Qd[i], l.info.Joints[i].VelocityLimit, out.Joint[i].Qd, 0}
+		return [4]float64{sens.Qd[i], info.Joints[i].VelocityLimit, out.Joint[i].Qd, 0}
 	})
-	l.flag(FaultTorque, tauFlag, func(i int, m *msgBuf) {
-		m.s("joint ").i(i).s(" (").s(l.info.Joints[i].Name).s("): torque command over its limit ").f(l.info.Joints[i].EffortLimit).s(" N·m for ").f(l.par.cfg.Safety.Persist).s(" s")
+	s.flag(lim, in.now, FaultTorque, tauFlag, func(i int, m *msgBuf) {
+		m.s("joint ").i(i).s(" (").s(info.Joints[i].Name).s("): torque command over its limit ").f(info.Joints[i].EffortLimit).s(" N·m for ").f(cfg.Persist).s(" s")
 	}, func(i int) [4]float64 {
 		c := &out.Joint[i]
-		return [4]float64{c.Tau + c.Kp*(c.Q-sens.Q[i]) + c.Kd*(c.Qd-sens.Qd[i]), l.info.Joints[i].EffortLimit, c.Tau, 0}
+		return [4]float64{c.Tau + c.Kp*(c.Q-sens.Q[i]) + c.Kd*(c.Qd-sens.Qd[i]), info.Joints[i].EffortLimit, c.Tau, 0}
 	})
 	return s.trips
 }
 
 // flag handles a limit flag: joint i (or −1 for none) is over the limit this
-// tick. A flag's rising edge is an event (at most one a second per kind); a
-// flag that persists for safety.persist trips.
-func (l *Loop) flag(f Fault, i int, text func(int, *msgBuf), values func(int) [4]float64) {
-	s := &l.safe
+// tick. A flag's rising edge is an event in s.flags (at most one a second per
+// kind); a flag that persists for safety.persist trips.
+func (s *safety) flag(lim *safetyLimits, now float64, f Fault, i int, text func(int, *msgBuf), values func(int) [4]float64) {
 	k := faultIndex(f)
 	if i < 0 {
 		s.persist[k] = 0
@@ -275,25 +309,27 @@ func (l *Loop) flag(f Fault, i int, text func(int, *msgBuf), values func(int) [4
 	}
 	s.active |= f
 	s.persist[k]++
-	if s.persist[k] >= l.par.persistTicks {
+	if s.persist[k] >= lim.persistTicks {
 		if s.trips&f == 0 {
 			s.trips |= f
 			if s.prevTrips&f == 0 {
 				t := &s.trip[k]
-				t.joint, t.values = i, values(i)
+				t.fault, t.joint, t.values = f, i, values(i)
 				t.msg.reset()
 				text(i, &t.msg)
 			}
 		}
 		return
 	}
-	if s.persist[k] == 1 && (s.lastEv[k] == 0 || l.now-s.lastEv[k] >= 1) {
-		s.lastEv[k] = l.now
-		var m msgBuf
-		m.s("flag: ")
-		text(i, &m)
-		m.s(" (clamped; trips if it persists)")
-		l.event(telemetry.EventFault, uint32(f), i, values(i), m.bytes())
+	if s.persist[k] == 1 && (s.lastEv[k] == 0 || now-s.lastEv[k] >= 1) {
+		s.lastEv[k] = now
+		t := &s.flags[s.nflags]
+		s.nflags++
+		t.fault, t.joint, t.values = f, i, values(i)
+		t.msg.reset()
+		t.msg.s("flag: ")
+		text(i, &t.msg)
+		t.msg.s(" (clamped; trips if it persists)")
 	}
 }
 
