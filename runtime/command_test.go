@@ -79,7 +79,7 @@ func TestParseUDPMessage(t *testing.T) {
 	}
 	for _, tc := range []struct{ msg, want string }{
 		{`{"vx": 0.3`, "not a command message"},
-		{`{"speed": 1}`, `unknown field "speed"`},
+		{`{"speed": 1}`, `unknown key "speed"`},
 		{`{"vx": "fast"}`, "not a command message"},
 		{`{"vx": 1} {"vx": 2}`, "data after the JSON object"},
 		{`[1, 2]`, "not a command message"},
@@ -253,10 +253,10 @@ steps:
 		{"steps:\n  - {t: 1, mode: fly}\n", `unknown mode "fly"`},
 		{"steps:\n  - {t: 1, gait: hop}\n", `unknown gait "hop"`},
 		{"steps:\n  - {t: 1}\n", "sets nothing"},
-		{"steps:\n  - {t: 1, speed: 3}\n", `line 2: "speed" is not a step key`},
+		{"steps:\n  - {t: 1, speed: 3}\n", `bad.yaml:2:12: commands: step 1: "speed" is not a key; the keys are t, vx,`},
 		{"steps: []\n", "no steps"},
-		{"commands:\n  - {t: 1}\n", "top-level \"steps:\" list"},
-		{"steps:\n  - 3\n", "a step is a mapping"},
+		{"commands:\n  - {t: 1}\n", `bad.yaml:1:1: commands: "commands" is not a key at the top level; the keys are steps`},
+		{"steps:\n  - 3\n", "bad.yaml:2:5: commands: step 1: want a mapping with the keys t, vx, vy, yaw_rate, height, gait, mode, estop, reset, found the number 3"},
 	} {
 		_, err := ParseScript("bad.yaml", []byte(tc.src), testLimits())
 		wantErrContains(t, err, tc.want)

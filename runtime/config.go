@@ -186,6 +186,7 @@ func (c *Config) Period() float64 { return 1 / c.Loop.Rate }
 type ConfigError struct {
 	File string
 	Line int    // 0 when unknown (a default, or not from a file)
+	Col  int    // 0 when unknown
 	Key  string // dotted YAML path, e.g. "safety.max_tilt"
 	Msg  string // the value and what is allowed
 }
@@ -196,6 +197,9 @@ func (e *ConfigError) Error() string {
 		b.WriteString(e.File)
 		if e.Line > 0 {
 			b.WriteString(":" + strconv.Itoa(e.Line))
+			if e.Col > 0 {
+				b.WriteString(":" + strconv.Itoa(e.Col))
+			}
 		}
 		b.WriteString(": ")
 	}
@@ -277,7 +281,8 @@ func Parse(name string, data []byte) (*Config, error) {
 func (c *Config) decode(name string, data []byte) error {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%s: config: %w", name, err)
+		se := yamlSyntaxError(data, err)
+		return &ConfigError{File: name, Line: se.Line, Col: se.Col, Msg: se.Msg}
 	}
 	if len(root.Content) == 0 { // empty file: the defaults
 		return c.Validate()
@@ -286,10 +291,17 @@ func (c *Config) decode(name string, data []byte) error {
 	if doc.Kind != yaml.MappingNode {
 		return &ConfigError{File: name, Line: doc.Line, Msg: "the file must be a mapping of sections (loop:, stand:, safety:, …)"}
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(c); err != nil {
-		return fmt.Errorf("%s: config: %w", name, yamlHint(err))
+	var d nodeDecoder
+	if err := d.decode(doc, reflect.ValueOf(c).Elem(), "", 0); err != nil {
+		var ne *nodeError
+		if errors.As(err, &ne) {
+			msg := ne.Msg
+			if ne.Unknown {
+				msg += " (`stride config print` lists them all)"
+			}
+			return &ConfigError{File: name, Line: ne.Line, Col: ne.Col, Key: ne.Key, Msg: msg}
+		}
+		return fmt.Errorf("%s: config: %w", name, err)
 	}
 	err := c.Validate()
 	if err == nil {
@@ -309,39 +321,6 @@ func (c *Config) decode(name string, data []byte) error {
 		out = append(out, e)
 	}
 	return errors.Join(out...)
-}
-
-// yamlHint rewords yaml.v3's errors for unknown keys to name the section
-// and say where the keys are listed.
-func yamlHint(err error) error {
-	msg := err.Error()
-	if !strings.Contains(msg, "not found in type") {
-		return err
-	}
-	sections := map[string]string{"Config": "the top level"}
-	var walk func(t reflect.Type, path string)
-	walk = func(t reflect.Type, path string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			ft := f.Type
-			if ft.Kind() == reflect.Map {
-				ft = ft.Elem()
-			}
-			if ft.Kind() == reflect.Struct {
-				p := path + strings.Split(f.Tag.Get("yaml"), ",")[0]
-				if f.Type.Kind() == reflect.Map {
-					p += ".<joint>"
-				}
-				sections[ft.Name()] = "section " + p
-				walk(ft, p+".")
-			}
-		}
-	}
-	walk(reflect.TypeOf(Config{}), "")
-	for typ, sec := range sections {
-		msg = strings.ReplaceAll(msg, "not found in type runtime."+typ, "is not a key of "+sec)
-	}
-	return fmt.Errorf("%s (see `stride config print` for the keys)", msg)
 }
 
 func unjoin(err error) []error {

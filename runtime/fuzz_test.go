@@ -17,6 +17,7 @@ func FuzzParseUDPMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := ParseUDPMessage(b)
 		if err != nil {
+			fuzzForPeople(t, string(b), err)
 			return
 		}
 		if c.Mode >= numModes || !c.Gait.Valid() {
@@ -38,6 +39,7 @@ func FuzzConfig(f *testing.F) {
 			if !strings.Contains(err.Error(), "fuzz.yaml") {
 				t.Fatalf("error without the file name: %v", err)
 			}
+			fuzzForPeople(t, s, err)
 			return
 		}
 		if err := c.Validate(); err != nil {
@@ -53,6 +55,7 @@ func FuzzScript(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		sc, err := ParseScript("fuzz.yaml", []byte(s), testLimits())
 		if err != nil {
+			fuzzForPeople(t, s, err)
 			return
 		}
 		last := -1.0
@@ -67,4 +70,18 @@ func FuzzScript(f *testing.F) {
 			}
 		}
 	})
+}
+
+// fuzzForPeople fails when an error message holds Go internals that did not
+// come from the input itself (a message may quote the input).
+func fuzzForPeople(t *testing.T, input string, err error) {
+	msg := err.Error()
+	for _, bad := range goInternals {
+		if strings.Contains(msg, bad) && !strings.Contains(input, strings.TrimSpace(bad)) {
+			t.Fatalf("message %q contains %q", msg, bad)
+		}
+	}
+	if strings.HasSuffix(msg, "EOF") && !strings.HasSuffix(input, "EOF") {
+		t.Fatalf("message %q ends in a bare EOF", msg)
+	}
 }

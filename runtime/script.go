@@ -1,11 +1,10 @@
 package runtime
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
-	"strings"
+	"reflect"
 
 	"github.com/stride-robotics/stride/hal/fileio"
 	"gopkg.in/yaml.v3"
@@ -52,27 +51,8 @@ type scriptStep struct {
 	line    int
 }
 
-var stepKeys = map[string]bool{"t": true, "vx": true, "vy": true, "yaw_rate": true, "height": true,
-	"gait": true, "mode": true, "estop": true, "reset": true}
-
-func (s *scriptStep) UnmarshalYAML(n *yaml.Node) error {
-	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: a step is a mapping like {t: 1.5, vx: 0.3}", n.Line)
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k := n.Content[i]; !stepKeys[k.Value] {
-			return fmt.Errorf("line %d: %q is not a step key (t, vx, vy, yaw_rate, height, gait, mode, estop, reset)", k.Line, k.Value)
-		}
-	}
-	type plain scriptStep
-	var p plain
-	if err := n.Decode(&p); err != nil {
-		return err
-	}
-	*s = scriptStep(p)
-	s.line = n.Line
-	return nil
-}
+// setLine keeps the line the step starts on (nodeDecoder calls it).
+func (s *scriptStep) setLine(line int) { s.line = line }
 
 // LoadScript reads a command script and checks every step against lim: each
 // step needs a time t ≥ 0, not before the step above it; set-points must be
@@ -88,12 +68,26 @@ func LoadScript(path string, lim Limits) (*Script, error) {
 
 // ParseScript is LoadScript for text; name is used in errors.
 func ParseScript(name string, data []byte, lim Limits) (*Script, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		se := yamlSyntaxError(data, err)
+		return nil, fmt.Errorf("%s:%d:%d: commands: %s", name, se.Line, se.Col, se.Msg)
+	}
+	if root.Kind == 0 || len(root.Content) == 0 { // empty, or only comments
+		return nil, fmt.Errorf("%s: commands: no steps (want a top-level \"steps:\" list)", name)
+	}
 	var f scriptFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		msg := strings.Replace(err.Error(), "not found in type runtime.scriptFile", "is not a key: the file holds a top-level \"steps:\" list", 1)
-		return nil, fmt.Errorf("%s: commands: %s", name, msg)
+	d := nodeDecoder{elem: func(_ string, i int) string { return fmt.Sprintf("step %d", i+1) }}
+	if err := d.decode(&root, reflect.ValueOf(&f).Elem(), "", 0); err != nil {
+		var ne *nodeError
+		if errors.As(err, &ne) {
+			msg := ne.Msg
+			if ne.Key != "" {
+				msg = ne.Key + ": " + msg
+			}
+			return nil, fmt.Errorf("%s:%d:%d: commands: %s", name, ne.Line, ne.Col, msg)
+		}
+		return nil, fmt.Errorf("%s: commands: %w", name, err)
 	}
 	if len(f.Steps) == 0 {
 		return nil, fmt.Errorf("%s: commands: no steps (want a top-level \"steps:\" list)", name)

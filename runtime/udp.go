@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,11 +37,17 @@ type UDPMessage struct {
 // ParseUDPMessage decodes one datagram into a Command. It must hold exactly
 // one JSON object with known keys; the error says what is wrong.
 func ParseUDPMessage(b []byte) (Command, error) {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return Command{}, errors.New(`not a command message: the datagram is empty (want one JSON object such as {"vx": 0.3})`)
+	}
 	var m UDPMessage
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return Command{}, fmt.Errorf("not a command message: %w", err)
+		return Command{}, errors.New("not a command message: " + jsonProblem(err))
+	}
+	if k := duplicateKey(b); k != "" {
+		return Command{}, fmt.Errorf("not a command message: the key %q is given twice", k)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Command{}, errors.New("not a command message: data after the JSON object")
@@ -73,6 +81,86 @@ func ParseUDPMessage(b []byte) (Command, error) {
 		return Command{}, errors.New("the message sets nothing")
 	}
 	return c, nil
+}
+
+// udpKeys lists the message's keys for errors.
+const udpKeys = "vx, vy, yaw_rate, height, gait, mode, estop, reset"
+
+// jsonProblem says what is wrong with a message encoding/json refused, in
+// terms of the message rather than of Go types.
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, strings.TrimPrefix(se.Error(), "json: "))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "the JSON ends before the object is closed (truncated?)"
+	case errors.As(err, &te):
+		if te.Field == "" {
+			return fmt.Sprintf("want one JSON object with the keys %s, found %s", udpKeys, jsonKind(te.Value))
+		}
+		want := "a value of another type"
+		switch te.Type.Kind() {
+		case reflect.Float64:
+			want = "a number"
+		case reflect.String:
+			want = `text in quotes (such as "walk")`
+		case reflect.Bool:
+			want = "true or false"
+		}
+		return fmt.Sprintf("%s: want %s, found %s", te.Field, want, jsonKind(te.Value))
+	}
+	msg := err.Error()
+	if k, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
+		return fmt.Sprintf("unknown key %s; the keys are %s", k, udpKeys)
+	}
+	return strings.TrimPrefix(msg, "json: ")
+}
+
+// jsonKind turns encoding/json's name for a value ("string", "number 1e999")
+// into words.
+func jsonKind(v string) string {
+	switch {
+	case v == "string":
+		return "text"
+	case v == "array":
+		return "a list"
+	case v == "object":
+		return "an object"
+	case v == "bool":
+		return "true or false"
+	case v == "number":
+		return "a number"
+	case strings.HasPrefix(v, "number "):
+		return strings.TrimPrefix(v, "number ") + " (out of the range of a number)"
+	}
+	return v
+}
+
+// duplicateKey returns a key the top-level object gives twice, or "".
+func duplicateKey(b []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return ""
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		k, ok := t.(string)
+		if err != nil || !ok {
+			return ""
+		}
+		if seen[k] {
+			return k
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if dec.Decode(&skip) != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // UDPStats counts what the UDP port received.
