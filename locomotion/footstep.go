@@ -36,7 +36,7 @@ type Planner struct {
 	MaxWidth  float64 // m, largest lateral distance between the feet
 	MaxStepX  float64 // m, largest fore-aft distance of the foot from the base
 	Gain      float64 // feedback gain on the capture-point error (1: deadbeat)
-	FootShift float64 // m, fore-aft offset of the sole centre from the base at rest
+	FootShift float64 // m, fore-aft offset of the sole centres from the base at rest (centres the reach limits)
 }
 
 // Validate says what is wrong with p, naming the field.
@@ -108,7 +108,6 @@ func (p *Planner) Plan(r *StepRequest) Step {
 	foot := nominal.Add(xiTD.Sub(ref).Scale(p.Gain))
 	// Turning: Cheetah's ½·(h/g)·(v × ω) term.
 	foot = foot.Add(vdes.Cross(spatial.Vec3{2: r.YawRate}).Scale(0.5 * p.Height / p.Gravity))
-	foot = foot.Add(fwd.Scale(p.FootShift))
 
 	// Limits in the heading frame at touchdown.
 	base := r.Pos.Add(vdes.Scale(t)) // where the base is expected

@@ -1,0 +1,396 @@
+package locomotion
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/stride-robotics/stride/estimator"
+	"github.com/stride-robotics/stride/hal"
+	"github.com/stride-robotics/stride/sim/spatial"
+)
+
+// WalkerConfig holds the walker's parameters.
+type WalkerConfig struct {
+	Timing   Timing
+	Swing    Swing
+	StepGain float64 // capture-point feedback gain of the footstep planner
+
+	// Centre-of-mass regulation (the desired total contact force).
+	HeightKp, HeightKd float64 // 1/s², 1/s
+	StandKp, StandKd   float64 // horizontal, standing
+	WalkKv             float64 // 1/s, horizontal velocity feedback while walking
+
+	// Joint-level damping the drives add on top of the QP's torques
+	// (N·m·s/rad), towards the QP's velocity after one tick.
+	JointKd float64
+	// FailTicks is how many ticks in a row a failed QP may reuse the last
+	// good torques before Err reports the failure.
+	FailTicks int
+}
+
+// DefaultWalkerConfig returns the parameters tuned on the built-in robot.
+func DefaultWalkerConfig() WalkerConfig {
+	return WalkerConfig{
+		Timing: DefaultTiming(), Swing: DefaultSwing(), StepGain: 1,
+		HeightKp: 100, HeightKd: 20,
+		StandKp: 60, StandKd: 15,
+		WalkKv:    1,
+		JointKd:   1,
+		FailTicks: 5,
+	}
+}
+
+// Walker is the gait controller: the phase-clock scheduler, the DCM footstep
+// planner, quintic swing trajectories and the whole-body QP, over the
+// runtime's estimate and sensors. Standing is its stand gait, so stand → walk
+// → stand runs through the same controller. It implements the runtime's
+// Controller (with GaitReporter and SchedulePublisher).
+//
+// It needs an estimate with orientation, position and velocity; Start refuses
+// to run without them.
+type Walker struct {
+	P     *Profile
+	Cfg   WalkerConfig
+	wbc   *WBC
+	sched *Scheduler
+	plan  Planner
+	swing [2]Swing
+
+	q, v      []float64
+	stance    [2]bool // feet in stance now (the controller's view)
+	tdTime    [2]float64
+	yawRef    float64
+	started   bool
+	tPrev     float64
+	fails     int
+	failures  int
+	err       error
+	lastSteps [2]Step
+}
+
+// NewWalker makes a walker for profile p.
+func NewWalker(p *Profile, cfg WalkerConfig) (*Walker, error) {
+	s, err := NewScheduler(cfg.Timing)
+	if err != nil {
+		return nil, err
+	}
+	w, err := NewWBC(p)
+	if err != nil {
+		return nil, err
+	}
+	wk := &Walker{P: p, Cfg: cfg, wbc: w, sched: s, q: make([]float64, p.Model.Nq), v: make([]float64, p.Model.Nv)}
+	wk.plan = Planner{
+		Height: p.COMHeight, Gravity: p.Model.Gravity.Norm(),
+		Width: p.Width, MinWidth: 0.7 * p.Width, MaxWidth: 2.5 * p.Width,
+		MaxStepX: 0.6 * p.Height, Gain: cfg.StepGain, FootShift: p.FootX,
+	}
+	if wk.plan.Gravity == 0 {
+		wk.plan.Gravity = 9.81
+	}
+	if err := wk.plan.Validate(); err != nil {
+		return nil, err
+	}
+	wk.swing = [2]Swing{cfg.Swing, cfg.Swing}
+	return wk, nil
+}
+
+// WBC returns the walker's whole-body controller (for inspection).
+func (w *Walker) WBC() *WBC { return w.wbc }
+
+// Scheduler returns the walker's gait scheduler.
+func (w *Walker) Scheduler() *Scheduler { return w.sched }
+
+// Name implements the runtime's Controller.
+func (w *Walker) Name() string {
+	return "walker: phase-clock gait, DCM footsteps, quintic swing, whole-body QP"
+}
+
+// ErrEstimate is returned by Start when the estimate lacks what the walker
+// needs.
+var ErrEstimate = errors.New("walker: the estimate has no valid orientation, position and velocity")
+
+// Start implements the runtime's Controller.
+func (w *Walker) Start(in *Input) error {
+	e := in.Estimate
+	if !e.OrientationValid || !e.PositionValid || !e.VelocityValid {
+		return ErrEstimate
+	}
+	w.err, w.fails, w.failures = nil, 0, 0
+	w.sched.Reset()
+	w.stance = [2]bool{true, true}
+	w.swing[0].End()
+	w.swing[1].End()
+	w.load(in)
+	q := spatial.Quat{W: e.Quat[0], X: e.Quat[1], Y: e.Quat[2], Z: e.Quat[3]}
+	w.yawRef = yawOf(q)
+	w.tPrev = in.Time
+	w.started = true
+	w.wbc.solver.Reset()
+	return nil
+}
+
+// Stop implements the runtime's Controller.
+func (w *Walker) Stop() { w.started = false }
+
+// Err implements the runtime's Controller.
+func (w *Walker) Err() error { return w.err }
+
+// Gait reports the gait and stride phase.
+func (w *Walker) Gait() (Gait, float64) {
+	if w.sched.Walking() {
+		return GaitWalk, w.sched.Phase()
+	}
+	return GaitStand, w.sched.Phase()
+}
+
+// Schedule publishes the contact schedule.
+func (w *Walker) Schedule(s *estimator.ContactSchedule) {
+	s.Valid = w.started
+	for k := 0; k < 2; k++ {
+		st, prog, rem, _ := w.sched.FootTiming(k)
+		s.Stance[k], s.Phase[k], s.Remaining[k] = st, prog, rem
+	}
+}
+
+// Steps returns the planned touchdowns of the last swings.
+func (w *Walker) Steps() [2]Step { return w.lastSteps }
+
+// Failures returns the number of failed QP solves since Start.
+func (w *Walker) Failures() int { return w.failures }
+
+// load fills q, v from the estimate and sensors, in the model's coordinates.
+func (w *Walker) load(in *Input) {
+	e, s := in.Estimate, in.Sensors
+	q, v := w.q, w.v
+	quat := spatial.Quat{W: e.Quat[0], X: e.Quat[1], Y: e.Quat[2], Z: e.Quat[3]}.Normalize()
+	q[0], q[1], q[2] = e.Pos[0], e.Pos[1], e.Pos[2]
+	q[3], q[4], q[5], q[6] = quat.W, quat.X, quat.Y, quat.Z
+	v[0], v[1], v[2] = e.LinVel[0], e.LinVel[1], e.LinVel[2]
+	R := quat.Mat3()
+	wb := R.MulTVec(spatial.Vec3(e.AngVel))
+	v[3], v[4], v[5] = wb[0], wb[1], wb[2]
+	for i := range w.P.Joints {
+		q[w.P.QAdr[i]] = s.Q[i]
+		v[w.P.Dof[i]] = s.Qd[i]
+	}
+	w.wbc.Update(q, v)
+}
+
+func yawOf(q spatial.Quat) float64 {
+	return math.Atan2(2*(q.W*q.Z+q.X*q.Y), 1-2*(q.Y*q.Y+q.Z*q.Z))
+}
+
+// Step implements the runtime's Controller.
+func (w *Walker) Step(in *Input, out *hal.Commands) {
+	dt := in.Time - w.tPrev
+	if !(dt > 0 && dt < 0.1) {
+		dt = 0.001
+	}
+	w.tPrev = in.Time
+	t := in.Time
+	w.load(in)
+	wbc := w.wbc
+	cmd := in.Command
+	e := in.Estimate
+	walk := cmd.Gait == GaitWalk || cmd.Gait == GaitRun
+	speed := math.Hypot(cmd.Vx, cmd.Vy)
+	w.sched.Update(dt, walk, speed)
+	walking := w.sched.Walking()
+	yawRate := 0.0
+	if walking {
+		yawRate = cmd.YawRate
+		w.yawRef += yawRate * dt
+	}
+	vx, vy := 0.0, 0.0
+	if walking && walk {
+		vx, vy = cmd.Vx, cmd.Vy
+	}
+
+	// Feet: lift-off, swing, touchdown.
+	var sole [2]spatial.Vec3
+	for k := 0; k < 2; k++ {
+		sole[k], _, _ = wbc.Sole(k)
+	}
+	contact := [2]bool{true, true}
+	if e.ContactValid {
+		contact = [2]bool{e.Contact[0] > 0.5, e.Contact[1] > 0.5}
+	}
+	com, comVel := wbc.COM()
+	for k := 0; k < 2; k++ {
+		st, _, rem, _ := w.sched.FootTiming(k)
+		o := 1 - k
+		switch {
+		case w.stance[k] && !st && w.stance[o]:
+			// Lift-off: plan and start the swing.
+			step := w.planStep(k, sole[o], rem, vx, vy, yawRate, com, comVel)
+			w.swing[k].Start(t, sole[k], step.Pos, rem)
+			w.lastSteps[k] = step
+			w.stance[k] = false
+		case !w.stance[k]:
+			sw := &w.swing[k]
+			if !st {
+				step := w.planStep(k, sole[o], rem, vx, vy, yawRate, com, comVel)
+				sw.Retarget(t, step.Pos)
+				w.lastSteps[k] = step
+			}
+			early := contact[k] && e.ContactValid && sw.EarlyContactAllowed(t)
+			due := st && (!e.ContactValid || contact[k] || sw.Progress(t) > 1+sw.LateDepth/(sw.LateSpeed*math.Max(sw.dur, 1e-3)))
+			if early || due {
+				sw.End()
+				w.stance[k] = true
+				w.tdTime[k] = t
+			}
+		}
+	}
+
+	// Goals for the whole-body QP.
+	m := w.P.Mass
+	g := w.plan.Gravity
+	ground, nst := 0.0, 0
+	for k := 0; k < 2; k++ {
+		if w.stance[k] {
+			ground += sole[k][2]
+			nst++
+		}
+	}
+	if nst > 0 {
+		ground /= float64(nst)
+	}
+	vel := comVel
+	zd := ground + w.P.COMHeight + cmd.Height
+	var F spatial.Vec3
+	F[2] = m * (g + w.Cfg.HeightKp*(zd-com[2]) - w.Cfg.HeightKd*vel[2])
+	var lambda [2]float64
+	cy, sy := math.Cos(w.yawRef), math.Sin(w.yawRef)
+	vd := spatial.Vec3{cy*vx - sy*vy, sy*vx + cy*vy, 0}
+	if w.stance[0] && w.stance[1] {
+		mid := sole[0].Add(sole[1]).Scale(0.5)
+		var cop spatial.Vec3
+		if !walking {
+			// Standing: PD of the CoM over the middle of the feet.
+			for c := 0; c < 2; c++ {
+				F[c] = m * (w.Cfg.StandKp*(mid[c]-com[c]) - w.Cfg.StandKd*vel[c])
+			}
+			cop = mid
+		} else {
+			// Double support while walking: the CoP moves from the foot
+			// about to lift to the other.
+			lead, trail := w.order()
+			_, prog := w.dsProgress(trail)
+			cop = sole[trail].Scale(1 - prog).Add(sole[lead].Scale(prog))
+			w0sq := g / w.P.COMHeight
+			for c := 0; c < 2; c++ {
+				F[c] = m * (w0sq*(com[c]-cop[c]) + w.Cfg.WalkKv*(vd[c]-vel[c]))
+			}
+		}
+		// Split by where the CoP lies between the feet.
+		d := sole[0].Sub(sole[1])
+		d[2] = 0
+		s := 0.5
+		if n2 := d.Dot(d); n2 > 1e-6 {
+			s = clamp(cop.Sub(sole[1]).Dot(d)/n2, 0, 1)
+		}
+		lambda = [2]float64{s, 1 - s}
+	} else {
+		k := 0
+		if w.stance[1] {
+			k = 1
+		}
+		if nst > 0 {
+			w0sq := g / w.P.COMHeight
+			for c := 0; c < 2; c++ {
+				F[c] = m * (w0sq*(com[c]-sole[k][c]) + w.Cfg.WalkKv*(vd[c]-vel[c]))
+			}
+			lambda[k] = 1
+		}
+	}
+	wbc.Force = F
+	for k := 0; k < 2; k++ {
+		wbc.WrenchRef[k] = [6]float64{3: lambda[k] * F[0], 4: lambda[k] * F[1], 5: lambda[k] * F[2]}
+		wbc.Stance[k] = w.stance[k]
+		trust := 1.0
+		if w.stance[k] {
+			trust = math.Min(1, 0.1+(t-w.tdTime[k])/0.03)
+			if walking && w.stance[1-k] {
+				if _, rem, _, _ := w.schedStance(k); rem < w.sched.Period()*(w.sched.Duty()-0.5) {
+					trust = math.Min(trust, math.Max(0.05, lambda[k]*1.5))
+				}
+			}
+		}
+		wbc.ContactTrust[k] = trust
+		if !w.stance[k] {
+			p, v, a := w.swing[k].Eval(t)
+			wbc.SwingPos[k], wbc.SwingVel[k], wbc.SwingAcc[k] = p, v, a
+			wbc.FootYaw[k] = w.lastSteps[k].Yaw
+		}
+	}
+	wbc.BaseQuat = spatial.QuatFromAxisAngle(spatial.Vec3{0, 0, 1}, w.yawRef)
+	wbc.BaseAngVel = spatial.Vec3{0, 0, yawRate}
+
+	if err := wbc.Solve(); err != nil {
+		w.fails++
+		w.failures++
+		if w.fails > w.Cfg.FailTicks && w.err == nil {
+			w.err = err
+		}
+	} else {
+		w.fails = 0
+	}
+	out.N = len(w.P.Joints)
+	for i := range w.P.Joints {
+		dof := w.P.Dof[i]
+		out.Joint[i] = hal.JointCommand{
+			Tau: wbc.Tau[i],
+			Q:   in.Sensors.Q[i],
+			Qd:  in.Sensors.Qd[i] + wbc.Qdd[dof]*dt,
+			Kd:  w.Cfg.JointKd,
+		}
+	}
+}
+
+// schedStance returns foot k's planned stance timing.
+func (w *Walker) schedStance(k int) (bool, float64, float64, float64) {
+	st, prog, rem, dur := w.sched.FootTiming(k)
+	return st, rem, prog, dur
+}
+
+// order returns the leading foot (the one that touched down last) and the
+// trailing one (about to lift) in double support while walking.
+func (w *Walker) order() (lead, trail int) {
+	_, remL, _, _ := w.schedStance(Left)
+	_, remR, _, _ := w.schedStance(Right)
+	if remL < remR {
+		return Right, Left
+	}
+	return Left, Right
+}
+
+// dsProgress returns the double-support duration and progress 0..1 given
+// the trailing foot.
+func (w *Walker) dsProgress(trail int) (dur, prog float64) {
+	dur = w.sched.Period() * (w.sched.Duty() - 0.5)
+	_, rem, _, _ := w.schedStance(trail)
+	if dur <= 0 {
+		return 0, 1
+	}
+	return dur, clamp(1-rem/dur, 0, 1)
+}
+
+// planStep plans foot k's touchdown with the other foot's sole at stance.
+func (w *Walker) planStep(k int, stance spatial.Vec3, left, vx, vy, yawRate float64, com, comVel spatial.Vec3) Step {
+	if c, _, ok := w.wbc.CoP(); ok && !w.stance[k] {
+		stance[0], stance[1] = c[0], c[1]
+	}
+	r := StepRequest{
+		Foot: k, Pos: com, Vel: comVel, Yaw: w.yawRef,
+		Vx: vx, Vy: vy, YawRate: yawRate, Stance: stance,
+		TimeLeft: left, StepTime: w.sched.Period() / 2, GroundZ: stance[2],
+	}
+	return w.plan.Plan(&r)
+}
+
+// String describes the walker's state (not for the tick).
+func (w *Walker) String() string {
+	return fmt.Sprintf("walker: phase %.3f stance %v failures %d", w.sched.Phase(), w.stance, w.failures)
+}
