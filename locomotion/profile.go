@@ -23,6 +23,7 @@ import (
 type Profile struct {
 	Model  *rbd.Model
 	Joints []string // hal joint order (the model's actuated joints by name)
+	Joint  []int    // (per hal joint) model joint index
 	QAdr   []int    // (per hal joint) qpos index
 	Dof    []int    // (per hal joint) dof index
 
@@ -120,7 +121,7 @@ func DeriveProfile(m *rbd.Model, joints []string, f *ProfileFile) (*Profile, err
 	}
 	p := &Profile{Model: m, Joints: append([]string(nil), joints...), Mass: m.TotalMass()}
 	n := len(joints)
-	p.QAdr, p.Dof = make([]int, n), make([]int, n)
+	p.QAdr, p.Dof, p.Joint = make([]int, n), make([]int, n), make([]int, n)
 	p.Home, p.Kp, p.Kd, p.EffortLimit = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, name := range joints {
 		ji := m.JointIndex(name)
@@ -131,7 +132,7 @@ func DeriveProfile(m *rbd.Model, joints []string, f *ProfileFile) (*Profile, err
 		if j.Type != rbd.JointHinge && j.Type != rbd.JointSlide {
 			return nil, fmt.Errorf("locomotion: model %q: hal joint %d %q is a %v joint; want hinge or slide", m.Name, i, name, j.Type)
 		}
-		p.QAdr[i], p.Dof[i] = j.QAdr, j.DofAdr
+		p.QAdr[i], p.Dof[i], p.Joint[i] = j.QAdr, j.DofAdr, ji
 		p.EffortLimit[i] = math.Inf(1)
 		if j.EffortLimited && j.EffortRange[1] > 0 {
 			p.EffortLimit[i] = math.Max(-j.EffortRange[0], j.EffortRange[1])

@@ -20,7 +20,13 @@ type WalkerConfig struct {
 	HeightKp, HeightKd float64 // 1/s², 1/s
 	StandKp, StandKd   float64 // horizontal, standing
 	WalkKv             float64 // 1/s, horizontal velocity feedback while walking
+	VelKi              float64 // 1/s, integral gain on the walking velocity error (footstep planning)
+	VelIntLimit        float64 // m/s, bound of that integral's correction
+	AccelLimit         float64 // m/s², how fast the commanded velocity is followed
 
+	// StartTime is how long the clock is held when walking starts from
+	// standing, while the capture point moves over the first stance foot.
+	StartTime float64
 	// Joint-level damping the drives add on top of the QP's torques
 	// (N·m·s/rad), towards the QP's velocity after one tick.
 	JointKd float64
@@ -35,7 +41,9 @@ func DefaultWalkerConfig() WalkerConfig {
 		Timing: DefaultTiming(), Swing: DefaultSwing(), StepGain: 1,
 		HeightKp: 100, HeightKd: 20,
 		StandKp: 60, StandKd: 15,
-		WalkKv:    1,
+		WalkKv: 1,
+		VelKi:  0.5, VelIntLimit: 0.3, AccelLimit: 0.5,
+		StartTime: 0.3,
 		JointKd:   1,
 		FailTicks: 5,
 	}
@@ -60,8 +68,12 @@ type Walker struct {
 	q, v      []float64
 	stance    [2]bool // feet in stance now (the controller's view)
 	tdTime    [2]float64
+	schedSt   [2]bool // the scheduler's stance on the last tick (lift-off is its stance → swing edge)
 	yawRef    float64
 	started   bool
+	vInt      [2]float64 // m/s, integral of the velocity error, heading frame
+	vCmd      [2]float64 // m/s, the acceleration-limited command, heading frame
+	startLeft float64    // s of the start (clock held) left; < 0: not starting
 	tPrev     float64
 	fails     int
 	failures  int
@@ -117,8 +129,10 @@ func (w *Walker) Start(in *Input) error {
 		return ErrEstimate
 	}
 	w.err, w.fails, w.failures = nil, 0, 0
+	w.vInt, w.vCmd = [2]float64{}, [2]float64{}
 	w.sched.Reset()
 	w.stance = [2]bool{true, true}
+	w.schedSt = [2]bool{true, true}
 	w.swing[0].End()
 	w.swing[1].End()
 	w.load(in)
@@ -126,6 +140,7 @@ func (w *Walker) Start(in *Input) error {
 	w.yawRef = yawOf(q)
 	w.tPrev = in.Time
 	w.started = true
+	w.startLeft = -1
 	w.wbc.solver.Reset()
 	return nil
 }
@@ -195,17 +210,55 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	e := in.Estimate
 	walk := cmd.Gait == GaitWalk || cmd.Gait == GaitRun
 	speed := math.Hypot(cmd.Vx, cmd.Vy)
-	w.sched.Update(dt, walk, speed)
-	walking := w.sched.Walking()
+	// Starting from standing: hold the clock for StartTime while the
+	// capture point is steered over the first stance foot.
+	schedWalk := walk
+	if !walk {
+		w.startLeft = -1
+	} else if !w.sched.Walking() {
+		if w.startLeft < 0 {
+			w.startLeft = w.Cfg.StartTime
+		}
+		w.startLeft -= dt
+		if w.startLeft > 0 {
+			schedWalk = false
+		} else {
+			w.startLeft = -1
+		}
+	}
+	w.sched.Update(dt, schedWalk, speed)
+	walking := w.sched.Walking() || w.startLeft > 0
 	yawRate := 0.0
 	if walking {
 		yawRate = cmd.YawRate
 		w.yawRef += yawRate * dt
 	}
-	vx, vy := 0.0, 0.0
-	if walking && walk {
-		vx, vy = cmd.Vx, cmd.Vy
+	// The commanded velocity, reached at a bounded acceleration.
+	tx, ty := 0.0, 0.0
+	if walking && walk && w.startLeft <= 0 {
+		tx, ty = cmd.Vx, cmd.Vy
 	}
+	dv := w.Cfg.AccelLimit * dt
+	w.vCmd[0] += clamp(tx-w.vCmd[0], -dv, dv)
+	w.vCmd[1] += clamp(ty-w.vCmd[1], -dv, dv)
+	vx, vy := w.vCmd[0], w.vCmd[1]
+	if w.startLeft > 0 {
+		yawRate = 0
+	}
+	// Integral of the velocity error (heading frame) while walking: it
+	// corrects the steady speed error the pendulum model leaves.
+	_, cv := w.wbc.COM()
+	cy0, sy0 := math.Cos(w.yawRef), math.Sin(w.yawRef)
+	if w.sched.Walking() {
+		ex := vx - (cy0*cv[0] + sy0*cv[1])
+		ey := vy - (-sy0*cv[0] + cy0*cv[1])
+		lim := w.Cfg.VelIntLimit
+		w.vInt[0] = clamp(w.vInt[0]+w.Cfg.VelKi*ex*dt, -lim, lim)
+		w.vInt[1] = clamp(w.vInt[1]+w.Cfg.VelKi*ey*dt, -lim, lim)
+	} else {
+		w.vInt = [2]float64{}
+	}
+	px, py := vx+w.vInt[0], vy+w.vInt[1]
 
 	// Feet: lift-off, swing, touchdown.
 	var sole [2]spatial.Vec3
@@ -221,16 +274,16 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		st, _, rem, _ := w.sched.FootTiming(k)
 		o := 1 - k
 		switch {
-		case w.stance[k] && !st && w.stance[o]:
+		case w.stance[k] && !st && w.schedSt[k] && w.stance[o]:
 			// Lift-off: plan and start the swing.
-			step := w.planStep(k, sole[o], rem, vx, vy, yawRate, com, comVel)
+			step := w.planStep(k, sole[o], rem, px, py, yawRate, com, comVel)
 			w.swing[k].Start(t, sole[k], step.Pos, rem)
 			w.lastSteps[k] = step
 			w.stance[k] = false
 		case !w.stance[k]:
 			sw := &w.swing[k]
 			if !st {
-				step := w.planStep(k, sole[o], rem, vx, vy, yawRate, com, comVel)
+				step := w.planStep(k, sole[o], rem, px, py, yawRate, com, comVel)
 				sw.Retarget(t, step.Pos)
 				w.lastSteps[k] = step
 			}
@@ -242,6 +295,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 				w.tdTime[k] = t
 			}
 		}
+		w.schedSt[k] = st
 	}
 
 	// Goals for the whole-body QP.
@@ -259,6 +313,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	}
 	vel := comVel
 	zd := ground + w.P.COMHeight + cmd.Height
+	w0 := w.plan.Omega()
 	var F spatial.Vec3
 	F[2] = m * (g + w.Cfg.HeightKp*(zd-com[2]) - w.Cfg.HeightKd*vel[2])
 	var lambda [2]float64
@@ -274,14 +329,30 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			}
 			cop = mid
 		} else {
-			// Double support while walking: the CoP moves from the foot
-			// about to lift to the other.
-			lead, trail := w.order()
-			_, prog := w.dsProgress(trail)
-			cop = sole[trail].Scale(1 - prog).Add(sole[lead].Scale(prog))
-			w0sq := g / w.P.COMHeight
+			// Double support while walking or starting: steer the capture
+			// point, with a constant CoP inside the support, to where the
+			// coming single support on the leading foot needs it at lift-off
+			// of the trailing one (ξ_end = p_lead + b, as the planner's
+			// steady gait).
+			lead, _ := w.order()
+			ts := w.sched.Period() / 2
+			es := math.Exp(w0 * ts)
+			ld := spatial.Vec3{-sy, cy, 0}
+			sgn := 1.0
+			if lead == Right {
+				sgn = -1
+			}
+			b := vd.Scale(ts / (es - 1)).Add(ld.Scale(-sgn * w.plan.Width / (es + 1)))
+			xiEnd := sole[lead].Add(b)
+			tRem := math.Max(w.dsRemaining()+math.Max(w.startLeft, 0), 0.01)
+			E := math.Exp(w0 * tRem)
 			for c := 0; c < 2; c++ {
-				F[c] = m * (w0sq*(com[c]-cop[c]) + w.Cfg.WalkKv*(vd[c]-vel[c]))
+				xi := com[c] + vel[c]/w0
+				cop[c] = (xiEnd[c] - xi*E) / (1 - E)
+			}
+			cop = w.clipSupport(cop, sole)
+			for c := 0; c < 2; c++ {
+				F[c] = m * w0 * w0 * (com[c] - cop[c])
 			}
 		}
 		// Split by where the CoP lies between the feet.
@@ -298,9 +369,8 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			k = 1
 		}
 		if nst > 0 {
-			w0sq := g / w.P.COMHeight
 			for c := 0; c < 2; c++ {
-				F[c] = m * (w0sq*(com[c]-sole[k][c]) + w.Cfg.WalkKv*(vd[c]-vel[c]))
+				F[c] = m * (w0*w0*(com[c]-sole[k][c]) + w.Cfg.WalkKv*(vd[c]-vel[c]))
 			}
 			lambda[k] = 1
 		}
@@ -356,8 +426,16 @@ func (w *Walker) schedStance(k int) (bool, float64, float64, float64) {
 }
 
 // order returns the leading foot (the one that touched down last) and the
-// trailing one (about to lift) in double support while walking.
+// trailing one (about to lift) in double support. With the clock stopped,
+// the phase says: φ < 0.5 is the left foot's stance start, so the right
+// foot trails.
 func (w *Walker) order() (lead, trail int) {
+	if !w.sched.Walking() {
+		if w.sched.Phase() < 0.5 {
+			return Left, Right
+		}
+		return Right, Left
+	}
 	_, remL, _, _ := w.schedStance(Left)
 	_, remR, _, _ := w.schedStance(Right)
 	if remL < remR {
@@ -366,15 +444,30 @@ func (w *Walker) order() (lead, trail int) {
 	return Left, Right
 }
 
-// dsProgress returns the double-support duration and progress 0..1 given
-// the trailing foot.
-func (w *Walker) dsProgress(trail int) (dur, prog float64) {
-	dur = w.sched.Period() * (w.sched.Duty() - 0.5)
-	_, rem, _, _ := w.schedStance(trail)
-	if dur <= 0 {
-		return 0, 1
+// dsRemaining returns the time left in the current double support by the
+// clock (0 outside one).
+func (w *Walker) dsRemaining() float64 {
+	ph := math.Mod(w.sched.Phase(), 0.5)
+	return math.Max(0, (w.sched.Duty()-0.5-ph)*w.sched.Period())
+}
+
+// clipSupport clamps a CoP to the support of the two soles: onto the
+// segment between their centres, within the sole half-width across it.
+func (w *Walker) clipSupport(c spatial.Vec3, sole [2]spatial.Vec3) spatial.Vec3 {
+	a, b := sole[Right], sole[Left]
+	d := b.Sub(a)
+	d[2] = 0
+	l := d.Norm()
+	if l < 1e-6 {
+		return a
 	}
-	return dur, clamp(1-rem/dur, 0, 1)
+	u := d.Scale(1 / l)
+	n := spatial.Vec3{-u[1], u[0], 0}
+	r := c.Sub(a)
+	s := clamp(r.Dot(u), 0, l)
+	hw := 0.4 * math.Min(w.P.Feet[0].Length, w.P.Feet[0].Width)
+	o := clamp(r.Dot(n), -hw, hw)
+	return a.Add(u.Scale(s)).Add(n.Scale(o))
 }
 
 // planStep plans foot k's touchdown with the other foot's sole at stance.

@@ -97,6 +97,8 @@ type WBCWeights struct {
 	Mu, MuTorsion                 float64
 	MinForce, MaxForce            float64 // N, per stance foot
 	CoPMargin                     float64 // fraction of the sole half-size usable
+	LimitHorizon                  float64 // s, joint-range look-ahead (0: no joint-range bounds)
+	LimitMargin                   float64 // rad, kept from each joint's range
 }
 
 // DefaultWBCWeights are weights that balance the PM01-class robot.
@@ -112,7 +114,8 @@ func DefaultWBCWeights() WBCWeights {
 		ContactKd:  20,
 		Mu:         0.6, MuTorsion: 0.02,
 		MinForce: 10, MaxForce: 1500,
-		CoPMargin: 0.8,
+		CoPMargin:    0.8,
+		LimitHorizon: 0.05, LimitMargin: 0.03,
 	}
 }
 
@@ -334,6 +337,29 @@ func (w *WBC) Solve() error {
 	// within [MinForce, trust·MaxForce].
 	for i := 0; i < n; i++ {
 		p.LX[i], p.UX[i] = math.Inf(-1), math.Inf(1)
+	}
+	// Joint range: the acceleration bounds that stop each joint short of
+	// its limit (with a margin) within LimitHorizon, q + q̇h + ½q̈h² inside
+	// the range.
+	if hz := W.LimitHorizon; hz > 0 {
+		for i := 0; i < w.nj; i++ {
+			j := &w.m.Joints[w.P.Joint[i]]
+			if !j.Limited {
+				continue
+			}
+			dof := w.halD[i]
+			q, qd := w.Q[w.P.QAdr[i]], w.V[dof]
+			lo, hi := j.Range[0]+W.LimitMargin, j.Range[1]-W.LimitMargin
+			if hi < lo {
+				lo, hi = (j.Range[0]+j.Range[1])/2, (j.Range[0]+j.Range[1])/2
+			}
+			amin := 2 * (lo - q - qd*hz) / (hz * hz)
+			amax := 2 * (hi - q - qd*hz) / (hz * hz)
+			if amin > amax { // already past: push back
+				amin, amax = math.Min(amin, amax), math.Max(amin, amax)
+			}
+			p.LX[dof], p.UX[dof] = amin, amax
+		}
 	}
 	inf := math.Inf(1)
 	for k := 0; k < 2; k++ {
