@@ -9,4 +9,9 @@
 //
 // Inputs: hal.Sensors and the robot model from sim/rbd. It must not import sim,
 // hal/simhal or runtime, and never sees simulator ground truth.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal, sim/rbd, sim/spatial.
+// Must not import: sim, hal/simhal, locomotion/..., runtime/..., tools/....
 package estimator

@@ -6,4 +6,8 @@
 // hal/canbus) import it. hal/fileio, beside it, is a leaf of file guards
 // (bounded reads of regular files, outputs that never destroy inputs) that
 // imports only the standard library and that every layer may import.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package hal

@@ -11,4 +11,9 @@
 // state and the robot model from sim/rbd. Output: joint torques and PD targets.
 // It must not import sim, hal/simhal or runtime: the same code runs on the real
 // robot.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: estimator, hal, sim/rbd, sim/spatial, locomotion/....
+// Must not import: sim, hal/simhal, runtime/..., tools/....
 package locomotion

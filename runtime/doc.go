@@ -59,4 +59,11 @@
 // hal.Robot, the Stepper and a TruthSource).
 // Tests of the loop against the simulator live in the external test package
 // runtime_test.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: estimator, hal, hal/fileio, locomotion/..., runtime/telemetry,
+// sim/rbd, sim/spatial.
+// Must not import: sim, sim/mjcf, sim/urdf, sim/models, sim/scene, sim/viewer,
+// hal/simhal, tools/....
 package runtime

@@ -7,4 +7,10 @@
 // estimator or locomotion; the one exception, for the sim packages that read
 // files (sim/mjcf, sim/urdf), is hal/fileio, a standard-library-only leaf of
 // file guards that every layer may import.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: sim/rbd, sim/spatial, hal/fileio.
+// Must not import: hal, hal/simhal, estimator, locomotion/..., runtime/...,
+// tools/....
 package sim

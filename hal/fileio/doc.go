@@ -28,4 +28,8 @@
 //
 // The package is a leaf: it imports only the standard library, so every
 // layer of the module (hal, sim, runtime, tools) may import it.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package fileio

@@ -38,4 +38,9 @@
 //
 // It may import locomotion/qp, sim/spatial and estimator; it must not import
 // sim, hal/simhal, runtime or locomotion (which imports it).
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: estimator, locomotion/qp, sim/spatial.
+// Must not import: sim, hal/simhal, locomotion, runtime/..., tools/....
 package mpc

@@ -39,4 +39,8 @@
 // solve, for the warm start) gives the same bits.
 //
 // It imports only the standard library; it must not import anything of Stride.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package qp

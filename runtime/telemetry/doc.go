@@ -23,4 +23,9 @@
 // the module; the msgpack encoding is github.com/vmihailenco/msgpack/v5.
 // The subpackage telemetrytest, which makes logs from simulated runs for
 // tests and tools, imports the simulator; this package must not.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal.
+// Must not import: runtime, sim/..., estimator, locomotion/..., tools/....
 package telemetry

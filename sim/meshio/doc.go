@@ -28,4 +28,8 @@
 // record, and anything after a #, is skipped. Vertices are not merged.
 //
 // The package imports nothing from the module, only the standard library.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package meshio

@@ -77,4 +77,8 @@
 // Sensors, tendons, equality constraints, contact pairs and exclusions,
 // cameras, lights, textures, height fields, plugins and the other MJCF
 // elements are ignored with a warning.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal/fileio, sim/meshio, sim/rbd, sim/spatial.
 package mjcf

@@ -54,4 +54,10 @@
 // models may import sim/rbd, sim/mjcf, sim/urdf and sim/spatial only. It must not
 // import sim (world, contacts), sim/viewer, hal, estimator, locomotion or
 // runtime; those import it to get a model.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: sim/rbd, sim/mjcf, sim/urdf, sim/spatial.
+// Must not import: sim, sim/viewer, hal, hal/simhal, estimator,
+// locomotion/..., runtime/..., tools/....
 package models

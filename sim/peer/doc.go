@@ -15,4 +15,8 @@
 //
 // peer imports the standard library only, so every package's tests may use
 // it. It must not import sim or any other package of the module.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package peer

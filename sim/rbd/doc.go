@@ -40,4 +40,8 @@
 // point in world coordinates.
 //
 // This package imports only sim/spatial (and the standard library).
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: sim/spatial.
 package rbd

@@ -12,4 +12,10 @@
 //
 // scene imports sim, sim/models and sim/rbd. It must not import hal,
 // runtime, estimator or locomotion.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: sim, sim/models, sim/rbd, sim/spatial.
+// Must not import: hal, hal/simhal, estimator, locomotion/..., runtime/...,
+// tools/....
 package scene

@@ -23,4 +23,8 @@
 // body B in the world W, p_WF is the point F measured from W's origin in W.
 //
 // This package must not import any other package of the module.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package spatial

@@ -110,4 +110,8 @@
 //
 // This package imports only sim/rbd, sim/spatial, sim/meshio (mesh files),
 // hal/fileio (the file guards, a leaf) and the standard library.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal/fileio, sim/meshio, sim/rbd, sim/spatial.
 package urdf

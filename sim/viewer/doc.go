@@ -45,4 +45,9 @@
 // its long compile) and golang.org/x/image's fixed font. It must not import
 // hal, runtime, estimator or locomotion: the tools wire those to it through
 // Runner's functions and the Commander interface.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: sim, sim/rbd, sim/spatial, sim/viewer/xvfb.
+// Must not import: hal/..., estimator, locomotion/..., runtime/..., tools/....
 package viewer

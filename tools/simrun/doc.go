@@ -14,4 +14,8 @@
 // simrun lives under tools because it chooses a backend (the simulator):
 // it imports hal/simhal, runtime, runtime/telemetry, sim, sim/scene and
 // sim/models. Only tools/ may import it.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// Imported only by: tools/....
 package simrun

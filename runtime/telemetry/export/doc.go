@@ -14,4 +14,9 @@
 // export imports runtime/telemetry and hal (fault names), and the MCAP
 // writer github.com/foxglove/mcap/go/mcap. It must not import runtime, sim or
 // any controller package.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal, runtime/telemetry.
+// Must not import: runtime, sim/..., estimator, locomotion/..., tools/....
 package export

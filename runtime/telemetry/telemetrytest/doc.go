@@ -6,4 +6,8 @@
 //
 // It imports sim, hal/simhal and locomotion, so only tests and tools/ may
 // import it; runtime/telemetry itself must not.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// Imported only by: tools/....
 package telemetrytest

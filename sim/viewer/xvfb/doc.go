@@ -4,4 +4,8 @@
 // not set. Xvfb picks a free display number itself (-displayfd).
 //
 // It imports only the standard library, and nothing of the module.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: none.
 package xvfb

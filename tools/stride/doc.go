@@ -1,0 +1,21 @@
+// Command stride is Stride's one command-line tool: model inspection, the
+// simulator, the robot runtime, telemetry logs and benchmarks.
+//
+//	stride model info [FILE] [--json]     print a model
+//	stride model fd [FILE] < states.csv   forward/inverse dynamics per CSV row
+//	stride model export                   print the built-in robot's MJCF
+//	stride sim [--headless] [--duration 10s]  the robot in the simulator (what `make run` runs)
+//	stride config print [--config FILE]   the effective runtime config
+//	stride log info|export|plot|replay|rerun FILE   telemetry logs
+//	stride bench sim|rbd|loop             benchmarks (sim and rbd beside MuJoCo with --peer auto)
+//
+// FILE is an MJCF (.xml) or URDF (.urdf) file; without it the built-in
+// PM01-class robot is used.
+//
+// This is where a backend is chosen and the packages are wired together: it
+// may import every package of the module, and nothing imports it.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// Imported only by: none.
+package main
