@@ -14,4 +14,9 @@
 //
 // playback imports hal only. It must not import runtime, runtime/telemetry
 // or sim: the caller reads the recording and feeds it.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal.
+// Must not import: runtime/..., sim/..., estimator, locomotion/..., tools/....
 package playback

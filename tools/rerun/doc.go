@@ -22,4 +22,9 @@
 // rerun imports hal, hal/playback, runtime and runtime/telemetry. It lives
 // under tools because it chooses the backend (playback); only tools/ may
 // import it.
+//
+// Import rules (checked by tools/imports_test.go):
+//
+// May import: hal, hal/playback, runtime, runtime/telemetry.
+// Imported only by: tools/....
 package rerun
