@@ -4,13 +4,17 @@ package locomotion_test
 // test package: locomotion itself must not import sim.
 
 import (
+	"errors"
 	"math"
+	"sort"
 	"testing"
+	"time"
 
 	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
 	"github.com/stride-robotics/stride/hal/simhal"
 	"github.com/stride-robotics/stride/locomotion"
+	"github.com/stride-robotics/stride/locomotion/qp"
 	"github.com/stride-robotics/stride/sim"
 	"github.com/stride-robotics/stride/sim/models"
 )
@@ -214,15 +218,91 @@ func TestWalkerStepAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkWalkerStep times one controller tick (model terms, footstep
-// planning, whole-body QP) while walking.
+// BenchmarkWalkerStep times the controller's tick (model terms, footstep
+// planning, whole-body QP) in closed loop while walking at 0.4 m/s: each
+// iteration is one simulated millisecond, of which only Walker.Step is
+// timed; p50 and p99 of those times are reported.
 func BenchmarkWalkerStep(b *testing.B) {
 	r := newWalkRig(b)
 	r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.4
 	r.run(b, 1500)
+	times := make([]float64, 0, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
+	var total time.Duration
 	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if err := r.robot.Read(&r.sens); err != nil {
+			b.Fatal(err)
+		}
+		r.est.Update(&r.sens, &r.e)
+		r.in.Time = r.w.Time
+		b.StartTimer()
+		t0 := time.Now()
 		r.walker.Step(&r.in, &r.out)
+		d := time.Since(t0)
+		b.StopTimer()
+		total += d
+		times = append(times, float64(d.Nanoseconds())/1e3)
+		if err := r.robot.Write(&r.out); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.robot.Advance(0.001); err != nil {
+			b.Fatal(err)
+		}
+		if r.e.Pos[2] < 0.45 {
+			r = newWalkRig(b) // fell: start over (not expected)
+			r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.4
+		}
+		b.StartTimer()
+	}
+	b.StopTimer()
+	sort.Float64s(times)
+	b.ReportMetric(times[len(times)/2], "p50_us")
+	b.ReportMetric(times[len(times)*99/100], "p99_us")
+	b.ReportMetric(times[len(times)-1], "max_us")
+}
+
+// A failing whole-body QP keeps the last good torques for FailTicks ticks,
+// then Err reports it (the runtime turns that into FaultController); an
+// infeasible tick allocates nothing.
+func TestWalkerQPFailureFallback(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 200)
+	good := append([]float64(nil), r.walker.WBC().Tau...)
+	wt := &r.walker.WBC().Weights
+	wt.Mu = math.NaN() // a malformed problem: every solve fails
+	n := r.walker.Cfg.FailTicks
+	for i := 0; i < n; i++ {
+		r.walker.Step(&r.in, &r.out)
+		if err := r.walker.Err(); err != nil {
+			t.Fatalf("error after %d failed ticks, want after %d: %v", i+1, n+1, err)
+		}
+		for j, tau := range good {
+			if r.out.Joint[j].Tau != tau {
+				t.Fatalf("tick %d: joint %d torque %g, want the last good %g", i, j, r.out.Joint[j].Tau, tau)
+			}
+		}
+	}
+	r.walker.Step(&r.in, &r.out)
+	err := r.walker.Err()
+	if !errors.Is(err, locomotion.ErrWBC) {
+		t.Fatalf("Err() = %v after %d failed ticks, want ErrWBC", err, n+1)
+	}
+	t.Logf("Err: %v", err)
+	// An infeasible problem (a negative friction coefficient: no force
+	// inside the cone) fails without allocating.
+	wt.Mu = -0.5
+	r.walker.Step(&r.in, &r.out)
+	if st := r.walker.WBC().Status; st != qp.Infeasible {
+		t.Fatalf("status %v, want infeasible", st)
+	}
+	if a := testing.AllocsPerRun(50, func() { r.walker.Step(&r.in, &r.out) }); a != 0 {
+		t.Errorf("%.1f allocations per infeasible tick", a)
+	}
+	// Start clears the failure.
+	wt.Mu = locomotion.DefaultWBCWeights().Mu
+	if err := r.walker.Start(&r.in); err != nil || r.walker.Err() != nil {
+		t.Fatalf("after Start: %v, %v", err, r.walker.Err())
 	}
 }

@@ -215,8 +215,15 @@ func (w *WBC) CoP() (c spatial.Vec3, fz float64, ok bool) {
 	return c.Scale(1 / fz), fz, true
 }
 
-// ErrWBC is wrapped by Solve's error when the QP fails.
+// ErrWBC is wrapped by Solve's errors when the QP fails.
 var ErrWBC = errors.New("whole-body QP failed")
+
+// Solve's errors, made once so a failing tick allocates nothing.
+var (
+	errWBCMalformed  = fmt.Errorf("%w: malformed problem (non-finite state or goals, or crossed bounds)", ErrWBC)
+	errWBCInfeasible = fmt.Errorf("%w: infeasible", ErrWBC)
+	errWBCMaxIter    = fmt.Errorf("%w: iteration limit reached", ErrWBC)
+)
 
 // addTask adds weight·‖J x_q − b‖² over the q̈ part (rows r0..r0+nr of a 6×nv
 // Jacobian) to H and g.
@@ -437,11 +444,13 @@ func (w *WBC) Solve() error {
 
 	res, err := w.solver.Solve(p, w.x)
 	w.Status, w.Iter = res.Status, res.Iterations
-	if err != nil {
-		return fmt.Errorf("%w: %v", ErrWBC, err)
-	}
-	if res.Status != qp.Optimal {
-		return fmt.Errorf("%w: %v after %d iterations", ErrWBC, res.Status, res.Iterations)
+	switch {
+	case err != nil:
+		return errWBCMalformed
+	case res.Status == qp.Infeasible:
+		return errWBCInfeasible
+	case res.Status != qp.Optimal:
+		return errWBCMaxIter
 	}
 	copy(w.Qdd, w.x[:nv])
 	for k := 0; k < 2; k++ {
