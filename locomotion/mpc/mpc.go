@@ -201,6 +201,7 @@ type MPC struct {
 
 	solver *qp.Solver
 	prob   qp.Problem
+	cs     qp.Sparse // inequality rows of prob
 	seq    uint64
 
 	// Per solve, written in Solve's stages.
@@ -210,10 +211,10 @@ type MPC struct {
 	a      [NX * NX]float64    // discrete A
 	c      [NX]float64         // discrete affine term (gravity)
 	rzT    spatial.Mat3        // R_z(ψ̄)ᵀ of the mean planned yaw
-	bk     []float64           // MaxKnots blocks of NX×(Feet·6): B_k, row stride Feet·6
+	bk     [MaxKnots][Feet * wrenchVars][NX]float64 // B_k by columns
 	y      []float64           // MaxKnots blocks of NX×NX: Y_j
-	zk     []float64           // MaxKnots blocks of NX×(Feet·6): Z_j = Y_j B_j
-	pw     []float64           // NX×(Feet·6): A^d B_i
+	zk     [MaxKnots][Feet * wrenchVars][NX]float64 // Z_j = Y_j B_j by columns
+	pw     [Feet * wrenchVars][NX]float64           // A^d B_i by columns
 	x0     [NX]float64
 	xfree  [MaxKnots + 1][NX]float64
 	lam    [NX]float64
@@ -234,16 +235,17 @@ func New(p Params) (*MPC, error) {
 		p:      p,
 		invIB:  inv,
 		solver: qp.NewSolver(maxVars, 0, maxRows),
-		bk:     make([]float64, MaxKnots*NX*Feet*wrenchVars),
 		y:      make([]float64, MaxKnots*NX*NX),
-		zk:     make([]float64, MaxKnots*NX*Feet*wrenchVars),
-		pw:     make([]float64, NX*Feet*wrenchVars),
 		unom:   make([]float64, maxVars),
 		x:      make([]float64, maxVars),
 	}
 	m.prob.H = make([]float64, 0, maxVars*maxVars)
 	m.prob.G = make([]float64, 0, maxVars)
-	m.prob.C = make([]float64, 0, maxRows*maxVars)
+	m.cs = qp.Sparse{
+		Ptr: make([]int32, 0, maxRows+1),
+		Col: make([]int32, 0, 3*maxRows),
+		Val: make([]float64, 0, 3*maxRows),
+	}
 	m.prob.L = make([]float64, 0, maxRows)
 	m.prob.U = make([]float64, 0, maxRows)
 	m.prob.LX = make([]float64, 0, maxVars)
@@ -458,10 +460,8 @@ func (m *MPC) stageDynamics(in *Input) {
 	m.c[5] = -0.5 * g * dt * dt
 	m.c[11] = -g * dt
 
-	const w = Feet * wrenchVars
 	for k := 0; k < m.k; k++ {
-		b := m.bk[k*NX*w : (k+1)*NX*w]
-		clear(b)
+		b := &m.bk[k]
 		// Lever arms from the planned CoM at the start of the interval.
 		var pc [3]float64
 		if k == 0 {
@@ -481,22 +481,23 @@ func (m *MPC) stageDynamics(in *Input) {
 			r := spatial.Vec3(in.Plan[k].Foot[i]).Sub(spatial.Vec3(pc))
 			sk := spatial.Skew(r)
 			wf := invIW.Mul(&sk) // I_W⁻¹ [r]×
-			for row := 0; row < 3; row++ {
-				for j := 0; j < 3; j++ {
-					b[(6+row)*w+col+j] = dt * wf[3*row+j]
-					b[(6+row)*w+col+3+j] = dt * invIW[3*row+j]
-				}
-				b[(9+row)*w+col+row] = dt / m.p.Mass
-			}
-			// Θ rows: dt/2·R_zᵀ·(ω rows); p rows: dt/2·(v rows).
-			for row := 0; row < 3; row++ {
-				for j := 0; j < wrenchVars; j++ {
-					acc := 0.0
-					for l := 0; l < 3; l++ {
-						acc += m.rzT[3*row+l] * b[(6+l)*w+col+j]
+			for j := 0; j < wrenchVars; j++ {
+				c := &b[col+j]
+				*c = [NX]float64{}
+				for row := 0; row < 3; row++ {
+					if j < 3 {
+						c[6+row] = dt * wf[3*row+j]
+					} else {
+						c[6+row] = dt * invIW[3*row+j-3]
 					}
-					b[row*w+col+j] = 0.5 * dt * acc
-					b[(3+row)*w+col+j] = 0.5 * dt * b[(9+row)*w+col+j]
+				}
+				if j < 3 {
+					c[9+j] = dt / m.p.Mass
+				}
+				// Θ rows: dt/2·R_zᵀ·(ω rows); p rows: dt/2·(v rows).
+				for row := 0; row < 3; row++ {
+					c[row] = 0.5 * dt * (m.rzT[3*row]*c[6] + m.rzT[3*row+1]*c[7] + m.rzT[3*row+2]*c[8])
+					c[3+row] = 0.5 * dt * c[9+row]
 				}
 			}
 			col += wrenchVars
@@ -506,7 +507,6 @@ func (m *MPC) stageDynamics(in *Input) {
 
 // stageCost writes the condensed H = BᵀQ̄B + R̄ and g = BᵀQ̄(x_free − x_ref) − R̄u_nom.
 func (m *MPC) stageCost() {
-	const w = Feet * wrenchVars
 	k, n := m.k, m.off[m.k]
 	q := &m.p.Q
 	// Y_{K−1} = Q, Y_j = Q + AᵀY_{j+1}A.
@@ -543,41 +543,32 @@ func (m *MPC) stageCost() {
 	// Z_j = Y_j B_j.
 	for j := 0; j < k; j++ {
 		mj := m.off[j+1] - m.off[j]
-		y := m.y[j*NX*NX : (j+1)*NX*NX]
-		b := m.bk[j*NX*w : (j+1)*NX*w]
-		z := m.zk[j*NX*w : (j+1)*NX*w]
-		for r := 0; r < NX; r++ {
-			for c := 0; c < mj; c++ {
-				acc := 0.0
-				for l := 0; l < NX; l++ {
-					acc += y[r*NX+l] * b[l*w+c]
-				}
-				z[r*w+c] = acc
+		y := (*[NX * NX]float64)(m.y[j*NX*NX : (j+1)*NX*NX])
+		for c := 0; c < mj; c++ {
+			b, z := &m.bk[j][c], &m.zk[j][c]
+			for r := 0; r < NX; r++ {
+				z[r] = dot12((*[NX]float64)(y[r*NX:r*NX+NX]), b)
 			}
 		}
 	}
 	h := m.prob.H[:n*n]
 	m.prob.H = h
 	m.prob.N = n
+	dt := m.p.Dt
 	// H_ij = (A^{j−i}B_i)ᵀ Z_j for i ≤ j, mirrored.
 	for i := 0; i < k; i++ {
 		mi := m.off[i+1] - m.off[i]
 		if mi == 0 {
 			continue
 		}
-		pw := m.pw
-		copy(pw, m.bk[i*NX*w:(i+1)*NX*w])
+		pw := &m.pw
+		copy(pw[:mi], m.bk[i][:mi])
 		for j := i; j < k; j++ {
 			mj := m.off[j+1] - m.off[j]
-			z := m.zk[j*NX*w : (j+1)*NX*w]
 			for r := 0; r < mi; r++ {
 				hr := h[(m.off[i]+r)*n+m.off[j] : (m.off[i]+r)*n+m.off[j]+mj]
 				for c := range hr {
-					acc := 0.0
-					for l := 0; l < NX; l++ {
-						acc += pw[l*w+r] * z[l*w+c]
-					}
-					hr[c] = acc
+					hr[c] = dot12(&pw[r], &m.zk[j][c])
 				}
 			}
 			if j > i {
@@ -589,13 +580,10 @@ func (m *MPC) stageCost() {
 			}
 			// pw ← A pw: Θ rows += dt R_zᵀ ω rows, p rows += dt v rows.
 			for c := 0; c < mi; c++ {
-				var om [3]float64
-				for l := 0; l < 3; l++ {
-					om[l] = pw[(6+l)*w+c]
-				}
+				v := &pw[c]
 				for r := 0; r < 3; r++ {
-					pw[r*w+c] += m.a[r*NX+6]*om[0] + m.a[r*NX+7]*om[1] + m.a[r*NX+8]*om[2]
-					pw[(3+r)*w+c] += m.p.Dt * pw[(9+r)*w+c]
+					v[r] += m.a[r*NX+6]*v[6] + m.a[r*NX+7]*v[7] + m.a[r*NX+8]*v[8]
+					v[3+r] += dt * v[9+r]
 				}
 			}
 		}
@@ -624,13 +612,8 @@ func (m *MPC) stageCost() {
 			m.lam[i] = q[i]*e + at[i]
 		}
 		mj := m.off[j+1] - m.off[j]
-		b := m.bk[j*NX*w : (j+1)*NX*w]
 		for c := 0; c < mj; c++ {
-			acc := 0.0
-			for l := 0; l < NX; l++ {
-				acc += b[l*w+c] * m.lam[l]
-			}
-			g[m.off[j]+c] = acc
+			g[m.off[j]+c] = dot12(&m.bk[j][c], &m.lam)
 		}
 	}
 	// Regularisation toward the nominal wrench (weight shared equally).
@@ -677,8 +660,9 @@ func (m *MPC) stageConstraints(in *Input) error {
 	n := m.off[m.k]
 	rows := footRows * n / wrenchVars
 	p := &m.prob
-	p.C = p.C[:rows*n]
-	clear(p.C)
+	cs := &m.cs
+	cs.Reset()
+	p.C, p.CS = nil, cs
 	p.L = p.L[:rows]
 	p.U = p.U[:rows]
 	p.LX = p.LX[:n]
@@ -690,12 +674,13 @@ func (m *MPC) stageConstraints(in *Input) error {
 	mu := m.p.Mu / math.Sqrt2
 	hw, hl := m.p.SoleWidth/2, m.p.SoleLength/2
 	row := 0
-	// set writes row: coefficients on the tangential/moment pair (t) and on fz.
+	// set writes a row: coefficients t on the pair of columns (tcol, tcol+1)
+	// and fzc on fz (column v+2).
 	set := func(v, tcol int, t [2]float64, fzc, lo, hi float64) {
-		r := p.C[row*n : row*n+n]
-		r[tcol] = t[0]
-		r[tcol+1] = t[1]
-		r[v+2] += fzc
+		cs.Add(tcol, t[0])
+		cs.Add(tcol+1, t[1])
+		cs.Add(v+2, fzc)
+		cs.EndRow()
 		p.L[row], p.U[row] = lo, hi
 		row++
 	}
@@ -719,14 +704,8 @@ func (m *MPC) stageConstraints(in *Input) error {
 			set(v, v+3, t2, -hl, -inf, 0)
 			set(v, v+3, t2, hl, 0, inf)
 			// Torsion: |mz| ≤ YawArm·fz.
-			r := p.C[row*n : row*n+n]
-			r[v+5], r[v+2] = 1, -m.p.YawArm
-			p.L[row], p.U[row] = -inf, 0
-			row++
-			r = p.C[row*n : row*n+n]
-			r[v+5], r[v+2] = 1, m.p.YawArm
-			p.L[row], p.U[row] = 0, inf
-			row++
+			set(v, v+4, [2]float64{0, 1}, -m.p.YawArm, -inf, 0)
+			set(v, v+4, [2]float64{0, 1}, m.p.YawArm, 0, inf)
 			fzMax := in.Plan[k].FzMax[i]
 			if fzMax == 0 {
 				fzMax = m.p.FzMax
@@ -739,7 +718,6 @@ func (m *MPC) stageConstraints(in *Input) error {
 
 // stageOutput unpacks the wrenches and rolls the dynamics forward.
 func (m *MPC) stageOutput(out *Solution) {
-	const w = Feet * wrenchVars
 	out.Pred[0] = m.x0
 	for k := 0; k < m.k; k++ {
 		for i := 0; i < Feet; i++ {
@@ -751,10 +729,11 @@ func (m *MPC) stageOutput(out *Solution) {
 		}
 		next := m.step(&out.Pred[k])
 		mk := m.off[k+1] - m.off[k]
-		b := m.bk[k*NX*w : (k+1)*NX*w]
-		u := m.x[m.off[k] : m.off[k]+mk]
-		for r := 0; r < NX; r++ {
-			next[r] += dotN(b[r*w:r*w+mk], u)
+		for c := 0; c < mk; c++ {
+			u := m.x[m.off[k]+c]
+			for r := range next {
+				next[r] += m.bk[k][c][r] * u
+			}
 		}
 		out.Pred[k+1] = next
 	}
@@ -764,10 +743,8 @@ func (m *MPC) stageOutput(out *Solution) {
 	}
 }
 
-func dotN(a, b []float64) float64 {
-	acc := 0.0
-	for i := range a {
-		acc += a[i] * b[i]
-	}
-	return acc
+func dot12(a, b *[NX]float64) float64 {
+	return (a[0]*b[0] + a[1]*b[1] + a[2]*b[2] + a[3]*b[3]) +
+		(a[4]*b[4] + a[5]*b[5] + a[6]*b[6] + a[7]*b[7]) +
+		(a[8]*b[8] + a[9]*b[9] + a[10]*b[10] + a[11]*b[11])
 }

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stride-robotics/stride/locomotion/qp"
 )
@@ -348,9 +350,10 @@ func TestCondensedCost(t *testing.T) {
 		for k := 0; k < m.k; k++ {
 			next := m.step(&x)
 			mk := m.off[k+1] - m.off[k]
-			b := m.bk[k*NX*Feet*wrenchVars:]
-			for r := 0; r < NX; r++ {
-				next[r] += dotN(b[r*Feet*wrenchVars:r*Feet*wrenchVars+mk], u[m.off[k]:m.off[k]+mk])
+			for c := 0; c < mk; c++ {
+				for r := 0; r < NX; r++ {
+					next[r] += m.bk[k][c][r] * u[m.off[k]+c]
+				}
 			}
 			x = next
 			for i := 0; i < NX; i++ {
@@ -493,16 +496,32 @@ func BenchmarkSolve(b *testing.B) {
 					}
 				}
 				var sol Solution
+				defer lockThread()()
+				times := make([]time.Duration, 0, 1<<16)
+				cpus := make([]time.Duration, 0, 1<<16)
 				b.ReportAllocs()
 				i := 0
 				vars, active := 0, 0
 				for b.Loop() {
+					t0, c0 := time.Now(), threadCPU()
 					if err := m.Solve(ins[i%len(ins)], &sol); err != nil {
 						b.Fatal(err)
+					}
+					if len(times) < cap(times) {
+						cpus = append(cpus, threadCPU()-c0)
+						times = append(times, time.Since(t0))
 					}
 					vars, active = max(vars, sol.Vars), max(active, sol.Active)
 					i++
 				}
+				slices.Sort(times)
+				slices.Sort(cpus)
+				pct := func(v []time.Duration, q float64) float64 {
+					return float64(v[int(q*float64(len(v)-1))].Microseconds())
+				}
+				b.ReportMetric(pct(times, 0.99), "p99-us")
+				b.ReportMetric(pct(cpus, 0.5), "cpu-p50-us")
+				b.ReportMetric(pct(cpus, 0.99), "cpu-p99-us")
 				b.ReportMetric(float64(vars), "max-vars")
 				b.ReportMetric(float64(active), "max-active")
 			})

@@ -42,7 +42,10 @@ type Problem struct {
 	A []float64 // MEq×N row-major equality rows
 	B []float64 // MEq right-hand sides
 
-	C []float64 // MIneq×N row-major inequality rows
+	C []float64 // MIneq×N row-major inequality rows (or nil with CS)
+	// CS, when not nil, gives the inequality rows in compressed form instead
+	// of C (which must then be nil): cheaper for rows with few non-zeros.
+	CS *Sparse
 	L []float64 // MIneq lower sides (−Inf: none); nil means all −Inf
 	U []float64 // MIneq upper sides (+Inf: none); nil means all +Inf
 
@@ -55,6 +58,44 @@ func (p *Problem) MEq() int { return len(p.B) }
 
 // MIneq is the number of two-sided inequality rows.
 func (p *Problem) MIneq() int { return max(len(p.L), len(p.U)) }
+
+// allZeroTimes returns Σ v·0 over v: 0 when every value is finite, NaN
+// otherwise. It is the fast finiteness scan; the slow one finds the culprit.
+func allZeroTimes(v []float64) float64 {
+	acc := 0.0
+	for _, x := range v {
+		acc += x * 0
+	}
+	return acc
+}
+
+// Sparse holds rows in compressed form: row i has the values
+// Val[Ptr[i]:Ptr[i+1]] in the columns Col[Ptr[i]:Ptr[i+1]] (any order, no
+// repeats). len(Ptr) is the number of rows + 1 and Ptr[0] = 0.
+type Sparse struct {
+	Ptr []int32
+	Col []int32
+	Val []float64
+}
+
+// Reset empties s, keeping its storage.
+func (s *Sparse) Reset() {
+	s.Ptr = append(s.Ptr[:0], 0)
+	s.Col = s.Col[:0]
+	s.Val = s.Val[:0]
+}
+
+// Add appends one entry to the last row (call EndRow to close it).
+func (s *Sparse) Add(col int, v float64) {
+	s.Col = append(s.Col, int32(col))
+	s.Val = append(s.Val, v)
+}
+
+// EndRow closes the current row.
+func (s *Sparse) EndRow() { s.Ptr = append(s.Ptr, int32(len(s.Col))) }
+
+// Rows returns the number of rows.
+func (s *Sparse) Rows() int { return max(len(s.Ptr)-1, 0) }
 
 // Result reports a solve. The multiplier slices are views into the Solver's
 // storage, valid until its next Solve.
@@ -71,6 +112,12 @@ type Result struct {
 // ErrNotPositiveDefinite is wrapped by Solve's error when the Cholesky
 // factorisation of H meets a non-positive pivot.
 var ErrNotPositiveDefinite = errors.New("qp: H is not positive definite")
+
+// Forced representations (tests).
+const (
+	modeRange = 1 + iota
+	modeExplicit
+)
 
 // Row states in Solver.state.
 const (
@@ -96,11 +143,17 @@ type Solver struct {
 	// Per-solve dimensions.
 	n, mEq, mIneq int
 
-	jm   []float64 // n×n, J = L⁻ᵀQ
-	rm   []float64 // n×n, R upper triangular (first q columns used)
-	chol []float64 // n×n, Cholesky factor L (lower)
+	// Two representations of the same factors, with N the active normals:
+	// range space (few active): L and Q₁ with L⁻¹N = Q₁R, J never formed;
+	// explicit: J = L⁻ᵀ[Q₁ Q₂] with JᵀN = [R; 0] (Goldfarb–Idnani's own).
+	explicit bool
+	mode     int // tests: 0 automatic, modeRange or modeExplicit throughout
+	chol     []float64 // n×n row-major, Cholesky factor L of H (lower)
+	qm       []float64 // range space: q columns of length n (column-major), Q₁
+	jm       []float64 // explicit: n×n row-major, J
+	rm       []float64 // n×n row-major, R upper triangular (first q columns used)
 
-	d, z, r, tmp []float64 // n
+	w, rho, z, r, d1, tmp []float64 // n
 	u            []float64 // n+1 multipliers of the active set (+ the one being added)
 	act          []int32   // n active constraint ids (2·row + side)
 
@@ -129,12 +182,15 @@ func NewSolver(maxN, maxEq, maxIneq int) *Solver {
 	rows := maxEq + maxIneq
 	s := &Solver{
 		maxN: maxN, maxEq: maxEq, maxIneq: maxIneq,
+		chol:    make([]float64, maxN*maxN),
+		qm:      make([]float64, maxN*maxN),
 		jm:      make([]float64, maxN*maxN),
 		rm:      make([]float64, maxN*maxN),
-		chol:    make([]float64, maxN*maxN),
-		d:       make([]float64, maxN),
+		w:       make([]float64, maxN),
+		rho:     make([]float64, maxN),
 		z:       make([]float64, maxN),
 		r:       make([]float64, maxN),
+		d1:      make([]float64, maxN),
 		tmp:     make([]float64, maxN),
 		u:       make([]float64, maxN+1),
 		act:     make([]int32, maxN),
@@ -169,14 +225,12 @@ func (s *Solver) Solve(p *Problem, x []float64) (Result, error) {
 	}
 	s.compress(p)
 
-	// Unconstrained minimum x = −J Jᵀ g.
-	w := s.tmp[:n]
-	clear(w)
-	for i := 0; i < n; i++ {
-		axpy(p.G[i], s.jm[i*n+i:i*n+n], w[i:n])
-	}
-	for i := 0; i < n; i++ {
-		x[i] = -dot(s.jm[i*n+i:i*n+n], w[i:n])
+	// Unconstrained minimum x = −L⁻ᵀL⁻¹g.
+	copy(s.tmp[:n], p.G)
+	s.forward(s.tmp[:n], 0)
+	s.backward(s.tmp[:n], x)
+	for i := range x {
+		x[i] = -x[i]
 	}
 
 	warm := !s.NoWarmStart && s.nPrev > 0 && s.prevDims == [3]int{n, mEq, mIneq}
@@ -191,6 +245,13 @@ func (s *Solver) Solve(p *Problem, x []float64) (Result, error) {
 		tol = 1e-10
 	}
 
+	// Few active constraints: work with L and Q₁ (range space); many: form
+	// J = L⁻ᵀQ. The previous solve's count decides the start.
+	s.explicit = false
+	if s.mode == modeExplicit || (s.mode == 0 && warm && 3*s.nPrev > n) {
+		s.formJ()
+		s.explicit = true
+	}
 	q := 0
 	iter := 0
 	status := Optimal
@@ -208,16 +269,17 @@ outer:
 				status = MaxIterations
 				break outer
 			}
-			d := s.d[:n]
-			s.normalTimesJ(id, d)
-			// z = J₂d₂ (primal direction), r = R⁻¹d₁ (dual direction).
-			z := s.z[:n]
-			for i := 0; i < n; i++ {
-				z[i] = dot(s.jm[i*n+q:i*n+n], d[q:n])
+			// d₁, z and ‖d₂‖² of the constraint's normal.
+			var rr, ww float64
+			if s.explicit {
+				rr, ww = s.directionJ(id, q)
+			} else {
+				rr, ww = s.directionRange(id, q)
 			}
+			d1, z := s.d1[:q], s.z[:n]
 			r := s.r[:q]
 			for i := q - 1; i >= 0; i-- {
-				acc := d[i]
+				acc := d1[i]
 				for k := i + 1; k < q; k++ {
 					acc -= s.rm[i*n+k] * r[k]
 				}
@@ -238,11 +300,9 @@ outer:
 				}
 			}
 			// Full step: makes the constraint active.
-			d2 := dot(d[q:n], d[q:n])
-			dd := dot(d, d)
 			t2 := math.Inf(1)
-			if d2 > 1e-24*dd {
-				t2 = -s.slack(p, id, x) / d2
+			if q < n && rr > 1e-24*ww {
+				t2 = -s.slack(p, id, x) / rr
 				if t2 < 0 {
 					t2 = 0
 				}
@@ -275,8 +335,16 @@ outer:
 			}
 			s.u[q] += t
 			if t2 <= t1 {
-				s.addAt(id, q)
+				if s.explicit {
+					s.addJ(id, q)
+				} else {
+					s.addRange(id, q, rr)
+				}
 				q++
+				if !s.explicit && 3*q > n && s.mode == 0 {
+					// Many active constraints: the explicit J costs less per step.
+					s.toExplicit(q)
+				}
 				continue outer
 			}
 			s.dropAt(drop, q)
@@ -346,38 +414,70 @@ func (s *Solver) check(p *Problem, x []float64) error {
 	if p.L != nil && p.U != nil && len(p.L) != len(p.U) {
 		return fmt.Errorf("qp: L has length %d and U %d; they must match", len(p.L), len(p.U))
 	}
-	if len(p.C) != mIneq*n {
-		return fmt.Errorf("qp: C has length %d, need MIneq·N = %d·%d", len(p.C), mIneq, n)
-	}
 	if p.LX != nil && len(p.LX) != n {
 		return fmt.Errorf("qp: LX has length %d, need N = %d (or nil)", len(p.LX), n)
 	}
 	if p.UX != nil && len(p.UX) != n {
 		return fmt.Errorf("qp: UX has length %d, need N = %d (or nil)", len(p.UX), n)
 	}
-	for i := 0; i < n; i++ {
-		for j := 0; j <= i; j++ {
-			if !finite(p.H[i*n+j]) {
-				return fmt.Errorf("qp: H[%d,%d] = %v is not finite", i, j, p.H[i*n+j])
+	if p.CS != nil {
+		if p.C != nil {
+			return fmt.Errorf("qp: both C and CS are set; give the inequality rows one way")
+		}
+		cs := p.CS
+		if cs.Rows() != mIneq || len(cs.Ptr) == 0 || cs.Ptr[0] != 0 || len(cs.Col) != len(cs.Val) || int(cs.Ptr[mIneq]) != len(cs.Col) {
+			return fmt.Errorf("qp: CS has %d rows (Ptr %d, Col %d, Val %d entries), need MIneq = %d rows with Ptr[0] = 0 and Ptr[last] = len(Col) = len(Val)",
+				cs.Rows(), len(cs.Ptr), len(cs.Col), len(cs.Val), mIneq)
+		}
+		for i := 0; i < mIneq; i++ {
+			if cs.Ptr[i+1] < cs.Ptr[i] || int(cs.Ptr[i+1]-cs.Ptr[i]) > n {
+				return fmt.Errorf("qp: CS row %d has %d entries, need 0..N = %d", i, cs.Ptr[i+1]-cs.Ptr[i], n)
+			}
+			for k := cs.Ptr[i]; k < cs.Ptr[i+1]; k++ {
+				if c := cs.Col[k]; c < 0 || int(c) >= n {
+					return fmt.Errorf("qp: CS row %d has column %d outside 0..%d", i, c, n-1)
+				}
 			}
 		}
-		if !finite(p.G[i]) {
-			return fmt.Errorf("qp: G[%d] = %v is not finite", i, p.G[i])
+		if allZeroTimes(cs.Val) != 0 {
+			for k, v := range cs.Val {
+				if !finite(v) {
+					return fmt.Errorf("qp: CS entry %d = %v is not finite", k, v)
+				}
+			}
 		}
+	} else if len(p.C) != mIneq*n {
+		return fmt.Errorf("qp: C has length %d, need MIneq·N = %d·%d", len(p.C), mIneq, n)
 	}
-	for k, v := range p.A {
-		if !finite(v) {
-			return fmt.Errorf("qp: A[%d,%d] = %v is not finite", k/n, k%n, v)
+	bad := allZeroTimes(p.G) + allZeroTimes(p.A) + allZeroTimes(p.B) + allZeroTimes(p.C)
+	for i := 0; i < n; i++ {
+		bad += allZeroTimes(p.H[i*n : i*n+i+1])
+	}
+	if bad != 0 {
+		for i := 0; i < n; i++ {
+			for j := 0; j <= i; j++ {
+				if !finite(p.H[i*n+j]) {
+					return fmt.Errorf("qp: H[%d,%d] = %v is not finite", i, j, p.H[i*n+j])
+				}
+			}
+			if !finite(p.G[i]) {
+				return fmt.Errorf("qp: G[%d] = %v is not finite", i, p.G[i])
+			}
 		}
-	}
-	for k, v := range p.B {
-		if !finite(v) {
-			return fmt.Errorf("qp: B[%d] = %v is not finite", k, v)
+		for k, v := range p.A {
+			if !finite(v) {
+				return fmt.Errorf("qp: A[%d,%d] = %v is not finite", k/n, k%n, v)
+			}
 		}
-	}
-	for k, v := range p.C {
-		if !finite(v) {
-			return fmt.Errorf("qp: C[%d,%d] = %v is not finite", k/n, k%n, v)
+		for k, v := range p.B {
+			if !finite(v) {
+				return fmt.Errorf("qp: B[%d] = %v is not finite", k, v)
+			}
+		}
+		for k, v := range p.C {
+			if !finite(v) {
+				return fmt.Errorf("qp: C[%d,%d] = %v is not finite", k/n, k%n, v)
+			}
 		}
 	}
 	for i := 0; i < mIneq; i++ {
@@ -395,38 +495,96 @@ func (s *Solver) check(p *Problem, x []float64) error {
 	return nil
 }
 
-// factor computes L (H = LLᵀ) and J = L⁻ᵀ, and clears R.
+// factor computes the Cholesky factor L (H = LLᵀ).
 func (s *Solver) factor(p *Problem) error {
 	n := p.N
 	l := s.chol[:n*n]
-	for i := 0; i < n; i++ {
+	h := p.H
+	pivot := func(i int, v float64) error {
+		if !(v > 1e-14*math.Abs(h[i*n+i])) {
+			return fmt.Errorf("%w: pivot %d is %g (H[%d,%d] = %g)", ErrNotPositiveDefinite, i, v, i, i, h[i*n+i])
+		}
+		return nil
+	}
+	// Rows in pairs (Cholesky–Banachiewicz): both rows take their dot
+	// products with row j in one pass, sharing its loads.
+	i := 0
+	for ; i+1 < n; i += 2 {
 		li := l[i*n : i*n+n]
-		for j := 0; j <= i; j++ {
-			lj := l[j*n : j*n+n]
-			v := p.H[i*n+j] - dot(li[:j], lj[:j])
-			if i == j {
-				if !(v > 1e-14*math.Abs(p.H[i*n+i])) || v <= 0 {
-					return fmt.Errorf("%w: pivot %d is %g (H[%d,%d] = %g)", ErrNotPositiveDefinite, i, v, i, i, p.H[i*n+i])
-				}
-				li[i] = math.Sqrt(v)
-			} else {
-				li[j] = v / lj[j]
-			}
+		lk := l[(i+1)*n : (i+1)*n+n]
+		for j := 0; j < i; j++ {
+			lj := l[j*n : j*n+j+1]
+			a, b := dot2(li[:j], lk[:j], lj[:j])
+			li[j] = (h[i*n+j] - a) / lj[j]
+			lk[j] = (h[(i+1)*n+j] - b) / lj[j]
 		}
+		v := h[i*n+i] - dot(li[:i], li[:i])
+		if err := pivot(i, v); err != nil {
+			return err
+		}
+		li[i] = math.Sqrt(v)
+		lk[i] = (h[(i+1)*n+i] - dot(lk[:i], li[:i])) / li[i]
+		v = h[(i+1)*n+i+1] - dot(lk[:i+1], lk[:i+1])
+		if err := pivot(i+1, v); err != nil {
+			return err
+		}
+		lk[i+1] = math.Sqrt(v)
 		clear(li[i+1:])
+		clear(lk[i+2:])
 	}
-	// Column j of L⁻¹ (forward substitution) is row j of J = L⁻ᵀ.
-	jm := s.jm[:n*n]
-	for j := 0; j < n; j++ {
-		row := jm[j*n : j*n+n]
-		clear(row[:j])
-		row[j] = 1 / l[j*n+j]
-		for i := j + 1; i < n; i++ {
-			row[i] = -dot(l[i*n+j:i*n+i], row[j:i]) / l[i*n+i]
+	if i < n { // odd n: the last row alone
+		li := l[i*n : i*n+n]
+		for j := 0; j < i; j++ {
+			lj := l[j*n : j*n+j+1]
+			li[j] = (h[i*n+j] - dot(li[:j], lj[:j])) / lj[j]
 		}
+		v := h[i*n+i] - dot(li[:i], li[:i])
+		if err := pivot(i, v); err != nil {
+			return err
+		}
+		li[i] = math.Sqrt(v)
 	}
-	clear(s.rm[:n*n])
 	return nil
+}
+
+// dot2 returns a·c and b·c.
+func dot2(a, b, c []float64) (float64, float64) {
+	a = a[:len(c)]
+	b = b[:len(c)]
+	var s0, s1, t0, t1 float64
+	i := 0
+	for ; i+1 < len(c); i += 2 {
+		c0, c1 := c[i], c[i+1]
+		s0 += a[i] * c0
+		t0 += b[i] * c0
+		s1 += a[i+1] * c1
+		t1 += b[i+1] * c1
+	}
+	if i < len(c) {
+		s0 += a[i] * c[i]
+		t0 += b[i] * c[i]
+	}
+	return s0 + s1, t0 + t1
+}
+
+// forward solves L y = b in place (b = y on return), b zero before index s0.
+func (s *Solver) forward(b []float64, s0 int) {
+	n := s.n
+	l := s.chol
+	for i := s0; i < n; i++ {
+		b[i] = (b[i] - dot(l[i*n+s0:i*n+i], b[s0:i])) / l[i*n+i]
+	}
+}
+
+// backward solves Lᵀ y = b into y; b is overwritten.
+func (s *Solver) backward(b, y []float64) {
+	n := s.n
+	l := s.chol
+	for i := n - 1; i >= 0; i-- {
+		yi := b[i] / l[i*n+i]
+		y[i] = yi
+		axpy(-yi, l[i*n:i*n+i], b[:i])
+	}
 }
 
 // compress stores the non-zeros of the equality and inequality rows.
@@ -451,7 +609,24 @@ func (s *Solver) compress(p *Problem) {
 		}
 	}
 	put(p.A)
-	put(p.C)
+	if cs := p.CS; cs != nil {
+		for i := 0; i < cs.Rows(); i++ {
+			s.rowPtr[row] = k
+			nrm := 0.0
+			for e := cs.Ptr[i]; e < cs.Ptr[i+1]; e++ {
+				if v := cs.Val[e]; v != 0 {
+					s.col[k] = cs.Col[e]
+					s.val[k] = v
+					k++
+					nrm += v * v
+				}
+			}
+			s.rowNorm[row] = math.Sqrt(nrm)
+			row++
+		}
+	} else {
+		put(p.C)
+	}
 	s.rowPtr[row] = k
 }
 
@@ -493,27 +668,34 @@ func (s *Solver) slack(p *Problem, id int32, x []float64) float64 {
 	return hi - v
 }
 
-// normalTimesJ writes d = Jᵀn for constraint id's normal n (±row).
-func (s *Solver) normalTimesJ(id int32, d []float64) {
-	n := s.n
+// normal writes constraint id's normal (±row) into d, dense.
+func (s *Solver) normal(id int32, d []float64) {
 	row := int(id >> 1)
 	sign := 1.0
 	if id&1 == 1 {
 		sign = -1
 	}
+	clear(d)
 	if row >= s.mEq+s.mIneq {
-		i := row - s.mEq - s.mIneq
-		jr := s.jm[i*n : i*n+n]
-		for j := range d {
-			d[j] = sign * jr[j]
-		}
+		d[row-s.mEq-s.mIneq] = sign
 		return
 	}
-	clear(d)
 	for k := s.rowPtr[row]; k < s.rowPtr[row+1]; k++ {
-		c := int(s.col[k])
-		axpy(sign*s.val[k], s.jm[c*n:c*n+n], d)
+		d[s.col[k]] = sign * s.val[k]
 	}
+}
+
+// firstNonzero returns the index of the first non-zero of id's normal.
+func (s *Solver) firstNonzero(id int32) int {
+	row := int(id >> 1)
+	if row >= s.mEq+s.mIneq {
+		return row - s.mEq - s.mIneq
+	}
+	first := s.n
+	for k := s.rowPtr[row]; k < s.rowPtr[row+1]; k++ {
+		first = min(first, int(s.col[k]))
+	}
+	return first
 }
 
 // pick chooses the next constraint to add: an equality first, then the most
@@ -572,12 +754,98 @@ func (s *Solver) pick(p *Problem, x []float64, q int, warm bool, tol float64) (i
 	return bestID, true
 }
 
-// addAt appends constraint id as active number q, with d = Jᵀn and z = J₂d₂
-// still in s.d and s.z: one Householder reflection on columns q..n−1 of J
-// turns d₂ into (σ, 0, …, 0), and R gains the column (d₁, σ).
-func (s *Solver) addAt(id int32, q int) {
+// addRange appends constraint id as active number q. s.rho holds ρ, the part
+// of w = L⁻¹n orthogonal to Q₁, with ‖ρ‖² = rr, and s.d1 holds d₁ = Q₁ᵀw:
+// Q₁ gains the column ρ/‖ρ‖ and R the column (d₁, ‖ρ‖).
+func (s *Solver) addRange(id int32, q int, rr float64) {
 	n := s.n
-	d := s.d[:n]
+	nrm := math.Sqrt(rr)
+	col := s.qm[q*n : q*n+n]
+	for i, v := range s.rho[:n] {
+		col[i] = v / nrm
+	}
+	for i := 0; i < q; i++ {
+		s.rm[i*n+q] = s.d1[i]
+	}
+	s.rm[q*n+q] = nrm
+	s.act[q] = id
+}
+
+// directionRange computes, in the range-space form, w = L⁻¹n⁺, d₁ = Q₁ᵀw
+// (into s.d1), ρ = w − Q₁d₁ (into s.rho; Gram–Schmidt, repeated once when
+// cancellation loses more than half of w) and z = L⁻ᵀρ (into s.z). It
+// returns ‖ρ‖² = ‖d₂‖² and ‖w‖².
+func (s *Solver) directionRange(id int32, q int) (rr, ww float64) {
+	n := s.n
+	w := s.w[:n]
+	s.normal(id, w)
+	s.forward(w, s.firstNonzero(id))
+	d1 := s.d1[:q]
+	rho := s.rho[:n]
+	copy(rho, w)
+	clear(d1)
+	ww = dot(w, w)
+	rr = ww
+	for pass := 0; pass < 2 && q > 0; pass++ {
+		for j := 0; j < q; j++ {
+			col := s.qm[j*n : j*n+n]
+			e := dot(col, rho)
+			d1[j] += e
+			axpy(-e, col, rho)
+		}
+		rr = dot(rho, rho)
+		if rr > 0.25*ww {
+			break
+		}
+	}
+	copy(s.tmp[:n], rho)
+	s.backward(s.tmp[:n], s.z[:n])
+	return rr, ww
+}
+
+// directionJ computes, with the explicit J, d = Jᵀn⁺ (into s.w, its first q
+// entries also into s.d1) and z = J₂d₂ (into s.z). It returns ‖d₂‖² and ‖d‖².
+func (s *Solver) directionJ(id int32, q int) (rr, ww float64) {
+	n := s.n
+	d := s.w[:n]
+	s.normalTimesJ(id, d)
+	copy(s.d1[:q], d[:q])
+	z := s.z[:n]
+	for i := 0; i < n; i++ {
+		z[i] = dot(s.jm[i*n+q:i*n+n], d[q:n])
+	}
+	return dot(d[q:n], d[q:n]), dot(d, d)
+}
+
+// normalTimesJ writes d = Jᵀn for constraint id's normal n (±row).
+func (s *Solver) normalTimesJ(id int32, d []float64) {
+	n := s.n
+	row := int(id >> 1)
+	sign := 1.0
+	if id&1 == 1 {
+		sign = -1
+	}
+	if row >= s.mEq+s.mIneq {
+		i := row - s.mEq - s.mIneq
+		jr := s.jm[i*n : i*n+n]
+		for j := range d {
+			d[j] = sign * jr[j]
+		}
+		return
+	}
+	clear(d)
+	for k := s.rowPtr[row]; k < s.rowPtr[row+1]; k++ {
+		c := int(s.col[k])
+		axpy(sign*s.val[k], s.jm[c*n:c*n+n], d)
+	}
+}
+
+// addJ appends constraint id as active number q in the explicit form, with
+// d = Jᵀn in s.w and z = J₂d₂ in s.z: one Householder reflection on columns
+// q..n−1 of J turns d₂ into (σ, 0, …, 0), and R gains the column (d₁, σ).
+func (s *Solver) addJ(id int32, q int) {
+	n := s.n
+	d := s.w[:n]
 	z := s.z[:n]
 	nrm := math.Sqrt(dot(d[q:n], d[q:n]))
 	sigma := -nrm
@@ -607,9 +875,44 @@ func (s *Solver) addAt(id int32, q int) {
 	s.act[q] = id
 }
 
+// formJ writes J = L⁻ᵀ (no constraint active): row j of J is column j of
+// L⁻¹, by forward substitution.
+func (s *Solver) formJ() {
+	n := s.n
+	l := s.chol
+	jm := s.jm[:n*n]
+	for j := 0; j < n; j++ {
+		row := jm[j*n : j*n+n]
+		clear(row[:j])
+		row[j] = 1 / l[j*n+j]
+		for i := j + 1; i < n; i++ {
+			row[i] = -dot(l[i*n+j:i*n+i], row[j:i]) / l[i*n+i]
+		}
+	}
+}
+
+// toExplicit switches from the range-space form to the explicit J with the
+// same q active constraints, re-adding them in order (R is rebuilt; the
+// multipliers do not change).
+func (s *Solver) toExplicit(q int) {
+	n := s.n
+	s.formJ()
+	s.explicit = true
+	for j := 0; j < q; j++ {
+		id := s.act[j]
+		d := s.w[:n]
+		s.normalTimesJ(id, d)
+		z := s.z[:n]
+		for i := 0; i < n; i++ {
+			z[i] = dot(s.jm[i*n+j:i*n+n], d[j:n])
+		}
+		s.addJ(id, j)
+	}
+}
+
 // dropAt removes active constraint number l of q (the entry being added sits
 // at u[q] and moves down with the others), restoring R's triangular form with
-// Givens rotations that are applied to J's columns as well.
+// Givens rotations that are applied to Q₁'s columns as well.
 func (s *Solver) dropAt(l, q int) {
 	n := s.n
 	row := int(s.act[l] >> 1)
@@ -634,10 +937,19 @@ func (s *Solver) dropAt(l, q int) {
 			s.rm[j*n+k] = c*t1 + sn*t2
 			s.rm[(j+1)*n+k] = -sn*t1 + c*t2
 		}
-		for i := 0; i < n; i++ {
-			t1, t2 := s.jm[i*n+j], s.jm[i*n+j+1]
-			s.jm[i*n+j] = c*t1 + sn*t2
-			s.jm[i*n+j+1] = -sn*t1 + c*t2
+		if s.explicit {
+			for i := 0; i < n; i++ {
+				t1, t2 := s.jm[i*n+j], s.jm[i*n+j+1]
+				s.jm[i*n+j] = c*t1 + sn*t2
+				s.jm[i*n+j+1] = -sn*t1 + c*t2
+			}
+			continue
+		}
+		cj, cj1 := s.qm[j*n:j*n+n], s.qm[(j+1)*n:(j+1)*n+n]
+		for i := range cj {
+			t1, t2 := cj[i], cj1[i]
+			cj[i] = c*t1 + sn*t2
+			cj1[i] = -sn*t1 + c*t2
 		}
 	}
 	for i := 0; i < n; i++ {

@@ -127,11 +127,23 @@ func kktError(p *Problem, x []float64, r Result) (stat, prim, dual, comp float64
 	return stat / scale, prim, dual, comp / scale
 }
 
+var modes = []struct {
+	name string
+	mode int
+}{{"auto", 0}, {"range", modeRange}, {"explicit", modeExplicit}}
+
 func TestKKTRandom(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { testKKTRandom(t, m.mode) })
+	}
+}
+
+func testKKTRandom(t *testing.T, mode int) {
 	const tol = 1e-8
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, n := range []int{3, 12, 40, 60, 120, 150} {
 		s := NewSolver(n, n/4+1, 2*n)
+		s.mode = mode
 		for trial := 0; trial < 5; trial++ {
 			p := randomProblem(rng, n, n/6, n+trial*n/4)
 			x := make([]float64, n)
@@ -160,8 +172,15 @@ func TestKKTRandom(t *testing.T) {
 // optimum (the QP is strictly convex). No multipliers are used, so this is
 // independent of the solver's method.
 func TestEnumerationReference(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) { testEnumerationReference(t, m.mode) })
+	}
+}
+
+func testEnumerationReference(t *testing.T, mode int) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	s := NewSolver(4, 1, 6)
+	s.mode = mode
 	for trial := 0; trial < 300; trial++ {
 		n := 2 + rng.IntN(3)
 		p := randomProblem(rng, n, rng.IntN(2), 1+rng.IntN(5))
@@ -338,22 +357,32 @@ func TestInfeasible(t *testing.T) {
 		{"row and bound", Problem{N: 2, H: identity(2, 1), G: []float64{1, 1},
 			C: []float64{1, 1}, L: []float64{3}, UX: []float64{1, 1}}},
 	}
-	s := NewSolver(3, 2, 2)
 	for _, c := range cases {
-		x := make([]float64, c.p.N)
-		r, err := s.Solve(&c.p, x)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
-		if r.Status != Infeasible {
-			t.Errorf("%s: status %v, want infeasible (x = %v)", c.name, r.Status, x)
+		for _, m := range modes {
+			s := NewSolver(3, 2, 2)
+			s.mode = m.mode
+			x := make([]float64, c.p.N)
+			r, err := s.Solve(&c.p, x)
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			if r.Status != Infeasible {
+				t.Errorf("%s (%s): status %v, want infeasible (x = %v)", c.name, m.name, r.Status, x)
+			}
 		}
 	}
 }
 
 func TestDegenerate(t *testing.T) {
+	for _, m := range modes {
+		s := NewSolver(3, 3, 6)
+		s.mode = m.mode
+		testDegenerate(t, s)
+	}
+}
+
+func testDegenerate(t *testing.T, s *Solver) {
 	inf := math.Inf(1)
-	s := NewSolver(3, 3, 6)
 	// min ½|x − (2,2)|² with x ≤ 1 and y ≤ 1 and x + y ≤ 2 (three constraints
 	// through the optimum (1,1), one redundant), the same row twice, and a
 	// redundant (dependent, consistent) equality pair.
@@ -434,6 +463,59 @@ func TestWarmStart(t *testing.T) {
 			t.Errorf("step %d: warm start took %d iterations, cold %d", k, rw.Iterations, rc.Iterations)
 		}
 		t.Logf("step %d: active %d (first solve %d), iterations warm %d cold %d", k, rw.Active, r0.Active, rw.Iterations, rc.Iterations)
+	}
+}
+
+// TestSparseRows: the same rows given compressed (CS) give the same bits as
+// given dense (C); malformed compressed rows are refused.
+func TestSparseRows(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	n := 30
+	p := randomProblem(rng, n, 4, 45)
+	xd := make([]float64, n)
+	rd, err := NewSolver(n, 4, 45).Solve(p, xd)
+	if err != nil || rd.Status != Optimal {
+		t.Fatal(err, rd.Status)
+	}
+	var cs Sparse
+	cs.Reset()
+	for i := 0; i < p.MIneq(); i++ {
+		for j := n - 1; j >= 0; j-- { // any order within a row
+			if v := p.C[i*n+j]; v != 0 {
+				cs.Add(j, v)
+			}
+		}
+		cs.EndRow()
+	}
+	q := *p
+	q.C, q.CS = nil, &cs
+	xs := make([]float64, n)
+	rs, err := NewSolver(n, 4, 45).Solve(&q, xs)
+	if err != nil || rs.Status != Optimal {
+		t.Fatal(err, rs.Status)
+	}
+	stat, prim, dual, comp := kktError(p, xs, rs)
+	if stat > 1e-8 || prim > 1e-8 || dual > 1e-8 || comp > 1e-8 {
+		t.Errorf("sparse rows: KKT errors %.1e %.1e %.1e %.1e", stat, prim, dual, comp)
+	}
+	for i := range xs {
+		if math.Abs(xs[i]-xd[i]) > 1e-12*(1+math.Abs(xd[i])) {
+			t.Fatalf("x[%d]: sparse %v, dense %v", i, xs[i], xd[i])
+		}
+	}
+	s := NewSolver(n, 4, 45)
+	cs.Col[3] = int32(n)
+	if _, err := s.Solve(&q, xs); err == nil || !contains(err.Error(), "column") {
+		t.Errorf("column out of range: error %v", err)
+	}
+	cs.Col[3] = 0
+	cs.Val[5] = math.Inf(1)
+	if _, err := s.Solve(&q, xs); err == nil || !contains(err.Error(), "CS entry 5") {
+		t.Errorf("infinite entry: error %v", err)
+	}
+	q.C = p.C
+	if _, err := s.Solve(&q, xs); err == nil || !contains(err.Error(), "both C and CS") {
+		t.Errorf("C and CS: error %v", err)
 	}
 }
 
@@ -561,11 +643,15 @@ func BenchmarkSolve(b *testing.B) {
 					if err != nil || r.Status != Optimal {
 						b.Fatalf("%v %v", err, r.Status)
 					}
+					defer lockThread()()
 					b.ReportAllocs()
 					b.ResetTimer()
+					cpu0, ops := threadCPU(), 0
 					for b.Loop() {
 						r, _ = s.Solve(p, x)
+						ops++
 					}
+					b.ReportMetric(float64(threadCPU()-cpu0)/float64(ops), "cpu-ns/op")
 					b.ReportMetric(float64(r.Active), "active")
 					b.ReportMetric(float64(r.Iterations), "iters")
 				})
