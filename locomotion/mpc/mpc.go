@@ -205,14 +205,14 @@ type MPC struct {
 	seq    uint64
 
 	// Per solve, written in Solve's stages.
-	k      int                 // knots
-	off    [MaxKnots + 1]int   // first QP variable of knot k; off[k] = total
-	foot   [MaxKnots][Feet]int // first QP variable of foot i at knot k, −1 in swing
-	a      [NX * NX]float64    // discrete A
-	c      [NX]float64         // discrete affine term (gravity)
-	rzT    spatial.Mat3        // R_z(ψ̄)ᵀ of the mean planned yaw
+	k      int                                      // knots
+	off    [MaxKnots + 1]int                        // first QP variable of knot k; off[k] = total
+	foot   [MaxKnots][Feet]int                      // first QP variable of foot i at knot k, −1 in swing
+	a      [NX * NX]float64                         // discrete A
+	c      [NX]float64                              // discrete affine term (gravity)
+	rzT    spatial.Mat3                             // R_z(ψ̄)ᵀ of the mean planned yaw
 	bk     [MaxKnots][Feet * wrenchVars][NX]float64 // B_k by columns
-	y      []float64           // MaxKnots blocks of NX×NX: Y_j
+	y      []float64                                // MaxKnots blocks of NX×NX: Y_j
 	zk     [MaxKnots][Feet * wrenchVars][NX]float64 // Z_j = Y_j B_j by columns
 	pw     [Feet * wrenchVars][NX]float64           // A^d B_i by columns
 	x0     [NX]float64

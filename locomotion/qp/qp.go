@@ -46,8 +46,8 @@ type Problem struct {
 	// CS, when not nil, gives the inequality rows in compressed form instead
 	// of C (which must then be nil): cheaper for rows with few non-zeros.
 	CS *Sparse
-	L []float64 // MIneq lower sides (−Inf: none); nil means all −Inf
-	U []float64 // MIneq upper sides (+Inf: none); nil means all +Inf
+	L  []float64 // MIneq lower sides (−Inf: none); nil means all −Inf
+	U  []float64 // MIneq upper sides (+Inf: none); nil means all +Inf
 
 	LX []float64 // N lower bounds on x (−Inf: none); nil means none
 	UX []float64 // N upper bounds on x (+Inf: none); nil means none
@@ -147,15 +147,15 @@ type Solver struct {
 	// range space (few active): L and Q₁ with L⁻¹N = Q₁R, J never formed;
 	// explicit: J = L⁻ᵀ[Q₁ Q₂] with JᵀN = [R; 0] (Goldfarb–Idnani's own).
 	explicit bool
-	mode     int // tests: 0 automatic, modeRange or modeExplicit throughout
+	mode     int       // tests: 0 automatic, modeRange or modeExplicit throughout
 	chol     []float64 // n×n row-major, Cholesky factor L of H (lower)
 	qm       []float64 // range space: q columns of length n (column-major), Q₁
 	jm       []float64 // explicit: n×n row-major, J
 	rm       []float64 // n×n row-major, R upper triangular (first q columns used)
 
 	w, rho, z, r, d1, tmp []float64 // n
-	u            []float64 // n+1 multipliers of the active set (+ the one being added)
-	act          []int32   // n active constraint ids (2·row + side)
+	u                     []float64 // n+1 multipliers of the active set (+ the one being added)
+	act                   []int32   // n active constraint ids (2·row + side)
 
 	// Compressed rows: equalities then inequalities.
 	rowPtr  []int32
