@@ -306,3 +306,48 @@ func TestWalkerQPFailureFallback(t *testing.T) {
 		t.Fatalf("after Start: %v, %v", err, r.walker.Err())
 	}
 }
+
+func yawOf(q [4]float64) float64 {
+	return math.Atan2(2*(q[0]*q[3]+q[1]*q[2]), 1-2*(q[2]*q[2]+q[3]*q[3]))
+}
+
+// Turning in place at 0.5 rad/s for 3 s turns the base 1.5 rad (± 0.15,
+// measured from the start of the turn after a 1 s lead-in) with the COM
+// staying within 0.15 m; walking sideways at 0.2 m/s gives a mean lateral
+// speed within 0.1 m/s of it over the last 2 s of 5 s.
+func TestWalkerTurnsAndSidesteps(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 300)
+	r.cmd.Gait = locomotion.GaitWalk
+	r.run(t, 1000)
+	tr := r.robot.Truth()
+	q := tr.BaseQuat
+	y0, c0 := yawOf([4]float64{q.W, q.X, q.Y, q.Z}), tr.COM
+	r.cmd.YawRate = 0.5
+	if !r.run(t, 3000) {
+		t.Fatal("fell turning")
+	}
+	tr = r.robot.Truth()
+	q = tr.BaseQuat
+	dy := math.Remainder(yawOf([4]float64{q.W, q.X, q.Y, q.Z})-y0, 2*math.Pi)
+	d := tr.COM.Sub(c0)
+	t.Logf("turn in place: %.3f rad in 3 s at 0.5 rad/s; COM moved %.3f m", dy, math.Hypot(d[0], d[1]))
+	if math.Abs(dy-1.5) > 0.15 || math.Hypot(d[0], d[1]) > 0.15 {
+		t.Errorf("turned %.3f rad (want 1.5 ± 0.15), COM moved %.3f m", dy, math.Hypot(d[0], d[1]))
+	}
+
+	r = newWalkRig(t)
+	r.run(t, 300)
+	r.cmd.Gait, r.cmd.Vy = locomotion.GaitWalk, 0.2
+	if !r.run(t, 3000) {
+		t.Fatal("fell sidestepping")
+	}
+	vx, vy, ok := r.comSpeed(t, 2000)
+	t.Logf("sideways at 0.2 m/s: last 2 s mean (%.3f, %.3f) m/s", vx, vy)
+	if !ok {
+		t.Fatal("fell sidestepping")
+	}
+	if math.Abs(vy-0.2) > 0.1 || math.Abs(vx) > 0.1 {
+		t.Errorf("mean velocity (%.3f, %.3f), want (0, 0.2) ± 0.1", vx, vy)
+	}
+}
