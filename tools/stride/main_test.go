@@ -1,0 +1,17 @@
+package main
+
+import (
+	"os"
+	"testing"
+)
+
+// TestMain lets tests run the command line as a subprocess: the test binary
+// re-executed with STRIDE_TEST_AS_CLI=1 is the stride binary (see cliCommand),
+// so that signals, exit statuses and resident memory are those of a real run.
+func TestMain(m *testing.M) {
+	if os.Getenv("STRIDE_TEST_AS_CLI") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// soakGC is the soak's loop.gc_percent: 100, or STRIDE_SOAK_GC.
+func soakGC() int {
+	if n, err := strconv.Atoi(os.Getenv("STRIDE_SOAK_GC")); err == nil {
+		return n
+	}
+	return 100
+}
+
+// cliCommand returns a command running the stride command line (this test
+// binary re-executed; see TestMain) with args.
+func cliCommand(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "STRIDE_TEST_AS_CLI=1")
+	return cmd
+}
+
+// rssKB reads a process's resident set size from /proc.
+func rssKB(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		}
+	}
+	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+}
+
+// TestSoak runs `stride sim --headless --realtime --log` with UDP commands at
+// 100 Hz to loopback and the config file rewritten (a hot reload) at a fixed
+// interval, sampling the resident memory, then checks that the log writer
+// dropped no tick, that every reload was applied, that the commands arrived,
+// that the log verifies and that memory stayed flat.
+//
+// In `go test` it runs for 6 s (reload every 1 s, memory sampled every 0.5 s,
+// growth after the first 2 s at most 8 MB: a short run is still warming up).
+// The long soak is the same test with the duration in STRIDE_SOAK (reload
+// every minute, memory sampled every minute, growth after the first minute
+// at most 1 MB), its progress written to STRIDE_SOAK_OUT:
+//
+//	STRIDE_SOAK=1h STRIDE_SOAK_OUT=soak.txt go test -run '^TestSoak$' -timeout 2h -v ./tools/stride
+func TestSoak(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("needs /proc for the resident memory")
+	}
+	dur, reloadEvery, sampleEvery, warmup, maxGrowthKB := 6*time.Second, time.Second, 500*time.Millisecond, 2*time.Second, int64(8<<10)
+	if s := os.Getenv("STRIDE_SOAK"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 2*time.Minute {
+			t.Fatalf("STRIDE_SOAK=%q: want a duration of at least 2m", s)
+		}
+		dur, reloadEvery, sampleEvery, warmup, maxGrowthKB = d, time.Minute, time.Minute, time.Minute, 1<<10
+	}
+	var out io.Writer = io.Discard
+	if p := os.Getenv("STRIDE_SOAK_OUT"); p != "" {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		out = f
+	}
+	report := func(format string, a ...any) {
+		msg := fmt.Sprintf(format, a...)
+		t.Log(msg)
+		fmt.Fprintf(out, "%s %s\n", time.Now().UTC().Format(time.RFC3339), msg)
+	}
+
+	dir := t.TempDir()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := pc.LocalAddr().String()
+	pc.Close()
+	cfgPath := filepath.Join(dir, "soak.yaml")
+	writeCfg := func(kd float64) {
+		// loop.gc_percent 100: with the collector off (the default, -1)
+		// the resident memory climbs by the garbage of the non-tick
+		// goroutines (log writer, UDP) until loop.memory_limit_mb, which
+		// says nothing about leaks; with it on, growth is live memory.
+		cfg := fmt.Sprintf("loop:\n  gc_percent: %d\ncommands:\n  udp:\n    listen: %q\n    max_rate: 400\n    burst: 40\nreload:\n  poll: 0.1\nstand:\n  kd: %g\n", soakGC(), addr, kd)
+		tmp := cfgPath + ".tmp"
+		if err := os.WriteFile(tmp, []byte(cfg), 0o644); err != nil {
+			t.Error(err)
+		}
+		if err := os.Rename(tmp, cfgPath); err != nil { // the reloader never sees half a file
+			t.Error(err)
+		}
+	}
+	writeCfg(3)
+	logPath := filepath.Join(dir, "soak.stride")
+	ctx, cancel := context.WithTimeout(context.Background(), dur+5*time.Minute)
+	defer cancel()
+	cmd := cliCommand(ctx, "sim", "--headless", "--realtime", "--duration", dur.String(), "--controller", "stand",
+		"--config", cfgPath, "--log", logPath, "--json")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	report("soak: started pid %d for %v: UDP commands at 100 Hz to %s, config reload every %v", cmd.Process.Pid, dur, addr, reloadEvery)
+
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var sent atomic.Int64
+	stopSend := make(chan struct{})
+	go func() { // 100 Hz of commands
+		conn, err := net.Dial("udp", addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		tk := time.NewTicker(10 * time.Millisecond)
+		defer tk.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-stopSend:
+				return
+			case <-tk.C:
+			}
+			msg := fmt.Sprintf(`{"vx": %.2f, "yaw_rate": %.2f}`, 0.1*float64(i%3), 0.05*float64(i%2))
+			if _, err := conn.Write([]byte(msg)); err == nil {
+				sent.Add(1)
+			}
+		}
+	}()
+	type sample struct {
+		at time.Duration
+		kB int64
+	}
+	var samples []sample
+	reloads := 0
+	nextReload, nextSample := reloadEvery, time.Duration(0)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	var runErr error
+wait:
+	for {
+		select {
+		case runErr = <-done:
+			break wait
+		case <-tick.C:
+		}
+		el := time.Since(start)
+		if el >= nextSample {
+			nextSample += sampleEvery
+			if kB, err := rssKB(cmd.Process.Pid); err == nil {
+				samples = append(samples, sample{el, kB})
+				report("soak: t=%v rss=%d kB sent=%d reloads=%d", el.Round(time.Second), kB, sent.Load(), reloads)
+			}
+		}
+		if el >= nextReload && el < dur-reloadEvery/2 {
+			nextReload += reloadEvery
+			reloads++
+			writeCfg(3 + float64(reloads%2)) // stand.kd 3 ↔ 4: a change to apply
+		}
+	}
+	close(stopSend)
+	if runErr != nil {
+		t.Fatalf("stride sim: %v\n%s", runErr, stderr.String())
+	}
+	var sum struct {
+		Steps int64
+		Loop  struct {
+			Ticks, Deadlines, Skipped int64
+			MissedPercent             float64 `json:"missed_percent"`
+		}
+		UDP    struct {
+			Received, Accepted, Malformed, Rejected int64
+			RateLimited                             int64 `json:"rate_limited"`
+		} `json:"udp"`
+		Log    struct{ Ticks, DroppedTicks, DroppedEvents int64 }
+		Events []string
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
+		t.Fatalf("summary: %v\n%s", err, stdout.String())
+	}
+	applied := 0
+	for _, e := range sum.Events {
+		if strings.Contains(e, "stand.kd") {
+			applied++
+		}
+	}
+	report("soak: done in %v: %d ticks of %d deadlines (%.3f %% missed: the wall clock, on a shared machine), log %d ticks, %d dropped ticks, %d dropped events; UDP sent %d received %d accepted %d rate-limited %d; %d reloads written, %d stand.kd changes applied",
+		time.Since(start).Round(time.Second), sum.Loop.Ticks, sum.Loop.Deadlines, sum.Loop.MissedPercent, sum.Log.Ticks, sum.Log.DroppedTicks, sum.Log.DroppedEvents,
+		sent.Load(), sum.UDP.Received, sum.UDP.Accepted, sum.UDP.RateLimited, reloads, applied)
+	if sum.Log.DroppedTicks != 0 || sum.Log.DroppedEvents != 0 {
+		t.Errorf("the log writer dropped %d ticks and %d events", sum.Log.DroppedTicks, sum.Log.DroppedEvents)
+	}
+	if sum.Log.Ticks != sum.Loop.Ticks {
+		t.Errorf("log holds %d ticks, the loop ran %d", sum.Log.Ticks, sum.Loop.Ticks)
+	}
+	if applied < reloads-1 || reloads == 0 { // the last may land after the end
+		t.Errorf("%d reloads written, %d applied", reloads, applied)
+	}
+	if sum.UDP.Received < sent.Load()*95/100 || sum.UDP.Accepted != sum.UDP.Received {
+		t.Errorf("UDP: sent %d, received %d, accepted %d", sent.Load(), sum.UDP.Received, sum.UDP.Accepted)
+	}
+
+	verify := cliCommand(ctx, "log", "info", "--verify", logPath)
+	vout, err := verify.CombinedOutput()
+	report("soak: log info --verify: %v", err)
+	if err != nil {
+		t.Errorf("log info --verify: %v\n%s", err, vout)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(vout))
+	for sc.Scan() {
+		if l := sc.Text(); strings.HasPrefix(l, "damage") || strings.HasPrefix(l, "ticks") || strings.HasPrefix(l, "dropped") {
+			report("soak:   %s", l)
+		}
+	}
+
+	var base, peak int64
+	for _, s := range samples {
+		if s.at >= warmup && base == 0 {
+			base = s.kB
+		}
+		if base != 0 && s.kB > peak {
+			peak = s.kB
+		}
+	}
+	if base == 0 {
+		t.Fatalf("no memory sample after the warm-up (%d samples)", len(samples))
+	}
+	report("soak: resident memory after %v %d kB, highest after that %d kB: growth %d kB (limit %d kB)", warmup, base, peak, peak-base, maxGrowthKB)
+	if peak-base > maxGrowthKB {
+		t.Errorf("resident memory grew %d kB after the warm-up (limit %d kB)", peak-base, maxGrowthKB)
+	}
+}
