@@ -193,7 +193,7 @@ wait:
 			Ticks, Deadlines, Skipped int64
 			MissedPercent             float64 `json:"missed_percent"`
 		}
-		UDP    struct {
+		UDP struct {
 			Received, Accepted, Malformed, Rejected int64
 			RateLimited                             int64 `json:"rate_limited"`
 		} `json:"udp"`
