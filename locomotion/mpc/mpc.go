@@ -505,7 +505,8 @@ func (m *MPC) stageDynamics(in *Input) {
 	}
 }
 
-// stageCost writes the condensed H = BᵀQ̄B + R̄ and g = BᵀQ̄(x_free − x_ref) − R̄u_nom.
+// stageCost writes the condensed H = BᵀQ̄B + R̄ (its lower triangle; the
+// upper one is not kept) and g = BᵀQ̄(x_free − x_ref) − R̄u_nom.
 func (m *MPC) stageCost() {
 	k, n := m.k, m.off[m.k]
 	q := &m.p.Q
@@ -555,7 +556,10 @@ func (m *MPC) stageCost() {
 	m.prob.H = h
 	m.prob.N = n
 	dt := m.p.Dt
-	// H_ij = (A^{j−i}B_i)ᵀ Z_j for i ≤ j, mirrored.
+	// H_ji = Z_jᵀ(A^{j−i}B_i) for j ≥ i: the lower triangle, which is all
+	// locomotion/qp reads. A^d B_i keeps B_i's zeros: a force column along
+	// axis a has, besides the Θ and ω rows, only p_a and v_a; a moment
+	// column only Θ and ω.
 	for i := 0; i < k; i++ {
 		mi := m.off[i+1] - m.off[i]
 		if mi == 0 {
@@ -565,17 +569,16 @@ func (m *MPC) stageCost() {
 		copy(pw[:mi], m.bk[i][:mi])
 		for j := i; j < k; j++ {
 			mj := m.off[j+1] - m.off[j]
-			for r := 0; r < mi; r++ {
-				hr := h[(m.off[i]+r)*n+m.off[j] : (m.off[i]+r)*n+m.off[j]+mj]
-				for c := range hr {
-					hr[c] = dot12(&pw[r], &m.zk[j][c])
-				}
-			}
-			if j > i {
-				for r := 0; r < mi; r++ {
-					for c := 0; c < mj; c++ {
-						h[(m.off[j]+c)*n+m.off[i]+r] = h[(m.off[i]+r)*n+m.off[j]+c]
+			for c := 0; c < mj; c++ {
+				z := &m.zk[j][c]
+				hr := h[(m.off[j]+c)*n+m.off[i] : (m.off[j]+c)*n+m.off[i]+mi]
+				for r := range hr {
+					p := &pw[r]
+					acc := (p[0]*z[0] + p[1]*z[1] + p[2]*z[2]) + (p[6]*z[6] + p[7]*z[7] + p[8]*z[8])
+					if a := r % wrenchVars; a < 3 {
+						acc += p[3+a]*z[3+a] + p[9+a]*z[9+a]
 					}
+					hr[r] = acc
 				}
 			}
 			// pw ← A pw: Θ rows += dt R_zᵀ ω rows, p rows += dt v rows.

@@ -384,7 +384,7 @@ func TestCondensedCost(t *testing.T) {
 		for i := 0; i < n; i++ {
 			got += 2 * m.prob.G[i] * u[i]
 			for j := 0; j < n; j++ {
-				got += u[i] * m.prob.H[i*n+j] * u[j]
+				got += u[i] * m.prob.H[max(i, j)*n+min(i, j)] * u[j] // lower triangle
 			}
 		}
 		if math.Abs(got-want) > 1e-9*math.Abs(want) {
