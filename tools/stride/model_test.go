@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stride-robotics/stride/sim/inspect"
 )
 
 const shared = "../../../shared"
@@ -25,7 +27,7 @@ func TestModelFDReproducesMuJoCo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	if err := runFD(m, f, &out, true, 1e-8, 1e-9); err != nil {
+	if err := inspect.FD(m, f, &out, true, 1e-8, 1e-9); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if !strings.Contains(out.String(), "rows 200:") {
@@ -50,7 +52,7 @@ func TestModelFDRows(t *testing.T) {
 	}
 	in.WriteString(strings.Join(row, ",") + "\n")
 	var out bytes.Buffer
-	if err := runFD(m, &in, &out, false, 1e-8, 1e-9); err != nil {
+	if err := inspect.FD(m, &in, &out, false, 1e-8, 1e-9); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -58,7 +60,7 @@ func TestModelFDRows(t *testing.T) {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	// a short row is an error naming the line
-	err = runFD(m, strings.NewReader("1,2,3\n"), &out, false, 1e-8, 1e-9)
+	err = inspect.FD(m, strings.NewReader("1,2,3\n"), &out, false, 1e-8, 1e-9)
 	if err == nil || !strings.Contains(err.Error(), "stdin:1") {
 		t.Errorf("short row: got %v", err)
 	}
@@ -75,12 +77,12 @@ func TestModelInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := describe(m)
+	info := inspect.Describe(m)
 	if info.Nq != 31 || info.Nv != 30 || info.Nu != 24 || len(info.Joints) != 25 {
 		t.Fatalf("info: nq %d nv %d nu %d joints %d", info.Nq, info.Nv, info.Nu, len(info.Joints))
 	}
 	var buf bytes.Buffer
-	if err := printInfo(&buf, &info); err != nil {
+	if err := inspect.Print(&buf, &info); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"left_knee_pitch", "164", "26.3", "total mass 40.0000 kg"} {

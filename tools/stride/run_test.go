@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/tools/bench"
 )
 
 // parse fills the command tree from args as the binary would.
@@ -158,7 +159,7 @@ func TestBenchLoopRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res benchLoopResult
+	var res bench.LoopResult
 	if err := json.NewDecoder(r).Decode(&res); err != nil {
 		t.Fatal(err)
 	}
