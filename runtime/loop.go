@@ -147,7 +147,7 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	}
 	l.controlIn = locomotion.Input{Sensors: &l.sens, Estimate: &l.est, Command: &l.in.Command, Home: l.home[:par.n]}
 	l.standup.Stand = l.stand
-	l.loco = locomotionMode{ctrl: ctrl, in: &l.controlIn}
+	l.loco = locomotionMode{controller: ctrl, in: &l.controlIn}
 	l.loco.pub, _ = ctrl.(SchedulePublisher)
 	l.modes = [numModes]modeState{ModeDamping: dampingMode{}, ModeStandup: &l.standup, ModeStand: standMode{l.stand},
 		ModeLocomotion: &l.loco, ModeEStop: estopMode{}}
@@ -276,7 +276,7 @@ func (l *Loop) guard(r *requests, out *hal.Commands) {
 	in.readErr, in.writeErr, in.overrun = l.readErr, l.lastErr, l.overrun
 	in.ctrlErr, in.ctrlName = l.loco.err, ""
 	if in.ctrlErr != nil {
-		in.ctrlName = l.loco.ctrl.Name()
+		in.ctrlName = l.loco.controller.Name()
 	}
 	trips := l.safe.check(&l.params.safety, l.info, in, out)
 	for i := 0; i < l.safe.nflags; i++ {
@@ -319,7 +319,7 @@ func (l *Loop) log(b *Beat) {
 	t.Time, t.Tick, t.Mode = l.now, b.Index, uint8(l.mode)
 	t.Gait, t.GaitPhase = uint8(locomotion.GaitStand), 0
 	if l.mode == ModeLocomotion {
-		if g, ok := l.loco.ctrl.(GaitReporter); ok {
+		if g, ok := l.loco.controller.(GaitReporter); ok {
 			gait, phase := g.Gait()
 			t.Gait, t.GaitPhase = uint8(gait), phase
 		}
@@ -348,7 +348,8 @@ func (l *Loop) Faults() Fault { return l.safe.active }
 // Health returns the loop's timing record. Read it between ticks.
 func (l *Loop) Health() *Health { return &l.health }
 
-// Commands returns the Sink the loop reads commands from.
+// Commands returns the loop's Mux: the Sink every command source sends to
+// (Options.Mux, or the one New made), which the tick polls once.
 func (l *Loop) Commands() *Mux { return l.mux }
 
 // Clock returns the loop's clock.
@@ -357,7 +358,7 @@ func (l *Loop) Clock() Clock { return l.clock }
 // Config returns the config in force.
 func (l *Loop) Config() *Config { return l.cfg }
 
-// Sensors returns the last sample read; Command the last command written.
+// Sensors returns the last sample read.
 func (l *Loop) Sensors() *hal.Sensors { return &l.sens }
 
 // Command returns the last command written.

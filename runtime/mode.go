@@ -179,22 +179,22 @@ func (s standMode) run(c *modeContext, out *hal.Commands) {
 // that failed to start is neither stepped nor stopped. The contact schedule
 // is taken after each Step; outside this mode there is none.
 type locomotionMode struct {
-	ctrl  Controller
-	pub   SchedulePublisher // ctrl, if it publishes a contact schedule
-	in    *locomotion.Input // what ctrl sees
-	on    bool              // ctrl started and not yet stopped
-	err   error             // ctrl's failure, for the safety check
-	sched estimator.ContactSchedule
+	controller Controller
+	pub        SchedulePublisher         // controller, if it publishes a contact schedule
+	in         *locomotion.Input         // what the controller sees
+	on         bool                      // the controller is started and not yet stopped
+	err        error                     // the controller's failure, for the safety check
+	sched      estimator.ContactSchedule // its contact schedule, for the next estimate
 }
 
 func (m *locomotionMode) enter(c *modeContext) {
-	m.err = m.ctrl.Start(m.in)
+	m.err = m.controller.Start(m.in)
 	m.on = m.err == nil
-	c.note(m.ctrl.Name())
+	c.note(m.controller.Name())
 }
 func (m *locomotionMode) exit(*modeContext) {
 	if m.on {
-		m.ctrl.Stop()
+		m.controller.Stop()
 		m.on = false
 	}
 	m.err = nil
@@ -205,8 +205,8 @@ func (m *locomotionMode) run(c *modeContext, out *hal.Commands) {
 		*out = hal.Damping(c.params.n, c.params.cfg.Damping.Kd)
 		return
 	}
-	m.ctrl.Step(m.in, out)
-	m.err = m.ctrl.Err()
+	m.controller.Step(m.in, out)
+	m.err = m.controller.Err()
 	if m.pub != nil {
 		m.pub.Schedule(&m.sched)
 	}

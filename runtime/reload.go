@@ -15,7 +15,7 @@ import (
 // tick only copies them.
 type reload struct {
 	cfg    *Config // nil: rejected, only the events apply
-	par    *params
+	params *params
 	events []telemetry.Event
 }
 
@@ -78,7 +78,7 @@ func (l *Loop) prepareReload(path string, cur *Config) *Config {
 	if err != nil {
 		return reject(err)
 	}
-	r := &reload{cfg: next, par: par}
+	r := &reload{cfg: next, params: par}
 	for _, c := range changes {
 		if c.Restart {
 			r.events = append(r.events, textEvent(telemetry.EventNote, c.Key+" changed to "+c.New+": needs a restart; not applied"))
@@ -101,9 +101,9 @@ func (l *Loop) storeReload(r *reload) {
 		old := l.pending.Load()
 		m := r
 		if old != nil {
-			m = &reload{cfg: r.cfg, par: r.par, events: append(append([]telemetry.Event(nil), old.events...), r.events...)}
+			m = &reload{cfg: r.cfg, params: r.params, events: append(append([]telemetry.Event(nil), old.events...), r.events...)}
 			if m.cfg == nil {
-				m.cfg, m.par = old.cfg, old.par
+				m.cfg, m.params = old.cfg, old.params
 			}
 		}
 		if l.pending.CompareAndSwap(old, m) {
@@ -133,9 +133,9 @@ func (l *Loop) applyReload(r *reload) {
 	if r.cfg == nil {
 		return
 	}
-	l.cfg, l.params = r.cfg, r.par
-	copy(l.stand.Kp, r.par.kp[:r.par.n])
-	copy(l.stand.Kd, r.par.kd[:r.par.n])
+	l.cfg, l.params = r.cfg, r.params
+	copy(l.stand.Kp, r.params.kp[:r.params.n])
+	copy(l.stand.Kd, r.params.kd[:r.params.n])
 	l.mux.SetLimits(limitsOf(&r.cfg.Commands))
 	l.lateTol = time.Duration(r.cfg.Loop.LateTolerance * 1e9)
 	if l.mode == ModeStand || l.mode == ModeLocomotion || l.mode == ModeStandup {

@@ -32,9 +32,17 @@ type World struct {
 	QfrcApplied []float64       // (nv) extra generalised forces
 	XfrcApplied []spatial.Force // (nbody) extra wrench on each body: moment, and force at the body's centre of mass, world axes
 
-	Qacc           []float64 // (nv) acceleration of the last step, constraints included; Integrate
-	ActuatorForce  []float64 // (nu) joint torque or force each actuator delivered; Actuation
-	QfrcActuator   []float64 // (nv) actuator forces on the dofs; Actuation
+	// Qacc (nv) is the acceleration of the last step, constraints included:
+	// written by ConstraintSolve; with RK4, the step then replaces it with the
+	// weighted mean of its four stages' accelerations (the one it integrated).
+	Qacc []float64
+	// ActuatorForce (nu) is the joint torque or force each actuator delivered,
+	// and QfrcActuator (nv) the same on the dofs: written by Actuation; with
+	// Euler, ConstraintSolve then adds to both the implicit part of the
+	// drives' PD (its response to the step's own acceleration); with RK4 they
+	// are those of the last stage.
+	ActuatorForce  []float64
+	QfrcActuator   []float64
 	QfrcPassive    []float64 // (nv) damping and springs; Passive
 	QfrcBias       []float64 // (nv) Coriolis, centrifugal and gravity; Dynamics
 	QfrcConstraint []float64 // (nv) contacts, limits and friction loss; ConstraintSolve
