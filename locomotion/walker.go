@@ -30,6 +30,10 @@ type WalkerConfig struct {
 	// Joint-level damping the drives add on top of the QP's torques
 	// (N·m·s/rad), towards the QP's velocity after one tick.
 	JointKd float64
+	// MPC selects how the centroidal MPC is used (MPCOff: not at all);
+	// MPCEvery is its period in ticks.
+	MPC      MPCMode
+	MPCEvery int
 	// FailTicks is how many ticks in a row a failed QP may reuse the last
 	// good torques before Err reports the failure.
 	FailTicks int
@@ -46,6 +50,7 @@ func DefaultWalkerConfig() WalkerConfig {
 		StartTime: 0.3,
 		JointKd:   1,
 		FailTicks: 5,
+		MPC:       MPCInline, MPCEvery: 20,
 	}
 }
 
@@ -64,6 +69,7 @@ type Walker struct {
 	sched *Scheduler
 	plan  Planner
 	swing [2]Swing
+	mpc   *walkerMPC // nil with the MPC off
 
 	q, v      []float64
 	stance    [2]bool // feet in stance now (the controller's view)
@@ -104,6 +110,9 @@ func NewWalker(p *Profile, cfg WalkerConfig) (*Walker, error) {
 		return nil, err
 	}
 	wk.swing = [2]Swing{cfg.Swing, cfg.Swing}
+	if wk.mpc, err = newWalkerMPC(p, &wk.Cfg); err != nil {
+		return nil, err
+	}
 	return wk, nil
 }
 
@@ -141,12 +150,23 @@ func (w *Walker) Start(in *Input) error {
 	w.tPrev = in.Time
 	w.started = true
 	w.startLeft = -1
+	if w.mpc != nil {
+		w.mpc.cur, w.mpc.ticks, w.mpc.failed, w.mpc.solves, w.mpc.used = nil, 0, 0, 0, 0
+		if w.mpc.runner != nil {
+			w.mpc.runner.Start()
+		}
+	}
 	w.wbc.solver.Reset()
 	return nil
 }
 
 // Stop implements the runtime's Controller.
-func (w *Walker) Stop() { w.started = false }
+func (w *Walker) Stop() {
+	w.started = false
+	if w.mpc != nil && w.mpc.runner != nil {
+		w.mpc.runner.Stop()
+	}
+}
 
 // Err implements the runtime's Controller.
 func (w *Walker) Err() error { return w.err }
@@ -378,6 +398,27 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	wbc.Force = F
 	for k := 0; k < 2; k++ {
 		wbc.WrenchRef[k] = [6]float64{3: lambda[k] * F[0], 4: lambda[k] * F[1], 5: lambda[k] * F[2]}
+	}
+	if w.mpc != nil && w.sched.Walking() {
+		// While walking, the MPC's wrenches at this tick's knot replace the
+		// distribution when its contact plan agrees with the feet. (Standing,
+		// the PD over the feet holds the CoM in place; the MPC's reference
+		// path starts wherever the CoM is and would let it drift.)
+		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight+cmd.Height); sol != nil {
+			kn := sol.KnotAt(t)
+			if sol.Stance[kn] == w.stance {
+				var tot spatial.Vec3
+				for k := 0; k < 2; k++ {
+					u := &sol.Wrench[kn][k]
+					wbc.WrenchRef[k] = [6]float64{u[3], u[4], u[5], u[0], u[1], u[2]}
+					tot = tot.Add(spatial.Vec3{u[0], u[1], u[2]})
+				}
+				wbc.Force = tot
+				w.mpc.used++
+			}
+		}
+	}
+	for k := 0; k < 2; k++ {
 		wbc.Stance[k] = w.stance[k]
 		trust := 1.0
 		if w.stance[k] {

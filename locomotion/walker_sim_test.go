@@ -60,6 +60,11 @@ type walkRig struct {
 
 func newWalkRig(t testing.TB) *walkRig {
 	t.Helper()
+	return newWalkRigCfg(t, locomotion.DefaultWalkerConfig())
+}
+
+func newWalkRigCfg(t testing.TB, cfg locomotion.WalkerConfig) *walkRig {
+	t.Helper()
 	m, err := models.Builtin()
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +81,7 @@ func newWalkRig(t testing.TB) *walkRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wk, err := locomotion.NewWalker(p, locomotion.DefaultWalkerConfig())
+	wk, err := locomotion.NewWalker(p, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,6 +208,35 @@ func TestWalkerWalksForward(t *testing.T) {
 	if r.walker.Failures() != 0 {
 		t.Errorf("%d QP failures", r.walker.Failures())
 	}
+	// The MPC (inline, every 20 ticks) supplied the wrench references on
+	// most walking ticks and never failed.
+	solves, failed, used := r.walker.MPCStats()
+	t.Logf("MPC: %d solves, %d failed, references used on %d of 7000 ticks", solves, failed, used)
+	if failed != 0 || solves < 300 || used < 5000 {
+		t.Errorf("MPC: %d solves, %d failed, used on %d ticks; want ≥ 300 solves, none failed, used on ≥ 5000 ticks", solves, failed, used)
+	}
+}
+
+// With the MPC in its own goroutine (mpc.Runner), the walker steps in place
+// without falling, the runner solves, and Stop ends it.
+func TestWalkerMPCAsync(t *testing.T) {
+	cfg := locomotion.DefaultWalkerConfig()
+	cfg.MPC = locomotion.MPCAsync
+	r := newWalkRigCfg(t, cfg)
+	defer r.walker.Stop()
+	r.cmd.Gait = locomotion.GaitWalk
+	for i := 0; i < 20; i++ {
+		if !r.run(t, 100) {
+			t.Fatal("fell")
+		}
+		time.Sleep(2 * time.Millisecond) // let the solver run on a loaded machine
+	}
+	solves, bad, used := r.walker.MPCStats()
+	t.Logf("async MPC: %d solves, %d late or failed, used on %d ticks", solves, bad, used)
+	if solves == 0 {
+		t.Error("the MPC runner never solved")
+	}
+	r.walker.Stop()
 }
 
 // The walker's tick allocates nothing, walking included.
@@ -221,9 +255,24 @@ func TestWalkerStepAllocs(t *testing.T) {
 // BenchmarkWalkerStep times the controller's tick (model terms, footstep
 // planning, whole-body QP) in closed loop while walking at 0.4 m/s: each
 // iteration is one simulated millisecond, of which only Walker.Step is
-// timed; p50 and p99 of those times are reported.
+// timed; p50 and p99 of those times are reported. mpc=off is the tick
+// without the MPC (the whole-body QP's budget); mpc=inline includes the
+// MPC solved inside every 20th tick (the deterministic simulation mode).
 func BenchmarkWalkerStep(b *testing.B) {
-	r := newWalkRig(b)
+	for _, c := range []struct {
+		name string
+		mode locomotion.MPCMode
+	}{{"mpc=off", locomotion.MPCOff}, {"mpc=inline", locomotion.MPCInline}} {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := locomotion.DefaultWalkerConfig()
+			cfg.MPC = c.mode
+			benchWalker(b, cfg)
+		})
+	}
+}
+
+func benchWalker(b *testing.B, cfg locomotion.WalkerConfig) {
+	r := newWalkRigCfg(b, cfg)
 	r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.4
 	r.run(b, 1500)
 	times := make([]float64, 0, b.N)
@@ -251,7 +300,7 @@ func BenchmarkWalkerStep(b *testing.B) {
 			b.Fatal(err)
 		}
 		if r.e.Pos[2] < 0.45 {
-			r = newWalkRig(b) // fell: start over (not expected)
+			r = newWalkRigCfg(b, cfg) // fell: start over (not expected)
 			r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.4
 		}
 		b.StartTimer()
