@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -10,13 +9,8 @@ import (
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
-	"github.com/stride-robotics/stride/sim"
-	"github.com/stride-robotics/stride/sim/models"
-	"github.com/stride-robotics/stride/sim/rbd"
-	"github.com/stride-robotics/stride/sim/scene"
-	"github.com/stride-robotics/stride/sim/spatial"
 	"github.com/stride-robotics/stride/sim/viewer"
-	"github.com/stride-robotics/stride/sim/viewer/xvfb"
+	"github.com/stride-robotics/stride/tools/replay"
 )
 
 type logReplayCmd struct {
@@ -60,11 +54,11 @@ func (c *logReplayCmd) Run() error {
 	if c.Text {
 		return c.printText(rp, r)
 	}
-	m, terrain, err := c.replayScene(r)
+	m, terrain, err := replay.Scene(&r.Header, c.Model, c.Terrain, os.Stderr)
 	if err != nil {
 		return err
 	}
-	pose, err := newPoseMap(m, &r.Header)
+	pose, err := replay.NewPoseMap(m, &r.Header)
 	if err != nil {
 		return err
 	}
@@ -72,9 +66,14 @@ func (c *logReplayCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	pl := &replayPlayer{rp: rp, r: r, pose: pose, d: rbd.NewData(m)}
+	pl := replay.NewPlayer(rp, r, pose)
 	if c.Screenshot != "" {
-		return pl.screenshot(c.Screenshot, m, terrain, opt)
+		st, err := pl.Screenshot(c.Screenshot, m, terrain, opt)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("wrote %s (%dx%d): tick %d at t = %.3f s\n", c.Screenshot, opt.Width, opt.Height, st.Tick, st.Time)
+		return nil
 	}
 	if err := viewer.CheckDisplay(); err != nil {
 		return fmt.Errorf("%v: no window for the replay; --text prints it, --screenshot FILE.png renders a frame", err)
@@ -89,217 +88,12 @@ func (c *logReplayCmd) Run() error {
 	var wg sync.WaitGroup
 	start := func() {
 		wg.Add(1)
-		go func() { defer wg.Done(); pl.publish(ex, done) }()
+		go func() { defer wg.Done(); pl.Publish(ex, done) }()
 	}
 	stop := func() error { close(done); wg.Wait(); return nil }
 	err = viewer.Watch(m, terrain, ex, pl, opt, start, stop)
 	reportDamage(r)
 	return err
-}
-
-// replayScene loads the model and terrain to draw the log on.
-func (c *logReplayCmd) replayScene(r *telemetry.Reader) (*rbd.Model, *sim.Terrain, error) {
-	h := &r.Header
-	path := c.Model
-	if path == "" && h.Robot != models.BuiltinName {
-		return nil, nil, fmt.Errorf("the log is of robot %q, not the built-in %s: give its model with --model FILE", h.Robot, models.BuiltinName)
-	}
-	m, err := loadModel(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	def := models.BuiltinMJCF()
-	if path != "" {
-		if def, err = os.ReadFile(path); err != nil {
-			return nil, nil, err
-		}
-	}
-	if h.ModelHash != "" && telemetry.HashModel(def) != h.ModelHash {
-		fmt.Fprintf(os.Stderr, "stride: warning: the model's hash differs from the log's (%s): it may not be the model that was logged\n", h.ModelHash)
-	}
-	ter := c.Terrain
-	if ter == "" {
-		ter = h.Meta["sim.terrain"]
-	}
-	if ter == "" {
-		ter = "flat"
-	}
-	t, err := scene.ParseTerrain(ter, m)
-	if err != nil {
-		return nil, nil, err
-	}
-	return m, t, nil
-}
-
-// poseMap turns a replayed state into the model's configuration.
-type poseMap struct {
-	m      *rbd.Model
-	qpos   []float64
-	root   int           // qpos address of the free joint, −1 if none
-	joints *rbd.JointMap // the logged joints in the model
-}
-
-func newPoseMap(m *rbd.Model, h *telemetry.Header) (*poseMap, error) {
-	p := &poseMap{m: m, qpos: append([]float64(nil), m.Qpos0...), root: -1}
-	for i := range m.Joints {
-		if m.Joints[i].Type == rbd.JointFree {
-			p.root = m.Joints[i].QAdr
-			break
-		}
-	}
-	if len(h.Joints) != m.Nu {
-		return nil, fmt.Errorf("the log has %d joints, model %q has %d actuators: not the same robot", len(h.Joints), m.Name, m.Nu)
-	}
-	jm, err := rbd.NewJointMap(m, h.Joints)
-	if err != nil {
-		return nil, fmt.Errorf("the log's joints are not the model's: not the same robot: %w", err)
-	}
-	p.joints = jm
-	return p, nil
-}
-
-func (p *poseMap) set(s *telemetry.State) []float64 {
-	if p.root >= 0 {
-		copy(p.qpos[p.root:p.root+3], s.Base.Pos[:])
-		q := s.Base.Quat
-		if n := math.Sqrt(q[0]*q[0] + q[1]*q[1] + q[2]*q[2] + q[3]*q[3]); n > 0 {
-			for k := range q {
-				p.qpos[p.root+3+k] = q[k] / n
-			}
-		}
-	}
-	p.joints.SetPositions(p.qpos, s.Q[:p.joints.Len()])
-	return p.qpos
-}
-
-// replayPlayer drives a telemetry.Replay for the viewer: it publishes the
-// state at the replay clock to the window, and takes the window's keys as
-// viewer.Actions (pause, step, speed, restart; the velocity keys scrub).
-type replayPlayer struct {
-	mu    sync.Mutex
-	rp    *telemetry.Replay
-	r     *telemetry.Reader
-	pose  *poseMap
-	d     *rbd.Data
-	st    telemetry.State
-	err   string
-	lastV viewer.Velocity
-}
-
-var _ viewer.Actions = (*replayPlayer)(nil)
-
-func (p *replayPlayer) TogglePause() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.rp.Paused() {
-		p.rp.Play()
-	} else {
-		p.rp.Pause()
-	}
-}
-
-func (p *replayPlayer) StepOnce() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rp.Pause()
-	p.rp.Step(1)
-}
-
-func (p *replayPlayer) SetSlow(f float64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rp.SetSpeed(f)
-}
-
-func (p *replayPlayer) Reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rp.Seek(p.rp.Start())
-}
-
-func (p *replayPlayer) Push(spatial.Vec3) {}
-
-// SetCommand scrubs: each step of the forward-speed keys moves 10 s, each
-// step of the yaw keys 1 s (left: back).
-func (p *replayPlayer) SetCommand(v viewer.Velocity) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	dt := 100*(v.Vx-p.lastV.Vx) - 10*(v.YawRate-p.lastV.YawRate)
-	zeroed := v == viewer.Velocity{} && math.Abs(dt) > 10.5 // X zeroes the keys' sum: not a scrub
-	p.lastV = v
-	if zeroed {
-		return
-	}
-	p.rp.Seek(p.rp.Time() + math.Round(dt))
-}
-
-// fill advances the clock by dt and fills s with the state there.
-func (p *replayPlayer) fill(s *viewer.Snapshot, dt time.Duration) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.rp.Advance(dt)
-	if err := p.rp.Current(&p.st); err != nil {
-		p.err = err.Error()
-	}
-	s.SetState(p.pose.m, p.d, p.pose.set(&p.st), nil)
-	s.Time = p.st.Time
-	s.BaseVel = p.st.Base.LinVel
-	s.Contacts = s.Contacts[:0]
-	s.Status = viewer.Status{Paused: p.rp.Paused(), Slow: 1, RealTimeFactor: 1,
-		Mode: "replay " + export.NameOf(p.r.Header.ModeNames, int(p.st.Mode)), CommandUnused: true, Err: p.err}
-}
-
-// publish feeds the window at 60 frames per second until done.
-func (p *replayPlayer) publish(ex *viewer.Exchange, done <-chan struct{}) {
-	tick := time.NewTicker(time.Second / 60)
-	defer tick.Stop()
-	s := new(viewer.Snapshot)
-	last := time.Now()
-	for {
-		now := time.Now()
-		p.fill(s, now.Sub(last))
-		last = now
-		s = ex.Publish(s)
-		select {
-		case <-done:
-			return
-		case <-tick.C:
-		}
-	}
-}
-
-// screenshot renders the state at the clock's time into a PNG.
-func (p *replayPlayer) screenshot(path string, m *rbd.Model, t *sim.Terrain, opt viewer.Options) error {
-	if err := viewer.CheckDisplay(); err != nil {
-		if !xvfb.Available() {
-			return fmt.Errorf("--screenshot renders off-screen through an X server: %v, and Xvfb is not installed (apt-get install xvfb)", err)
-		}
-		srv, err := xvfb.Start(opt.Width, opt.Height)
-		if err != nil {
-			return err
-		}
-		defer srv.Close()
-		os.Setenv("DISPLAY", srv.Display)
-	}
-	o, err := viewer.NewOffscreen(m, t, opt)
-	if err != nil {
-		return err
-	}
-	defer o.Close()
-	s := new(viewer.Snapshot)
-	p.fill(s, 0)
-	if p.err != "" {
-		return errors.New(p.err)
-	}
-	img, err := o.Render(s)
-	if err != nil {
-		return err
-	}
-	if err := viewer.SavePNG(path, img); err != nil {
-		return err
-	}
-	fmt.Printf("wrote %s (%dx%d): tick %d at t = %.3f s\n", path, opt.Width, opt.Height, p.st.Tick, p.st.Time)
-	return nil
 }
 
 // printText prints the state every --every of log time.
