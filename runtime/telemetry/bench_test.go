@@ -99,7 +99,7 @@ func benchWriter(b *testing.B, noSync bool) {
 func BenchmarkEncodeTick(b *testing.B) {
 	var buf bytes.Buffer
 	enc := msgpack.NewEncoder(&buf)
-	defs := channelDefs(jointNames(24), true)
+	defs := channelDefs(jointNames(24), true, nil)
 	tk := benchTick()
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {

@@ -3,6 +3,7 @@ package telemetry
 import (
 	"fmt"
 	"math"
+	"strconv"
 
 	"github.com/vmihailenco/msgpack/v5"
 
@@ -45,6 +46,39 @@ type Channel struct {
 	Name string
 	Unit string // SI unit ("rad", "N·m", "m/s"); "" for counts, codes and flags
 	Type Type
+
+	value int // a declared channel's column: 1 + its index in Tick.Values; 0 for built-in channels
+}
+
+// Declared is a channel a controller or estimator declares for its own
+// values (MPC wrenches, footsteps, solver status, policy outputs): Size
+// values per tick, recorded without a format change. A channel of size 1 is
+// the column Name; a larger one the columns Name.0 … Name.(Size−1). Its
+// values live in Tick.Values, after those of the channels declared before
+// it.
+type Declared struct {
+	Name string
+	Unit string
+	Size int
+}
+
+// Column returns the name of the channel's k-th column.
+func (d *Declared) Column(k int) string {
+	if d.Size == 1 {
+		return d.Name
+	}
+	return d.Name + "." + strconv.Itoa(k)
+}
+
+// declaredChannels returns the columns of the declared channels.
+func declaredChannels(decl []Declared) []Channel {
+	var out []Channel
+	for i := range decl {
+		for k := 0; k < decl[i].Size; k++ {
+			out = append(out, Channel{Name: decl[i].Column(k), Unit: decl[i].Unit, Type: F64, value: len(out) + 1})
+		}
+	}
+	return out
 }
 
 // chanDef is a channel and where its value lives in a Tick. Exactly one of
@@ -59,12 +93,13 @@ type chanDef struct {
 	b   func(*Tick) *bool
 }
 
-// Channels returns the channels of a log with the given joints, in record
-// order: the tick, the sensors, the commands, the estimate, the command
-// input, loop timing, and (truth) the simulator's ground truth. Joint
-// channels follow the joints' order.
+// Channels returns the built-in channels of a log with the given joints, in
+// record order: the tick, the sensors, the commands, the estimate, the
+// command input, loop timing, and (truth) the simulator's ground truth.
+// Joint channels follow the joints' order. A log's declared channels come
+// after these (Header.Channels lists all).
 func Channels(joints []string, truth bool) []Channel {
-	defs := channelDefs(joints, truth)
+	defs := channelDefs(joints, truth, nil)
 	out := make([]Channel, len(defs))
 	for i := range defs {
 		out[i] = defs[i].Channel
@@ -72,22 +107,22 @@ func Channels(joints []string, truth bool) []Channel {
 	return out
 }
 
-func channelDefs(joints []string, truth bool) []chanDef {
+func channelDefs(joints []string, truth bool, declared []Declared) []chanDef {
 	var d []chanDef
 	f := func(name, unit string, p func(*Tick) *float64) {
-		d = append(d, chanDef{Channel: Channel{name, unit, F64}, f64: p})
+		d = append(d, chanDef{Channel: Channel{Name: name, Unit: unit, Type: F64}, f64: p})
 	}
 	u64 := func(name string, p func(*Tick) *uint64) {
-		d = append(d, chanDef{Channel: Channel{name, "", Uint}, u64: p})
+		d = append(d, chanDef{Channel: Channel{Name: name, Type: Uint}, u64: p})
 	}
 	u32 := func(name string, p func(*Tick) *uint32) {
-		d = append(d, chanDef{Channel: Channel{name, "", Uint}, u32: p})
+		d = append(d, chanDef{Channel: Channel{Name: name, Type: Uint}, u32: p})
 	}
 	u8 := func(name string, p func(*Tick) *uint8) {
-		d = append(d, chanDef{Channel: Channel{name, "", Uint}, u8: p})
+		d = append(d, chanDef{Channel: Channel{Name: name, Type: Uint}, u8: p})
 	}
 	in := func(name string, p func(*Tick) *int) {
-		d = append(d, chanDef{Channel: Channel{name, "", Int}, i: p})
+		d = append(d, chanDef{Channel: Channel{Name: name, Type: Int}, i: p})
 	}
 	perJoint := func(prefix, unit string, p func(t *Tick, j int) *float64) {
 		for j, name := range joints {
@@ -165,8 +200,14 @@ func channelDefs(joints []string, truth bool) []chanDef {
 	f("loop.compute", "s", func(t *Tick) *float64 { return &t.Compute })
 
 	if truth {
-		d = append(d, chanDef{Channel: Channel{"truth.valid", "", Bool}, b: func(t *Tick) *bool { return &t.HasTruth }})
+		d = append(d, chanDef{Channel: Channel{Name: "truth.valid", Type: Bool}, b: func(t *Tick) *bool { return &t.HasTruth }})
 		base("truth", func(t *Tick) *BaseState { return &t.Truth })
+	}
+
+	// Declared channels, in Tick.Values.
+	for _, c := range declaredChannels(declared) {
+		k := c.value - 1
+		d = append(d, chanDef{Channel: c, f64: func(t *Tick) *float64 { return &t.Values[k] }})
 	}
 	return d
 }
@@ -208,8 +249,8 @@ type decodePlan struct {
 	col  []int
 }
 
-func newDecodePlan(file []Channel, joints []string, truth bool) (*decodePlan, error) {
-	defs := channelDefs(joints, truth)
+func newDecodePlan(file []Channel, joints []string, truth bool, declared []Declared) (*decodePlan, error) {
+	defs := channelDefs(joints, truth, declared)
 	byName := make(map[string]int, len(defs))
 	for i := range defs {
 		byName[defs[i].Name] = i
@@ -309,9 +350,11 @@ func (c *ChannelValue) Value(t *Tick) float64 { return c.get(t) }
 
 // Accessors returns, for each of the channels, a ChannelValue that reads it
 // from a Tick; joints and truth must be those of the log (Header.Joints,
-// Header.Truth). Unknown channels read as NaN.
+// Header.Truth). Declared channels are read from Tick.Values when the
+// Channel comes from a Header (Header.Channels). Unknown channels read as
+// NaN.
 func Accessors(channels []Channel, joints []string, truth bool) []ChannelValue {
-	defs := channelDefs(joints, truth)
+	defs := channelDefs(joints, truth, nil)
 	byName := make(map[string]*chanDef, len(defs))
 	for i := range defs {
 		byName[defs[i].Name] = &defs[i]
@@ -319,6 +362,10 @@ func Accessors(channels []Channel, joints []string, truth bool) []ChannelValue {
 	out := make([]ChannelValue, len(channels))
 	for k, ch := range channels {
 		out[k].Channel = ch
+		if v := ch.value - 1; v >= 0 && v < MaxValues {
+			out[k].get = func(t *Tick) float64 { return t.Values[v] }
+			continue
+		}
 		c, ok := byName[ch.Name]
 		if !ok {
 			out[k].get = func(*Tick) float64 { return math.NaN() }

@@ -1,7 +1,9 @@
 package telemetry
 
 import (
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"hash/crc32"
 	"math"
@@ -20,9 +22,12 @@ import (
 // See docs/telemetry.md for the payloads.
 
 // FormatName and FormatVersion identify the log format in the header.
+// Version 2 added the log's identity (Header.ID, in every chunk and in the
+// index), declared channels (Header.Declared) and the stop event; version 1
+// logs still read.
 const (
 	FormatName    = "stride-telemetry"
-	FormatVersion = 1
+	FormatVersion = 2
 )
 
 const (
@@ -36,18 +41,8 @@ const (
 
 	maxHeaderLen = 4 << 20   // a header is a few KB
 	maxChunkLen  = 64 << 20  // a chunk is at most Options.ChunkTicks records
-	maxIndexLen  = 512 << 20 // 118 B per chunk: 4.5 M chunks, 125 h at 10 Hz chunks
-
-	metaFields  = 11
-	metaLen     = 1 + metaFields*9  // fixarray and fixed-width fields
-	entryFields = 2 + metaFields    // offset, frame length, the meta's fields
-	entryLen    = 1 + entryFields*9 // 118 bytes
-	totalFields = 12
-	totalsLen   = 1 + totalFields*9
-	indexHead   = 1 + totalsLen + 5 // fixarray(2), totals, array32 header
-	chunkHead   = 1 + metaLen       // fixarray(3) and the meta; then events, ticks
-	scanPeek    = preludeLen + chunkHead
-	minEventLen = 8 // fixarray and seven one-byte values: a lower bound
+	maxIndexLen  = 512 << 20 // 136 B per chunk: 3.9 M chunks, 109 h at 10 Hz chunks
+	minEventLen  = 8         // fixarray and seven one-byte values: a lower bound
 
 	// msgpack codes of the fixed layouts.
 	msgpBin32   = 0xc6
@@ -58,10 +53,39 @@ const (
 	msgpFixStr4 = 0xa4
 	msgpFixArr2 = 0x92
 	msgpFixArr3 = 0x93
-	msgpMetaArr = 0x90 | metaFields
-	msgpEntArr  = 0x90 | entryFields
-	msgpTotArr  = 0x90 | totalFields
 )
+
+// layout holds the sizes of a format version's fixed-width parts: the
+// chunk metadata, the index entries and the index totals, all arrays of
+// 9-byte values. Version 2 adds the log's identity to each (two uint64
+// halves of the 128-bit id).
+type layout struct {
+	version     int
+	metaFields  int // chunk metadata: 11 (v1), 13 (v2)
+	metaLen     int // fixarray and fixed-width fields
+	entryFields int // offset, frame length, the meta's fields
+	entryLen    int // 118 (v1), 136 (v2) bytes
+	totalFields int // index totals: 12 (v1), 14 (v2)
+	totalsLen   int
+	indexHead   int // fixarray(2), totals, array32 header
+	chunkHead   int // fixarray(3) and the meta; then events, ticks
+	scanPeek    int // what a scan reads of each chunk
+}
+
+func layoutFor(version int) layout {
+	l := layout{version: version, metaFields: 11, totalFields: 12}
+	if version >= 2 {
+		l.metaFields, l.totalFields = 13, 14
+	}
+	l.metaLen = 1 + l.metaFields*9
+	l.entryFields = 2 + l.metaFields
+	l.entryLen = 1 + l.entryFields*9
+	l.totalsLen = 1 + l.totalFields*9
+	l.indexHead = 1 + l.totalsLen + 5
+	l.chunkHead = 1 + l.metaLen
+	l.scanPeek = preludeLen + l.chunkHead
+	return l
+}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -102,13 +126,60 @@ func parsePrelude(b []byte) (p prelude, ok bool) {
 	return p, true
 }
 
+// LogID is a log's identity: 128 random bits drawn when the log is
+// created, written in the header and in every chunk, so a reader tells the
+// log's own chunks from another log's (two logs concatenated). Version 1
+// logs have none (the zero LogID).
+type LogID [16]byte
+
+// NewLogID draws a random LogID.
+func NewLogID() (LogID, error) {
+	var id LogID
+	if _, err := rand.Read(id[:]); err != nil {
+		return id, fmt.Errorf("telemetry: drawing a log id: %w", err)
+	}
+	return id, nil
+}
+
+// String is the id as 32 lowercase hex digits ("" for the zero id).
+func (id LogID) String() string {
+	if id.IsZero() {
+		return ""
+	}
+	return hex.EncodeToString(id[:])
+}
+
+// IsZero reports whether id is the zero LogID (no id: a version 1 log).
+func (id LogID) IsZero() bool { return id == LogID{} }
+
+func (id LogID) halves() (hi, lo uint64) {
+	return binary.BigEndian.Uint64(id[:8]), binary.BigEndian.Uint64(id[8:])
+}
+
+func logIDOf(hi, lo uint64) (id LogID) {
+	binary.BigEndian.PutUint64(id[:8], hi)
+	binary.BigEndian.PutUint64(id[8:], lo)
+	return id
+}
+
+func parseLogID(s string) (LogID, error) {
+	var id LogID
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) != len(id) {
+		return id, fmt.Errorf("log id %q is not 32 hex digits", s)
+	}
+	copy(id[:], b)
+	return id, nil
+}
+
 // ChunkInfo describes one chunk: where it is and what it holds. The index
 // holds one per chunk; a scan rebuilds them from the chunks' own metadata.
 type ChunkInfo struct {
 	Offset int64 // file offset of the chunk's frame
 	Length int64 // frame length, prelude included
 
-	Seq       uint64  // chunk number, from 0
+	Log       LogID   // the log the chunk belongs to (zero in version 1 logs)
+	Seq       uint64  // chunk number in its log, from 0
 	FirstTick uint64  // tick number of the first and last tick record
 	LastTick  uint64  //
 	T0, T1    float64 // time of the first and last tick record (of the events when no ticks)
@@ -142,9 +213,9 @@ func getF64(b []byte) (float64, bool) {
 	return math.Float64frombits(binary.BigEndian.Uint64(b[1:9])), true
 }
 
-// putMeta writes the chunk metadata (fixed width, metaLen bytes).
-func putMeta(b []byte, c *ChunkInfo) {
-	b[0] = msgpMetaArr
+// putMeta writes the chunk metadata (fixed width, l.metaLen bytes).
+func (l *layout) putMeta(b []byte, c *ChunkInfo) {
+	b[0] = 0x90 | byte(l.metaFields)
 	putU64(b[1:], c.Seq)
 	putU64(b[10:], c.FirstTick)
 	putU64(b[19:], c.LastTick)
@@ -156,15 +227,20 @@ func putMeta(b []byte, c *ChunkInfo) {
 	putU64(b[73:], uint64(c.HalFaults))
 	putU64(b[82:], c.DroppedTicks)
 	putU64(b[91:], c.DroppedEvents)
+	if l.metaFields > 11 {
+		hi, lo := c.Log.halves()
+		putU64(b[100:], hi)
+		putU64(b[109:], lo)
+	}
 }
 
 // getMeta decodes chunk metadata written by putMeta.
-func getMeta(b []byte, c *ChunkInfo) error {
-	if len(b) < metaLen || b[0] != msgpMetaArr {
-		return fmt.Errorf("chunk metadata is not an array of %d", metaFields)
+func (l *layout) getMeta(b []byte, c *ChunkInfo) error {
+	if len(b) < l.metaLen || b[0] != 0x90|byte(l.metaFields) {
+		return fmt.Errorf("chunk metadata is not an array of %d", l.metaFields)
 	}
-	var u [metaFields]uint64
-	for k := range u {
+	var u [13]uint64
+	for k := 0; k < l.metaFields; k++ {
 		f := b[1+9*k:]
 		var ok bool
 		if k == 3 || k == 4 {
@@ -181,8 +257,8 @@ func getMeta(b []byte, c *ChunkInfo) error {
 	if u[7] > math.MaxUint32 || u[8] > math.MaxUint32 {
 		return fmt.Errorf("chunk metadata: fault bits out of range")
 	}
-	*c = ChunkInfo{Offset: c.Offset, Length: c.Length, Seq: u[0], FirstTick: u[1], LastTick: u[2],
-		T0: math.Float64frombits(u[3]), T1: math.Float64frombits(u[4]), Ticks: u[5], Events: u[6],
+	*c = ChunkInfo{Offset: c.Offset, Length: c.Length, Log: logIDOf(u[11], u[12]), Seq: u[0], FirstTick: u[1],
+		LastTick: u[2], T0: math.Float64frombits(u[3]), T1: math.Float64frombits(u[4]), Ticks: u[5], Events: u[6],
 		Faults: uint32(u[7]), HalFaults: uint32(u[8]), DroppedTicks: u[9], DroppedEvents: u[10]}
 	return nil
 }
@@ -200,29 +276,29 @@ func checkMeta(c *ChunkInfo, n int64) error {
 	return nil
 }
 
-func putEntry(b []byte, c *ChunkInfo) {
-	b[0] = msgpEntArr
+func (l *layout) putEntry(b []byte, c *ChunkInfo) {
+	b[0] = 0x90 | byte(l.entryFields)
 	putU64(b[1:], uint64(c.Offset))
 	putU64(b[10:], uint64(c.Length))
-	var m [metaLen]byte
-	putMeta(m[:], c)
-	copy(b[19:], m[1:]) // the meta's fields without its array header
+	var m [1 + 13*9]byte
+	l.putMeta(m[:], c)
+	copy(b[19:l.entryLen], m[1:]) // the meta's fields without its array header
 }
 
-func getEntry(b []byte, c *ChunkInfo) error {
-	if len(b) < entryLen || b[0] != msgpEntArr {
-		return fmt.Errorf("index entry is not an array of %d", entryFields)
+func (l *layout) getEntry(b []byte, c *ChunkInfo) error {
+	if len(b) < l.entryLen || b[0] != 0x90|byte(l.entryFields) {
+		return fmt.Errorf("index entry is not an array of %d", l.entryFields)
 	}
 	off, ok1 := getU64(b[1:])
 	n, ok2 := getU64(b[10:])
 	if !ok1 || !ok2 || off > math.MaxInt64 || n > maxChunkLen+preludeLen {
 		return fmt.Errorf("index entry: bad offset or length")
 	}
-	var m [metaLen]byte
-	m[0] = msgpMetaArr
-	copy(m[1:], b[19:entryLen])
+	var m [1 + 13*9]byte
+	m[0] = 0x90 | byte(l.metaFields)
+	copy(m[1:], b[19:l.entryLen])
 	c.Offset, c.Length = int64(off), int64(n)
-	return getMeta(m[:], c)
+	return l.getMeta(m[:], c)
 }
 
 // indexTotals sums a log's chunks; the index stores it before the entries.
@@ -233,6 +309,7 @@ type indexTotals struct {
 	FirstTick, LastTick         uint64
 	TFirst, TLast               float64
 	Version                     uint64
+	Log                         LogID // version 2
 }
 
 func (s *indexTotals) add(c *ChunkInfo) {
@@ -251,22 +328,27 @@ func (s *indexTotals) add(c *ChunkInfo) {
 	s.DroppedEvents = max(s.DroppedEvents, c.DroppedEvents)
 }
 
-func putTotals(b []byte, s *indexTotals) {
-	b[0] = msgpTotArr
-	for k, v := range [totalFields]uint64{s.Version, s.Chunks, s.Ticks, s.Events, s.DroppedTicks, s.DroppedEvents,
-		s.Faults, s.HalFaults, s.FirstTick, s.LastTick, 0, 0} {
-		putU64(b[1+9*k:], v)
+func (l *layout) putTotals(b []byte, s *indexTotals) {
+	b[0] = 0x90 | byte(l.totalFields)
+	hi, lo := s.Log.halves()
+	v := [14]uint64{s.Version, s.Chunks, s.Ticks, s.Events, s.DroppedTicks, s.DroppedEvents,
+		s.Faults, s.HalFaults, s.FirstTick, s.LastTick, 0, 0, hi, lo}
+	for k := 0; k < l.totalFields; k++ {
+		putU64(b[1+9*k:], v[k])
 	}
 	putF64(b[1+9*10:], s.TFirst)
 	putF64(b[1+9*11:], s.TLast)
 }
 
-func getTotals(b []byte, s *indexTotals) error {
-	if len(b) < totalsLen || b[0] != msgpTotArr {
-		return fmt.Errorf("index totals are not an array of %d", totalFields)
+func (l *layout) getTotals(b []byte, s *indexTotals) error {
+	if len(b) < l.totalsLen || b[0] != 0x90|byte(l.totalFields) {
+		return fmt.Errorf("index totals are not an array of %d", l.totalFields)
 	}
-	var u [10]uint64
-	for k := range u {
+	var u [14]uint64
+	for k := 0; k < l.totalFields; k++ {
+		if k == 10 || k == 11 {
+			continue
+		}
 		var ok bool
 		if u[k], ok = getU64(b[1+9*k:]); !ok {
 			return fmt.Errorf("index totals: field %d has msgpack code %#x", k, b[1+9*k])
@@ -278,6 +360,6 @@ func getTotals(b []byte, s *indexTotals) error {
 		return fmt.Errorf("index totals: times are not float64")
 	}
 	*s = indexTotals{Version: u[0], Chunks: u[1], Ticks: u[2], Events: u[3], DroppedTicks: u[4], DroppedEvents: u[5],
-		Faults: u[6], HalFaults: u[7], FirstTick: u[8], LastTick: u[9], TFirst: t0, TLast: t1}
+		Faults: u[6], HalFaults: u[7], FirstTick: u[8], LastTick: u[9], TFirst: t0, TLast: t1, Log: logIDOf(u[12], u[13])}
 	return nil
 }

@@ -28,6 +28,8 @@ func FuzzReader(f *testing.F) {
 	f.Add(log)
 	f.Add(log[:len(log)-tailLen-7])
 	f.Add(fuzzLog(f, 2, 6, true))
+	f.Add(append(bytes.Clone(log), log...))
+	f.Add(declaredLog(f))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		readEverything(t, b)
 		// Mutations almost never keep a checksum right; fix them so the
@@ -192,9 +194,22 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	write("FuzzReader", "no-index", log[:len(log)-tailLen-7])
 	write("FuzzReader", "flipped-prelude", flip(log, int(r0start(t, log))+12))
 	write("FuzzReader", "truth", fuzzLog(t, 2, 6, true))
+	write("FuzzReader", "concatenated", append(bytes.Clone(log), fuzzLog(t, 1, 8, false)...))
+	write("FuzzReader", "declared", declaredLog(t))
 	write("FuzzDamage", "cut-in-chunk", uint32(len(log)/2), uint32(0), byte(0))
 	write("FuzzDamage", "flip-length", uint32(1<<31), uint32(r0start(t, log)+14), byte(0x04))
 	write("FuzzDamage", "flip-and-cut", uint32(len(log)-100), uint32(len(log)/3), byte(0xff))
+}
+
+// declaredLog is a small log with declared channels.
+func declaredLog(t testing.TB) []byte {
+	h := testHeader(1, false)
+	h.Declared = []Declared{{"mpc.force", "N", 3}, {"qp.iters", "", 1}}
+	ts := sequentialTicks(40, 6, 1, false)
+	for i := range ts {
+		ts[i].Values[0], ts[i].Values[3] = float64(i), -float64(i)
+	}
+	return fileBytes(t, writeTestLog(t, h, Options{ChunkTicks: 4, FlushEvery: time.Hour}, ts, nil))
 }
 
 func r0start(t *testing.T, b []byte) int64 {

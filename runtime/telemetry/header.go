@@ -37,9 +37,17 @@ type Header struct {
 	// docs/telemetry.md for the keys Stride's tools write and read.
 	Meta map[string]string
 
-	// Version and Channels are set by Create (and read back by Open):
-	// callers leave them empty.
+	// Declared lists the channels a controller or estimator declared for
+	// values of its own (see Registry); their columns follow the built-in
+	// channels, and their values are Tick.Values.
+	Declared []Declared
+
+	// Version, ID and Channels are set by Create (and read back by Open):
+	// callers leave them empty. ID is the log's random identity (zero in
+	// version 1 logs); Channels the record layout, built-in channels then
+	// the declared channels' columns.
 	Version  int
+	ID       LogID
 	Channels []Channel
 }
 
@@ -92,7 +100,7 @@ func (h *Header) check() error {
 		}
 		seen[j] = i
 	}
-	return nil
+	return checkDeclared(h.Declared)
 }
 
 // wireHeader is the header as stored: a msgpack map with these keys.
@@ -107,13 +115,21 @@ type wireHeader struct {
 	Start      string            `msgpack:"start"`
 	Joints     []string          `msgpack:"joints"`
 	Truth      bool              `msgpack:"truth"`
+	LogID      string            `msgpack:"log_id"`
 	Channels   []wireChannel     `msgpack:"channels"`
+	Declared   []wireDeclared    `msgpack:"declared"`
 	ModeNames  []string          `msgpack:"mode_names"`
 	GaitNames  []string          `msgpack:"gait_names"`
 	FaultNames []string          `msgpack:"fault_names"`
 	HalFaults  []string          `msgpack:"hal_fault_names"`
 	EventKinds []string          `msgpack:"event_kinds"`
 	Meta       map[string]string `msgpack:"meta"`
+}
+
+type wireDeclared struct {
+	Name string `msgpack:"name"`
+	Unit string `msgpack:"unit"`
+	Size int    `msgpack:"size"`
 }
 
 type wireChannel struct {
@@ -123,13 +139,16 @@ type wireChannel struct {
 }
 
 // EventKindNames names the event kinds by value (index 0 is unused).
-var EventKindNames = []string{"", "mode", "fault", "param", "note"}
+var EventKindNames = []string{"", "mode", "fault", "param", "note", "stop"}
 
 func (h *Header) marshal() ([]byte, error) {
 	w := wireHeader{Format: FormatName, Version: h.Version, Robot: h.Robot, ModelHash: h.ModelHash, Source: h.Source,
 		Rate: h.Rate, StartNS: h.Start.UnixNano(), Start: h.Start.UTC().Format(time.RFC3339Nano), Joints: h.Joints,
 		Truth: h.Truth, ModeNames: h.ModeNames, GaitNames: h.GaitNames, FaultNames: h.FaultNames,
-		EventKinds: EventKindNames, Meta: h.Meta}
+		EventKinds: EventKindNames, Meta: h.Meta, LogID: h.ID.String()}
+	for _, d := range h.Declared {
+		w.Declared = append(w.Declared, wireDeclared(d))
+	}
 	for i := 0; i < 6; i++ {
 		w.HalFaults = append(w.HalFaults, hal.Fault(1<<i).String())
 	}
@@ -187,6 +206,10 @@ func unmarshalHeader(b []byte) (Header, error) {
 			w.Channels, err = decodeChannels(d, br)
 		case "meta":
 			w.Meta, err = decodeStringMap(d, br)
+		case "log_id":
+			w.LogID, err = d.DecodeString()
+		case "declared":
+			w.Declared, err = decodeDeclared(d, br)
 		default:
 			err = d.Skip()
 		}
@@ -209,6 +232,21 @@ func unmarshalHeader(b []byte) (Header, error) {
 	if h.Meta == nil {
 		h.Meta = map[string]string{}
 	}
+	if h.Version >= 2 {
+		if h.ID, err = parseLogID(w.LogID); err != nil {
+			return Header{}, fmt.Errorf("header: %w", err)
+		}
+	}
+	for _, d := range w.Declared {
+		h.Declared = append(h.Declared, Declared(d))
+	}
+	if err := checkDeclared(h.Declared); err != nil {
+		return Header{}, fmt.Errorf("header: %w", err)
+	}
+	declCol := map[string]int{}
+	for _, c := range declaredChannels(h.Declared) {
+		declCol[c.Name] = c.value
+	}
 	if math.IsNaN(h.Rate) || math.IsInf(h.Rate, 0) || h.Rate <= 0 {
 		return Header{}, fmt.Errorf("header gives a control rate of %v Hz", h.Rate)
 	}
@@ -221,7 +259,7 @@ func unmarshalHeader(b []byte) (Header, error) {
 			return Header{}, fmt.Errorf("header lists channel %q twice", c.Name)
 		}
 		seen[c.Name] = true
-		h.Channels = append(h.Channels, Channel{Name: c.Name, Unit: c.Unit, Type: parseType(c.Type)})
+		h.Channels = append(h.Channels, Channel{Name: c.Name, Unit: c.Unit, Type: parseType(c.Type), value: declCol[c.Name]})
 	}
 	if len(h.Channels) == 0 {
 		return Header{}, fmt.Errorf("header lists no channels")
@@ -295,6 +333,58 @@ func decodeChannels(d *msgpack.Decoder, br *bytes.Reader) ([]wireChannel, error)
 		out = append(out, wireChannel{Name: m["name"], Unit: m["unit"], Type: m["type"]})
 	}
 	return out, nil
+}
+
+func decodeDeclared(d *msgpack.Decoder, br *bytes.Reader) ([]wireDeclared, error) {
+	n, err := arrayLen(d, br)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]wireDeclared, 0, n)
+	for i := 0; i < n; i++ {
+		m, err := d.DecodeMapLen()
+		if err != nil || m < 0 || m > br.Len() {
+			return nil, fmt.Errorf("declared channel %d is not a map (%v)", i, err)
+		}
+		var c wireDeclared
+		for k := 0; k < m; k++ {
+			key, err := d.DecodeString()
+			if err != nil {
+				return nil, fmt.Errorf("declared channel %d: %w", i, err)
+			}
+			switch key {
+			case "name":
+				c.Name, err = d.DecodeString()
+			case "unit":
+				c.Unit, err = d.DecodeString()
+			case "size":
+				var v int64
+				v, err = d.DecodeInt64()
+				c.Size = int(max(min(v, MaxValues+1), 0))
+			default:
+				err = d.Skip()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("declared channel %d: %q: %w", i, key, err)
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Values returns the values of the declared channel name in t (a slice of
+// t.Values), or nil when the log declares no such channel.
+func (h *Header) Values(t *Tick, name string) []float64 {
+	k := 0
+	for i := range h.Declared {
+		d := &h.Declared[i]
+		if d.Name == name {
+			return t.Values[k : k+d.Size : k+d.Size]
+		}
+		k += d.Size
+	}
+	return nil
 }
 
 // ChannelIndex returns the position of the named channel in the records, or

@@ -42,6 +42,7 @@ func randomTick(rng *rand.Rand, n int, truth bool) Tick {
 	var t Tick
 	fillRandom(rng, reflect.ValueOf(&t).Elem(), n)
 	t.Sensors.N, t.Command.N = n, n
+	t.Values = [MaxValues]float64{} // no declared channels
 	if !truth {
 		t.HasTruth, t.Truth = false, BaseState{}
 	}
@@ -126,7 +127,7 @@ func sameBits[T Tick | Event](a, b *T) bool {
 
 // diffTick names the first channel where two ticks differ.
 func diffTick(h *Header, a, b *Tick) string {
-	for _, c := range channelDefs(h.Joints, h.Truth) {
+	for _, c := range channelDefs(h.Joints, h.Truth, h.Declared) {
 		var x, y uint64
 		switch {
 		case c.f64 != nil:

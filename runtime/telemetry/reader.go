@@ -30,13 +30,14 @@ type Reader struct {
 	closer  io.Closer
 	size    int64
 	start   int64 // first byte after the header
+	lay     layout
 	plan    *decodePlan
 	idx     chunkIndex
 	totals  indexTotals
 	indexed bool
 
 	damage  []Damage
-	damaged map[int64]bool // frame offsets already reported
+	damaged map[[2]int64]bool // offsets and lengths already reported
 
 	buf []byte
 	br  bytes.Reader
@@ -54,6 +55,8 @@ type Damage struct {
 	Ticks, Events       uint64
 	FirstTick, LastTick uint64
 	T0, T1              float64
+
+	foreign bool // a chunk or header of another log: explains no gap in this log's chunks
 }
 
 func (d Damage) String() string {
@@ -109,11 +112,12 @@ func Open(path string) (*Reader, error) {
 
 // NewReader reads a log of size bytes from f. Close does not close f.
 func NewReader(f io.ReaderAt, size int64) (*Reader, error) {
-	r := &Reader{f: f, size: size, damaged: map[int64]bool{}, dec: msgpack.NewDecoder(nil)}
+	r := &Reader{f: f, size: size, damaged: map[[2]int64]bool{}, dec: msgpack.NewDecoder(nil)}
 	if err := r.readHeader(); err != nil {
 		return nil, err
 	}
-	plan, err := newDecodePlan(r.Header.Channels, r.Header.Joints, r.Header.Truth)
+	r.lay = layoutFor(r.Header.Version)
+	plan, err := newDecodePlan(r.Header.Channels, r.Header.Joints, r.Header.Truth, r.Header.Declared)
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
@@ -194,16 +198,18 @@ func (r *Reader) Summary() Summary {
 }
 
 func (r *Reader) report(d Damage) {
-	if r.damaged[d.Offset] {
+	if k := [2]int64{d.Offset, d.Length}; r.damaged[k] {
 		return
+	} else {
+		r.damaged[k] = true
 	}
-	r.damaged[d.Offset] = true
 	r.damage = append(r.damage, d)
 }
 
 // loadIndex reads the trailer and the index it points to.
 func (r *Reader) loadIndex() error {
-	if r.size < r.start+tailLen+preludeLen+indexHead {
+	l := &r.lay
+	if r.size < r.start+tailLen+preludeLen+int64(l.indexHead) {
 		return errors.New("no index")
 	}
 	var tb [tailLen]byte
@@ -224,24 +230,28 @@ func (r *Reader) loadIndex() error {
 		return err
 	}
 	p, ok = parsePrelude(pb[:])
-	if !ok || p.tag != tagIndx || at+preludeLen+p.n != r.size-tailLen || p.n < indexHead || p.n > maxIndexLen {
+	if !ok || p.tag != tagIndx || at+preludeLen+p.n != r.size-tailLen || p.n < int64(l.indexHead) || p.n > maxIndexLen {
 		return errors.New("trailer does not point at an index")
 	}
 	// Read the index in blocks, checking its checksum and every entry:
 	// memory stays bounded, and a bad index is never trusted.
-	head := make([]byte, indexHead)
+	head := make([]byte, l.indexHead)
 	if _, err := r.f.ReadAt(head, at+preludeLen); err != nil {
 		return err
 	}
-	if head[0] != msgpFixArr2 || head[1+totalsLen] != msgpArray32 {
+	if head[0] != msgpFixArr2 || head[1+l.totalsLen] != msgpArray32 {
 		return errors.New("index layout")
 	}
 	var t indexTotals
-	if err := getTotals(head[1:], &t); err != nil {
+	if err := l.getTotals(head[1:], &t); err != nil {
 		return err
 	}
-	n := int64(binary.BigEndian.Uint32(head[2+totalsLen:]))
-	if int64(indexHead)+n*entryLen != p.n || uint64(n) != t.Chunks {
+	if t.Log != r.Header.ID {
+		return errors.New("the index is another log's (its id differs from the header's)")
+	}
+	n := int64(binary.BigEndian.Uint32(head[2+l.totalsLen:]))
+	entryLen := int64(l.entryLen)
+	if int64(l.indexHead)+n*entryLen != p.n || uint64(n) != t.Chunks {
 		return errors.New("index length does not match its entry count")
 	}
 	crc := crc32.Update(0, castagnoli, head)
@@ -251,17 +261,20 @@ func (r *Reader) loadIndex() error {
 	for i := int64(0); i < n; {
 		k := min(n-i, perBlock)
 		b := blk[:k*entryLen]
-		if _, err := r.f.ReadAt(b, at+preludeLen+indexHead+i*entryLen); err != nil {
+		if _, err := r.f.ReadAt(b, at+preludeLen+int64(l.indexHead)+i*entryLen); err != nil {
 			return err
 		}
 		crc = crc32.Update(crc, castagnoli, b)
 		for j := int64(0); j < k; j++ {
 			var c ChunkInfo
-			if err := getEntry(b[j*entryLen:], &c); err != nil {
+			if err := l.getEntry(b[j*entryLen:], &c); err != nil {
 				return err
 			}
-			if c.Seq != uint64(i+j) || c.Offset < prevEnd || c.Offset+c.Length > at || c.Length < preludeLen+chunkHead+10 ||
-				checkMeta(&c, c.Length-preludeLen) != nil {
+			// The writer writes chunks back to back after the header and
+			// the index right after the last: anything else (a chunk
+			// inserted, another log's index) sends the reader to a scan.
+			if c.Seq != uint64(i+j) || c.Log != r.Header.ID || c.Offset != prevEnd || c.Offset+c.Length > at ||
+				c.Length < preludeLen+int64(l.chunkHead)+10 || checkMeta(&c, c.Length-preludeLen) != nil {
 				return fmt.Errorf("index entry %d is inconsistent", i+j)
 			}
 			prevEnd = c.Offset + c.Length
@@ -271,7 +284,10 @@ func (r *Reader) loadIndex() error {
 	if crc != p.crc {
 		return errors.New("index checksum mismatch")
 	}
-	r.idx = &fileIndex{f: r.f, base: at + preludeLen + indexHead, n: int(n), limit: at}
+	if prevEnd != at {
+		return errors.New("the index does not follow the last chunk")
+	}
+	r.idx = &fileIndex{f: r.f, lay: l, base: at + preludeLen + int64(l.indexHead), n: int(n), limit: at}
 	r.totals = t
 	r.indexed = true
 	return nil
@@ -284,7 +300,10 @@ func (r *Reader) scan() error {
 	defer r.prefetch()()
 	var idx memIndex
 	var t indexTotals
+	l := &r.lay
+	scanPeek := l.scanPeek
 	peek := make([]byte, scanPeek)
+	var chunks chunkFilter
 	pos := r.start
 	prev := int64(-1) // the frame we hopped from, if its length is unverified
 	for pos < r.size {
@@ -339,7 +358,7 @@ func (r *Reader) scan() error {
 			}
 			if p.tag == tagChnk && n == scanPeek {
 				var c ChunkInfo
-				if peek[preludeLen] == msgpFixArr3 && getMeta(peek[preludeLen+1:], &c) == nil && checkMeta(&c, maxChunkLen) == nil {
+				if peek[preludeLen] == msgpFixArr3 && l.getMeta(peek[preludeLen+1:], &c) == nil && checkMeta(&c, maxChunkLen) == nil {
 					d.Chunk, d.Ticks, d.Events, d.FirstTick, d.LastTick, d.T0, d.T1 =
 						int64(c.Seq), c.Ticks, c.Events, c.FirstTick, c.LastTick, c.T0, c.T1
 				}
@@ -351,7 +370,7 @@ func (r *Reader) scan() error {
 		switch p.tag {
 		case tagChnk:
 			c := ChunkInfo{Offset: pos, Length: preludeLen + p.n}
-			if n < scanPeek || peek[preludeLen] != msgpFixArr3 || getMeta(peek[preludeLen+1:], &c) != nil || checkMeta(&c, p.n) != nil {
+			if n < scanPeek || peek[preludeLen] != msgpFixArr3 || l.getMeta(peek[preludeLen+1:], &c) != nil || checkMeta(&c, p.n) != nil {
 				// The prelude looked right; the chunk is not. Hop over it
 				// if the next frame is where its length says, else search.
 				q := end
@@ -364,13 +383,31 @@ func (r *Reader) scan() error {
 				pos, prev = q, -1
 				continue
 			}
-			idx = append(idx, c)
+			if chunks.accept(r, &idx, c) {
+				idx = append(idx, c)
+			}
 			prev = pos
-		default: // HEAD, INDX, TAIL: nothing to index
+		case tagHead:
+			// Another log's header: logs concatenated (cat a.tlm b.tlm).
+			// Version 2 chunks carry their log's id; a version 1 log cannot
+			// tell, so every chunk after it is left out.
+			chunks.otherHead = true
+			reason := "a second log header: another log's data follows (logs concatenated?)"
+			if hb, ok := r.frameHeader(pos, p); ok && hb.Version >= 2 {
+				if hb.ID == r.Header.ID {
+					reason = "a second copy of this log's header (the log appended to itself?)"
+				} else {
+					reason = "the header of another log (id " + hb.ID.String() + "): logs concatenated?"
+				}
+			}
+			r.report(Damage{Offset: pos, Length: preludeLen + p.n, Chunk: -1, Reason: reason, foreign: true})
+			prev = pos
+		default: // INDX, TAIL: nothing to index
 			prev = pos
 		}
 		pos = end
 	}
+	chunks.gaps(r, idx)
 	for i := range idx {
 		t.add(&idx[i])
 	}
@@ -505,7 +542,7 @@ func (r *Reader) ReadChunk(i int, dst *ChunkData) error {
 	}
 	dst.Info = c
 	dst.Ticks, dst.Events = dst.Ticks[:0], dst.Events[:0]
-	if c.Length < preludeLen+chunkHead+10 || c.Length > preludeLen+maxChunkLen || c.Offset < r.start || c.Offset+c.Length > r.size {
+	if c.Length < preludeLen+int64(r.lay.chunkHead)+10 || c.Length > preludeLen+maxChunkLen || c.Offset < r.start || c.Offset+c.Length > r.size {
 		return r.bad(&c, "the index gives a chunk outside the file")
 	}
 	r.buf = growTo(r.buf, int(c.Length))
@@ -537,14 +574,15 @@ func (r *Reader) decodeChunk(p []byte, dst *ChunkData) error {
 		return errors.New("chunk payload is not an array of 3")
 	}
 	var m ChunkInfo
-	if err := getMeta(p[1:], &m); err != nil {
+	if err := r.lay.getMeta(p[1:], &m); err != nil {
 		return err
 	}
-	if m.Seq != dst.Info.Seq || m.Ticks != dst.Info.Ticks || m.Events != dst.Info.Events || m.FirstTick != dst.Info.FirstTick {
+	if m.Seq != dst.Info.Seq || m.Ticks != dst.Info.Ticks || m.Events != dst.Info.Events || m.FirstTick != dst.Info.FirstTick ||
+		m.Log != dst.Info.Log {
 		return fmt.Errorf("chunk metadata (chunk %d, %d ticks) disagrees with the index (chunk %d, %d ticks)",
 			m.Seq, m.Ticks, dst.Info.Seq, dst.Info.Ticks)
 	}
-	r.br.Reset(p[chunkHead:])
+	r.br.Reset(p[r.lay.chunkHead:])
 	d := r.dec
 	d.Reset(&r.br)
 	ne, err := d.DecodeArrayLen()
@@ -754,6 +792,7 @@ func (m memIndex) At(i int) (ChunkInfo, error) {
 // a one-block cache: memory does not grow with the log.
 type fileIndex struct {
 	f     io.ReaderAt
+	lay   *layout
 	base  int64 // offset of entry 0
 	n     int
 	limit int64 // chunks end before this offset
@@ -773,15 +812,15 @@ func (x *fileIndex) At(i int) (ChunkInfo, error) {
 	if i < x.first || i >= x.first+x.count {
 		x.first = i - i%indexBlock
 		x.count = min(indexBlock, x.n-x.first)
-		x.blk = growTo(x.blk, x.count*entryLen)
-		if _, err := x.f.ReadAt(x.blk, x.base+int64(x.first)*entryLen); err != nil {
+		x.blk = growTo(x.blk, x.count*x.lay.entryLen)
+		if _, err := x.f.ReadAt(x.blk, x.base+int64(x.first*x.lay.entryLen)); err != nil {
 			x.count = 0
 			return ChunkInfo{}, fmt.Errorf("telemetry: reading the index: %w", err)
 		}
 	}
 	var c ChunkInfo
-	k := (i - x.first) * entryLen
-	if err := getEntry(x.blk[k:k+entryLen], &c); err != nil {
+	k := (i - x.first) * x.lay.entryLen
+	if err := x.lay.getEntry(x.blk[k:k+x.lay.entryLen], &c); err != nil {
 		return ChunkInfo{}, fmt.Errorf("telemetry: index entry %d: %w", i, err)
 	}
 	if c.Offset+c.Length > x.limit {

@@ -126,6 +126,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestFlippedBytes(t *testing.T) {
 	s := makeSmallLog(t)
 	rng := rand.New(rand.NewPCG(1, 2))
+	chunkHead := int64(layoutFor(FormatVersion).chunkHead)
 	for ci, c := range s.chunks {
 		var offs []int64
 		for k := int64(0); k < preludeLen+chunkHead; k++ {
@@ -289,11 +290,11 @@ func TestOpenErrors(t *testing.T) {
 	f := make([]byte, preludeLen+len(hb))
 	putPrelude(f, tagHead, hb)
 	copy(f[preludeLen:], hb)
-	if _, err := NewReader(bytes.NewReader(f), int64(len(f))); err == nil || !strings.Contains(err.Error(), "format version 2") {
+	if _, err := NewReader(bytes.NewReader(f), int64(len(f))); err == nil || !strings.Contains(err.Error(), "format version "+itoa(FormatVersion+1)) {
 		t.Errorf("future version: %v", err)
 	}
 	// A header alone is a valid, empty log.
-	h.Version = FormatVersion
+	h.Version, h.ID = FormatVersion, LogID{9}
 	hb, _ = h.marshal()
 	f = make([]byte, preludeLen+len(hb))
 	putPrelude(f, tagHead, hb)

@@ -29,7 +29,17 @@ type Tick struct {
 
 	HasTruth bool      // simulator runs only
 	Truth    BaseState // simulator ground truth, its own channel
+
+	// Values holds the declared channels' values (Header.Declared, in
+	// order: a channel of size n takes the next n values). A controller or
+	// estimator writes its part each tick; only the declared prefix is
+	// copied by Record and written to the log.
+	Values [MaxValues]float64
 }
+
+// MaxValues is the room for declared channels in a tick: the sum of the
+// declared channels' sizes is at most this.
+const MaxValues = 128
 
 // BaseState is a floating base's state and foot contacts.
 type BaseState struct {
@@ -59,6 +69,9 @@ const (
 	EventFault
 	EventParamChange
 	EventNote
+	// EventStop: the run stopped on an error (the simulation diverged, the
+	// solver failed, the clock failed); the text is the error's message.
+	EventStop
 )
 
 // Event is something that happened at a tick: a mode change, a fault, a

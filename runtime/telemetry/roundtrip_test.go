@@ -80,6 +80,19 @@ func TestHeaderRoundTrip(t *testing.T) {
 	if !slices.Equal(g.Channels, Channels(h.Joints, true)) {
 		t.Fatalf("channels differ")
 	}
+	// Every log gets its own random id, read back from the header and
+	// carried by every chunk and the index.
+	if g.ID.IsZero() || len(g.ID.String()) != 32 {
+		t.Fatalf("log id %q", g.ID)
+	}
+	for i := 0; i < r.NumChunks(); i++ {
+		if c, err := r.Chunk(i); err != nil || c.Log != g.ID {
+			t.Fatalf("chunk %d: id %v (%v), header %v", i, c.Log, err, g.ID)
+		}
+	}
+	if r2 := mustOpen(t, writeTestLog(t, h, Options{}, nil, nil)); r2.Header.ID == g.ID {
+		t.Fatal("two logs got the same id")
+	}
 	if !strings.HasPrefix(h.ModelHash, "sha256:") || len(h.ModelHash) != 7+64 {
 		t.Fatalf("hash %q", h.ModelHash)
 	}
@@ -144,8 +157,8 @@ func TestHeaderValidation(t *testing.T) {
 // the documented frame layout by hand.
 func TestSchemaEvolution(t *testing.T) {
 	h := testHeader(2, false)
-	h.Version = FormatVersion
-	defs := channelDefs(h.Joints, false)
+	h.Version, h.ID = FormatVersion, LogID{1, 2, 3}
+	defs := channelDefs(h.Joints, false, nil)
 	var keep []chanDef
 	for _, d := range defs {
 		if d.Name != "loop.compute" {
@@ -153,7 +166,7 @@ func TestSchemaEvolution(t *testing.T) {
 		}
 	}
 	future := 0.0
-	keep = append(keep, chanDef{Channel: Channel{"future.thing", "m", F64}, f64: func(*Tick) *float64 { return &future }})
+	keep = append(keep, chanDef{Channel: Channel{Name: "future.thing", Unit: "m", Type: F64}, f64: func(*Tick) *float64 { return &future }})
 	h.Channels = nil
 	for _, d := range keep {
 		h.Channels = append(h.Channels, d.Channel)
@@ -194,9 +207,11 @@ func handBuiltLog(t *testing.T, h *Header, defs []chanDef, ticks []Tick) []byte 
 	meta := ChunkInfo{FirstTick: ticks[0].Tick, LastTick: ticks[len(ticks)-1].Tick, T0: ticks[0].Time,
 		T1: ticks[len(ticks)-1].Time, Ticks: uint64(len(ticks))}
 	payload := []byte{0x93}
-	var m [metaLen]byte
-	putMeta(m[:], &meta)
-	payload = append(payload, m[:]...)
+	l := layoutFor(h.Version)
+	m := make([]byte, l.metaLen)
+	meta.Log = h.ID
+	l.putMeta(m, &meta)
+	payload = append(payload, m...)
 	payload = append(payload, 0xdd, 0, 0, 0, 0)
 	payload = append(payload, 0xdd)
 	payload = binary.BigEndian.AppendUint32(payload, uint32(len(ticks)))

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"sync"
@@ -102,8 +103,9 @@ func (r *ring[T]) peek() *T {
 
 func (r *ring[T]) release() { r.tail.Add(1) }
 
-// sink is where a Writer's bytes go: an *os.File, or a test double.
-type sink interface {
+// Sink is where a Writer's bytes go: an *os.File, a hal/fileio Output's
+// file, or a test double.
+type Sink interface {
 	io.Writer
 	Sync() error
 	Close() error
@@ -117,10 +119,12 @@ type sink interface {
 // Record is called by one goroutine at a time (the loop). Event may be
 // called by several. Neither may run concurrently with Close.
 type Writer struct {
-	h    Header
-	opt  Options
-	defs []chanDef
-	out  sink
+	h       Header
+	opt     Options
+	lay     layout
+	defs    []chanDef
+	nValues int // Tick.Values the declared channels use
+	out     Sink
 
 	ticks  *ring[Tick]
 	events *ring[Event]
@@ -151,8 +155,10 @@ type Writer struct {
 }
 
 // Create creates (or truncates) the log file at path, writes h with the
-// channels of its joints, and starts the writer goroutine. Records are
-// written with DefaultOptions.
+// channels of its joints and its declared channels, and starts the writer
+// goroutine. Records are written with the default Options. When the header
+// cannot be written, a file Create made is removed; a path that existed
+// before (a file, a device node) is never removed.
 func Create(path string, h Header) (*Writer, error) {
 	return CreateWith(path, h, Options{})
 }
@@ -162,35 +168,57 @@ func CreateWith(path string, h Header, opt Options) (*Writer, error) {
 	if err := h.check(); err != nil {
 		return nil, err
 	}
-	f, err := os.Create(path)
+	created := true
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	if errors.Is(err, fs.ErrExist) {
+		created = false
+		f, err = os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o666)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
-	w, err := newWriter(f, h, opt)
+	w, err := NewWriter(f, h, opt)
 	if err != nil {
 		f.Close()
-		os.Remove(path)
+		if created {
+			os.Remove(path)
+		}
 		return nil, fmt.Errorf("telemetry: %s: %w", path, err)
 	}
 	return w, nil
 }
 
-func newWriter(out sink, h Header, opt Options) (*Writer, error) {
+// NewWriter writes a log to out (a file opened by the caller, e.g. through
+// hal/fileio's guards): the header at once, the records from a goroutine.
+// Close closes out.
+func NewWriter(out Sink, h Header, opt Options) (*Writer, error) {
 	if err := h.check(); err != nil {
 		return nil, err
 	}
 	opt.fill()
 	h.Version = FormatVersion
+	if h.ID.IsZero() {
+		id, err := NewLogID()
+		if err != nil {
+			return nil, err
+		}
+		h.ID = id
+	}
 	h.Joints = append([]string(nil), h.Joints...)
-	h.Channels = Channels(h.Joints, h.Truth)
+	h.Declared = append([]Declared(nil), h.Declared...)
+	h.Channels = append(Channels(h.Joints, h.Truth), declaredChannels(h.Declared)...)
 	if h.Meta == nil {
 		h.Meta = map[string]string{}
 	}
-	w := &Writer{h: h, opt: opt, defs: channelDefs(h.Joints, h.Truth), out: out,
+	w := &Writer{h: h, opt: opt, lay: layoutFor(FormatVersion), defs: channelDefs(h.Joints, h.Truth, h.Declared), out: out,
 		ticks: newRing[Tick](opt.RingTicks), events: newRing[Event](opt.RingEvents),
 		wake: make(chan struct{}, 1), room: make(chan struct{}, 1), quit: make(chan struct{}), done: make(chan struct{})}
+	for _, d := range h.Declared {
+		w.nValues += d.Size
+	}
 	w.enc = msgpack.NewEncoder(nil)
 	w.totals.Version = FormatVersion
+	w.totals.Log = h.ID
 	hb, err := h.marshal()
 	if err != nil {
 		return nil, fmt.Errorf("encoding the header: %w", err)
@@ -202,7 +230,7 @@ func newWriter(out sink, h Header, opt Options) (*Writer, error) {
 	return w, nil
 }
 
-// Header returns the header as written (with Version and Channels).
+// Header returns the header as written (with Version, ID and Channels).
 func (w *Writer) Header() *Header { return &w.h }
 
 // Record hands a tick to the writer: a copy into the ring, no allocation, no
@@ -222,11 +250,27 @@ func (w *Writer) Record(t *Tick) {
 		}
 		s = w.ticks.slot()
 	}
-	*s = *t
+	copyTick(s, t, w.nValues)
 	w.ticks.publish()
 	if w.ticks.len() > w.ticks.mask/4 {
 		w.notify()
 	}
+}
+
+// copyTick copies src into dst, of Values only the first n: a tick is about
+// 3.7 KB, and the declared channels seldom fill the slab. Every field of
+// Tick is listed (TestCopyTick checks none is missed).
+func copyTick(dst, src *Tick, n int) {
+	dst.Time, dst.Tick = src.Time, src.Tick
+	dst.Mode, dst.Gait, dst.GaitPhase = src.Mode, src.Gait, src.GaitPhase
+	dst.Sensors = src.Sensors
+	dst.Command = src.Command
+	dst.Estimate = src.Estimate
+	dst.Input = src.Input
+	dst.Lateness, dst.Compute, dst.Faults = src.Lateness, src.Compute, src.Faults
+	dst.HasTruth = src.HasTruth
+	dst.Truth = src.Truth
+	copy(dst.Values[:n], src.Values[:n])
 }
 
 // Event hands an event to the writer, like Record. It is safe for
@@ -347,7 +391,7 @@ func (w *Writer) drain() {
 }
 
 func (w *Writer) startChunk(t float64) {
-	w.cur = ChunkInfo{Seq: w.seq, T0: t, T1: t}
+	w.cur = ChunkInfo{Log: w.h.ID, Seq: w.seq, T0: t, T1: t}
 	w.curWall = time.Now()
 	w.tickBuf.Reset()
 	w.evBuf.Reset()
@@ -428,12 +472,12 @@ func (w *Writer) flush() {
 		return
 	}
 	c.DroppedTicks, c.DroppedEvents = w.dropTicks.Load(), w.dropEvents.Load()
-	n := chunkHead + 5 + w.evBuf.Len() + 5 + w.tickBuf.Len()
+	n := w.lay.chunkHead + 5 + w.evBuf.Len() + 5 + w.tickBuf.Len()
 	w.frame = growTo(w.frame, preludeLen+n)
 	p := w.frame[preludeLen:]
 	p[0] = msgpFixArr3
-	putMeta(p[1:], c)
-	k := chunkHead
+	w.lay.putMeta(p[1:], c)
+	k := w.lay.chunkHead
 	p[k] = msgpArray32
 	binary.BigEndian.PutUint32(p[k+1:], uint32(c.Events))
 	k += 5 + copy(p[k+5:], w.evBuf.Bytes())
@@ -454,9 +498,9 @@ func (w *Writer) flush() {
 			w.fail(err)
 		}
 	}
-	var e [entryLen]byte
-	putEntry(e[:], c)
-	w.index.Write(e[:])
+	var e [1 + 15*9]byte
+	w.lay.putEntry(e[:], c)
+	w.index.Write(e[:w.lay.entryLen])
 	w.totals.add(c)
 	w.nTicks.Add(c.Ticks)
 	w.nEvents.Add(c.Events)
@@ -471,13 +515,14 @@ func (w *Writer) finish() {
 		return
 	}
 	w.totals.DroppedTicks, w.totals.DroppedEvents = w.dropTicks.Load(), w.dropEvents.Load()
-	n := indexHead + w.index.Len()
+	l := &w.lay
+	n := l.indexHead + w.index.Len()
 	p := make([]byte, n)
 	p[0] = msgpFixArr2
-	putTotals(p[1:], &w.totals)
-	p[1+totalsLen] = msgpArray32
-	binary.BigEndian.PutUint32(p[2+totalsLen:], uint32(w.totals.Chunks))
-	copy(p[indexHead:], w.index.Bytes())
+	l.putTotals(p[1:], &w.totals)
+	p[1+l.totalsLen] = msgpArray32
+	binary.BigEndian.PutUint32(p[2+l.totalsLen:], uint32(w.totals.Chunks))
+	copy(p[l.indexHead:], w.index.Bytes())
 	at := w.offset
 	if err := w.writeFrame(tagIndx, p); err != nil {
 		w.fail(err)

@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// memSink is a sink in memory whose writes can be stalled (a disk that
+// memSink is a Sink in memory whose writes can be stalled (a disk that
 // stops answering) or made to fail.
 type memSink struct {
 	mu      sync.Mutex
@@ -43,7 +43,7 @@ func (s *memSink) bytes() []byte {
 }
 
 func TestRecordAndEventAllocateNothing(t *testing.T) {
-	w, err := newWriter(newMemSink(), testHeader(24, true), Options{RingTicks: 1 << 14, NoSync: true})
+	w, err := NewWriter(newMemSink(), testHeader(24, true), Options{RingTicks: 1 << 14, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,13 +59,13 @@ func TestRecordAndEventAllocateNothing(t *testing.T) {
 	}
 }
 
-// TestRecordNeverBlocksOnAStalledDisk stalls the sink, records far more
+// TestRecordNeverBlocksOnAStalledDisk stalls the Sink, records far more
 // ticks than the ring holds, and checks that every Record returned, the
 // overflow was counted as dropped (also when dropping allocates nothing),
 // and after the disk recovers the log holds exactly the ticks not dropped.
 func TestRecordNeverBlocksOnAStalledDisk(t *testing.T) {
 	s := newMemSink()
-	w, err := newWriter(s, testHeader(3, false), Options{RingTicks: 64, RingEvents: 4, ChunkTicks: 16, NoSync: true})
+	w, err := NewWriter(s, testHeader(3, false), Options{RingTicks: 64, RingEvents: 4, ChunkTicks: 16, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestRecordNeverBlocksOnAStalledDisk(t *testing.T) {
 // for them to reach the disk: a power cut after that loses nothing of them.
 func TestChunkFlushedOnTimeBound(t *testing.T) {
 	s := newMemSink()
-	w, err := newWriter(s, testHeader(2, false), Options{FlushEvery: 50 * time.Millisecond, NoSync: true})
+	w, err := NewWriter(s, testHeader(2, false), Options{FlushEvery: 50 * time.Millisecond, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestChunksSpanAtMostFlushEvery(t *testing.T) {
 
 func TestWriteErrorIsReported(t *testing.T) {
 	s := newMemSink()
-	w, err := newWriter(s, testHeader(2, false), Options{ChunkTicks: 10, NoSync: true})
+	w, err := NewWriter(s, testHeader(2, false), Options{ChunkTicks: 10, NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"math"
@@ -75,7 +76,7 @@ func TestLogInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, out, "Stride telemetry v1", ", indexed", "robot      stride-pm01 (sha256:", "duration   1.999 s",
+	mustContain(t, out, "Stride telemetry v2", ", indexed", "robot      stride-pm01 (sha256:", "duration   1.999 s",
 		"ticks      2000 (numbers 0 … 1999), 20 chunks", "rate       1000 Hz (measured 1000.00 Hz)",
 		"channels   294 per tick, ground truth included", "dropped    0 ticks, 0 events", "gaps       none",
 		"events     2:", "mode  → stand", "note  push 80 N for 0.20 s", "stand.kp: 300")
@@ -114,13 +115,46 @@ func TestLogInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, err = runLog(t, "info", bad, "--verify")
-	if err != nil {
-		t.Fatal(err)
+	if err == nil || !strings.Contains(err.Error(), "2 damaged parts") {
+		t.Fatalf("--verify on a damaged log: %v, want an error (exit status 1)", err)
 	}
 	mustContain(t, out, "no index: the writer did not close the log", "ticks      1200 (numbers 0 … 1199), 12 chunks; 1100 readable, the rest in damaged chunks",
 		"2 damaged parts, 200 ticks lost",
 		"chunk 5, bytes", "checksum mismatch", "lost 100 ticks (500–599", "the writer stopped while writing it; lost 100 ticks (1200–1299",
 		"largest time step 101.000 ms")
+}
+
+// TestLogInfoVerifyConcatenated: a log appended to itself with cat reads
+// as the one log (2000 ticks, not 4000) and --verify fails naming the
+// second copies.
+func TestLogInfoVerifyConcatenated(t *testing.T) {
+	p := standLog(t)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := telemetry.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := r.NumChunks() // about 20: chunks are cut at 100 ticks or 100 ms of wall time
+	r.Close()
+	twice := filepath.Join(t.TempDir(), "twice.tlm")
+	if err := os.WriteFile(twice, append(b, b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := runLog(t, "info", twice)
+	if err != nil { // without --verify, damage is listed, the status is 0
+		t.Fatal(err)
+	}
+	mustContain(t, out, fmt.Sprintf("ticks      2000 (numbers 0 … 1999), %d chunks", n), "second copy of this log's header",
+		fmt.Sprintf("a second copy of chunk %d ", n-1))
+	if _, err = runLog(t, "info", twice, "--verify"); err == nil || !strings.Contains(err.Error(), fmt.Sprintf(" %d damaged parts", n+1)) {
+		t.Fatalf("--verify: %v, want %d damaged parts", err, n+1)
+	}
+	if _, err = runLog(t, "info", p, "--verify"); err != nil {
+		t.Fatalf("--verify on the intact log: %v", err)
+	}
 }
 
 func TestLogInfoGapsAndDrops(t *testing.T) {
