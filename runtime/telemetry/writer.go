@@ -76,7 +76,15 @@ func newRing[T any](n int) *ring[T] {
 	for size < n {
 		size <<= 1
 	}
-	return &ring[T]{buf: make([]T, size), mask: uint64(size - 1)}
+	r := &ring[T]{buf: make([]T, size), mask: uint64(size - 1)}
+	// Touch every page now: fresh memory from the OS is mapped on first
+	// write, and a page fault is not for the control loop's Record (nor
+	// should resident memory creep up while the ring fills the first time).
+	var zero T
+	for i := range r.buf {
+		r.buf[i] = zero
+	}
+	return r
 }
 
 func (r *ring[T]) len() uint64 { return r.head.Load() - r.tail.Load() }
