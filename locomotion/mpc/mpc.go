@@ -52,15 +52,18 @@ type Params struct {
 // DefaultParams returns parameters for a PM01-class biped of the given mass
 // and inertia: 10 knots of 30 ms, μ = 0.6, a 0.22 × 0.10 m sole, FzMax = 2.5
 // body weights per foot, and weights after the Cheetah 3 MPC scaled to a
-// humanoid.
+// humanoid. The wrench weights must stay small against Q: a humanoid balances
+// by moving its centre of pressure, i.e. with foot moments of tens of N·m,
+// and a dear moment makes the MPC let the body tip instead (with
+// RMoment = 1e-3 the closed-loop test falls over).
 func DefaultParams(mass float64, inertia [9]float64) Params {
 	return Params{
 		Mass: mass, Inertia: inertia, Gravity: 9.81,
 		Knots: 10, Dt: 0.03,
 		Mu: 0.6, SoleLength: 0.22, SoleWidth: 0.10, YawArm: 0.03,
 		FzMin: 0, FzMax: 2.5 * mass * 9.81,
-		Q:      [NX]float64{20, 20, 10, 10, 10, 50, 0.5, 0.5, 0.5, 5, 5, 2},
-		RForce: 1e-5, RMoment: 1e-3,
+		Q:      [NX]float64{50, 50, 10, 50, 50, 100, 1, 1, 1, 10, 10, 5},
+		RForce: 1e-6, RMoment: 1e-5,
 	}
 }
 
@@ -266,15 +269,43 @@ func (m *MPC) com(in *Input) (p, v spatial.Vec3, r spatial.Mat3) {
 	return p, v, r
 }
 
-// SetReference fills in.Ref from a velocity command given in the heading
-// frame (vx forward, vy left, m/s; yawRate rad/s) and a CoM height above the
-// mean height of the feet in stance at the first knot (above the current
-// CoM height's ground if no foot is in stance). The path starts at the
-// current CoM and yaw, level (zero roll and pitch). Call it after the state
-// and plan are set.
-func (m *MPC) SetReference(in *Input, vx, vy, yawRate, height float64) {
+// Command is the desired motion a reference is built from.
+type Command struct {
+	Vx, Vy  float64 // m/s, in the heading frame (x forward, y left)
+	YawRate float64 // rad/s
+	Height  float64 // m, CoM above the mean height of the feet in stance at the first knot
+	// Start is where the desired path is at Input.Time: CoM x, y (m) and
+	// yaw (rad), world. Here(in) gives the current ones (no position or yaw
+	// feedback); an Anchor keeps a desired path close to the actual one.
+	Start [3]float64
+}
+
+// Here returns the current CoM x, y and base yaw of in's state.
+func (m *MPC) Here(in *Input) [3]float64 {
 	p, _, r := m.com(in)
-	yaw := math.Atan2(r[3], r[0])
+	return [3]float64{p[0], p[1], math.Atan2(r[3], r[0])}
+}
+
+// SetReference fills in.Ref for a velocity command (vx, vy in the heading
+// frame, m/s; yawRate, rad/s) at a CoM height above the stance feet, starting
+// from the current CoM and yaw: SetReferenceFrom with Start = Here(in), so
+// without position or yaw feedback.
+func (m *MPC) SetReference(in *Input, vx, vy, yawRate, height float64) {
+	m.SetReferenceFrom(in, Command{Vx: vx, Vy: vy, YawRate: yawRate, Height: height, Start: m.Here(in)})
+}
+
+// SetReferenceFrom fills in.Ref from c: a level path (zero roll and pitch) from
+// c.Start, moving at the commanded velocity and yaw rate, at c.Height above
+// the mean height of the feet in stance at the first knot (at the current
+// CoM height if no foot is in stance). Call it after the state and plan are
+// set.
+func (m *MPC) SetReferenceFrom(in *Input, c Command) {
+	p, _, r := m.com(in)
+	vx, vy, yawRate := c.Vx, c.Vy, c.YawRate
+	// The start yaw is taken next to the current one, so that errors stay
+	// small across ±π.
+	cur := math.Atan2(r[3], r[0])
+	yaw := cur + wrap(c.Start[2]-cur)
 	ground, nf := 0.0, 0
 	for i := 0; i < Feet; i++ {
 		if in.Plan[0].Stance[i] {
@@ -284,8 +315,9 @@ func (m *MPC) SetReference(in *Input, vx, vy, yawRate, height float64) {
 	}
 	z := p[2]
 	if nf > 0 {
-		z = ground/float64(nf) + height
+		z = ground/float64(nf) + c.Height
 	}
+	p[0], p[1] = c.Start[0], c.Start[1]
 	dt := m.p.Dt
 	pos := p
 	for k := 0; k < m.p.Knots; k++ {
@@ -304,6 +336,42 @@ func (m *MPC) SetReference(in *Input, vx, vy, yawRate, height float64) {
 			Vel:    [3]float64{ce*vx - se*vy, se*vx + ce*vy, 0},
 		}
 	}
+}
+
+// Anchor keeps the start of the desired path: it integrates the commanded
+// velocity and yaw rate, and is held within MaxDist (m) and MaxYaw (rad) of
+// the actual CoM and yaw (Cheetah's clamp on the desired position), so the
+// MPC has position feedback without winding up after a push or a slip.
+type Anchor struct {
+	MaxDist, MaxYaw float64
+	start           [3]float64
+	valid           bool
+}
+
+// Reset makes the next Update start from the actual state.
+func (a *Anchor) Reset() { a.valid = false }
+
+// Update advances the anchor by dt under c's velocities and returns it
+// clamped next to here (the current CoM x, y and yaw, from MPC.Here).
+func (a *Anchor) Update(here [3]float64, c *Command, dt float64) [3]float64 {
+	if !a.valid {
+		a.start, a.valid = here, true
+		return a.start
+	}
+	yaw := a.start[2]
+	cy, sy := math.Cos(yaw), math.Sin(yaw)
+	a.start[0] += dt * (cy*c.Vx - sy*c.Vy)
+	a.start[1] += dt * (sy*c.Vx + cy*c.Vy)
+	a.start[2] += dt * c.YawRate
+	dx, dy := a.start[0]-here[0], a.start[1]-here[1]
+	if d := math.Hypot(dx, dy); d > a.MaxDist {
+		a.start[0] = here[0] + dx*a.MaxDist/d
+		a.start[1] = here[1] + dy*a.MaxDist/d
+	}
+	dyaw := wrap(a.start[2] - here[2])
+	dyaw = max(-a.MaxYaw, min(a.MaxYaw, dyaw))
+	a.start[2] = here[2] + dyaw
+	return a.start
 }
 
 // Solve solves the MPC for in and writes the result to out. On error out

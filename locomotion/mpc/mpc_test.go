@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/stride-robotics/stride/locomotion/qp"
+	"github.com/stride-robotics/stride/sim/spatial"
 )
 
 const testMass = 40.0
@@ -36,7 +37,7 @@ func standing(m *MPC) *Input {
 		in.Plan[k].Stance = [Feet]bool{true, true}
 		in.Plan[k].Foot = [Feet][3]float64{{0, 0.1, 0}, {0, -0.1, 0}}
 	}
-	m.SetReference(in, 0, 0, 0, 0.8)
+	m.SetReferenceFrom(in, Command{Height: 0.8, Start: m.Here(in)})
 	return in
 }
 
@@ -57,7 +58,7 @@ func walking(m *MPC, phase int) *Input {
 		in.Plan[k].Foot[1][0] = 0.15 // right foot a step ahead
 	}
 	in.LinVel = [3]float64{0.4, 0.05, 0}
-	m.SetReference(in, 0.5, 0, 0.2, 0.8)
+	m.SetReferenceFrom(in, Command{Vx: 0.5, YawRate: 0.2, Height: 0.8, Start: m.Here(in)})
 	return in
 }
 
@@ -93,7 +94,7 @@ func TestStandingCarriesWeight(t *testing.T) {
 func TestForwardCommandPushesForward(t *testing.T) {
 	m := newTestMPC(t, 10)
 	in := standing(m)
-	m.SetReference(in, 0.5, 0, 0, 0.8)
+	m.SetReferenceFrom(in, Command{Vx: 0.5, Height: 0.8, Start: m.Here(in)})
 	var sol Solution
 	if err := m.Solve(in, &sol); err != nil {
 		t.Fatal(err)
@@ -107,7 +108,7 @@ func TestForwardCommandPushesForward(t *testing.T) {
 	}
 	// Turning: positive yaw rate command → positive yaw moment about the CoM.
 	in = standing(m)
-	m.SetReference(in, 0, 0, 0.5, 0.8)
+	m.SetReferenceFrom(in, Command{YawRate: 0.5, Height: 0.8, Start: m.Here(in)})
 	if err := m.Solve(in, &sol); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestConstraintsRespected(t *testing.T) {
 		in.Plan[k].FootYaw = [Feet]float64{0.3, -0.2}
 	}
 	in.Plan[4].FzMax = [Feet]float64{300, 300}
-	m.SetReference(in, 1.5, -0.3, 0.5, 0.8)
+	m.SetReferenceFrom(in, Command{Vx: 1.5, Vy: -0.3, YawRate: 0.5, Height: 0.8, Start: m.Here(in)})
 	var sol Solution
 	if err := m.Solve(in, &sol); err != nil {
 		t.Fatal(err)
@@ -490,7 +491,7 @@ func BenchmarkSolve(b *testing.B) {
 				for ph := range ins {
 					if kind == "stand" {
 						ins[ph] = standing(m)
-						m.SetReference(ins[ph], 0.3*float64(ph%3), 0, 0, 0.8)
+						m.SetReferenceFrom(ins[ph], Command{Vx: 0.3 * float64(ph%3), Height: 0.8, Start: m.Here(ins[ph])})
 					} else {
 						ins[ph] = walking(m, ph)
 					}
@@ -527,4 +528,73 @@ func BenchmarkSolve(b *testing.B) {
 			})
 		}
 	}
+}
+
+// srb is a nonlinear single rigid body (full rotation, gyroscopic term)
+// standing on fixed feet: the plant for closed-loop tests.
+type srb struct {
+	p, v, w spatial.Vec3
+	q       spatial.Quat
+}
+
+func (b *srb) step(prm Params, feet [Feet][3]float64, wr [Feet][6]float64, dt float64) {
+	r := b.q.Mat3()
+	ib := spatial.Mat3(prm.Inertia)
+	t := r.Mul(&ib)
+	iw := t.MulT(&r)
+	f := spatial.Vec3{0, 0, -prm.Mass * prm.Gravity}
+	var tau spatial.Vec3
+	for i := 0; i < Feet; i++ {
+		fi := spatial.Vec3{wr[i][0], wr[i][1], wr[i][2]}
+		f = f.Add(fi)
+		tau = tau.Add(spatial.Vec3(feet[i]).Sub(b.p).Cross(fi)).Add(spatial.Vec3{wr[i][3], wr[i][4], wr[i][5]})
+	}
+	inv, _ := iw.Inverse()
+	wdot := inv.MulVec(tau.Sub(b.w.Cross(iw.MulVec(b.w))))
+	b.v = b.v.AddScaled(dt/prm.Mass, f)
+	b.p = b.p.AddScaled(dt, b.v)
+	b.w = b.w.AddScaled(dt, wdot)
+	if n := b.w.Norm(); n > 0 {
+		b.q = spatial.QuatFromAxisAngle(b.w.Scale(1/n), n*dt).Mul(b.q).Normalize()
+	}
+}
+
+// TestClosedLoopRecovers closes the loop around a nonlinear rigid body:
+// from a 4 cm sag, a sideways and forward shove and a 0.1 rad tilt, the MPC
+// (solved every 30 ms, its wrench held in between) must bring the body back
+// to the standing reference within 2 s, keeping every wrench inside its
+// constraints.
+func TestClosedLoopRecovers(t *testing.T) {
+	m := newTestMPC(t, 10)
+	in := standing(m)
+	b := srb{p: spatial.Vec3{0.01, 0, 0.76}, v: spatial.Vec3{0.15, -0.2, 0}, w: spatial.Vec3{0.3, 0, 0.2},
+		q: spatial.QuatFromAxisAngle(spatial.Vec3{1, 1, 0}.Normalize(), 0.1)}
+	var sol Solution
+	anchor := Anchor{MaxDist: 0.1, MaxYaw: 0.3}
+	cmd := Command{Height: 0.8}
+	const dt = 0.001
+	for tick := 0; tick < 2000; tick++ {
+		if tick%30 == 0 {
+			in.Time = float64(tick) * dt
+			in.Quat = [4]float64{b.q.W, b.q.X, b.q.Y, b.q.Z}
+			in.Pos, in.LinVel, in.AngVel = b.p, b.v, b.w
+			cmd.Start = anchor.Update(m.Here(in), &cmd, 0.03)
+			m.SetReferenceFrom(in, cmd)
+			if err := m.Solve(in, &sol); err != nil {
+				t.Fatalf("t = %.3f s: %v", in.Time, err)
+			}
+			if viol, _ := checkConstraints(m.p, in, &sol); viol > 1e-6 {
+				t.Fatalf("t = %.3f s: constraint violated by %g", in.Time, viol)
+			}
+		}
+		k := sol.KnotAt(float64(tick) * dt)
+		b.step(m.p, in.Plan[0].Foot, sol.Wrench[k], dt)
+	}
+	aa := b.q.AxisAngle()
+	if math.Abs(b.p[2]-0.8) > 0.005 || b.v.Norm() > 0.01 || b.w.Norm() > 0.01 || math.Hypot(aa[0], aa[1]) > 0.01 ||
+		math.Hypot(b.p[0]-0.01, b.p[1]) > 0.1 {
+		t.Errorf("after 2 s: position %.4f (want (0.01, 0, 0.8) within 0.1 m), |v| %.4f m/s, |ω| %.4f rad/s, tilt %.4f rad",
+			b.p, b.v.Norm(), b.w.Norm(), math.Hypot(aa[0], aa[1]))
+	}
+	t.Logf("after 2 s: pos %.4f, v %.4f, ω %.4f, rotation %.4f", b.p, b.v, b.w, aa)
 }
