@@ -40,7 +40,14 @@ type Profile struct {
 	EffortLimit []float64 // (per hal joint) N·m, +Inf when the model gives none
 
 	Legs [2][]int // hal joint indices of each leg, root to foot
-	Mass float64  // kg
+	// LegLength is the left leg's first joint anchor above the sole with the
+	// leg straight (the model's reference pose); HipHeight the same in the
+	// home pose. Crouch is how much the walker lowers the home height so the
+	// knees are bent (zero unless the home legs are nearly straight, as in
+	// a URDF's zero pose): HipHeight − 0.96·LegLength when HipHeight is over
+	// 0.99·LegLength.
+	LegLength, HipHeight, Crouch float64
+	Mass                         float64 // kg
 }
 
 // Foot is one foot: its body and the sole rectangle in the body frame.
@@ -260,6 +267,21 @@ func DeriveProfile(m *rbd.Model, joints []string, f *ProfileFile) (*Profile, err
 			return nil, fmt.Errorf("locomotion: model %q: foot %q has %d actuated joints above it; a leg needs at least 3", m.Name, m.Bodies[b].Name, len(leg))
 		}
 		p.Legs[k] = leg
+	}
+
+	// Leg straightness: hip above the sole at home and with the reference
+	// pose's joint angles.
+	hipJoint := p.Joint[p.Legs[Left][0]]
+	rbd.Kinematics(m, d, q)
+	p.HipHeight = d.JntPoint[hipJoint][2] - d.XBody[feet[Left]].Point(p.Feet[Left].Center)[2]
+	q0 := append([]float64(nil), q...)
+	for _, i := range p.Legs[Left] {
+		q0[p.QAdr[i]] = m.Qpos0[p.QAdr[i]]
+	}
+	rbd.Kinematics(m, d, q0)
+	p.LegLength = d.JntPoint[hipJoint][2] - d.XBody[feet[Left]].Point(p.Feet[Left].Center)[2]
+	if p.HipHeight > 0.99*p.LegLength {
+		p.Crouch = p.HipHeight - 0.96*p.LegLength
 	}
 
 	// Gains.

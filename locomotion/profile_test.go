@@ -75,6 +75,9 @@ func TestProfileBuiltin(t *testing.T) {
 	if math.Abs(p.Home[knee]-0.5) > 1e-12 {
 		t.Errorf("knee home %g, want 0.5", p.Home[knee])
 	}
+	if p.Crouch != 0 || math.Abs(p.LegLength-0.68) > 1e-9 || p.HipHeight > 0.99*p.LegLength {
+		t.Errorf("leg %.4f m, hip %.4f m at home, crouch %g: want 0.68 m (hip pitch axis to sole), bent, no crouch", p.LegLength, p.HipHeight, p.Crouch)
+	}
 	if p.COMHeight < 0.6 || p.COMHeight > 0.95 {
 		t.Errorf("COM height %g outside the plausible 0.6–0.95 m", p.COMHeight)
 	}
@@ -151,8 +154,8 @@ func TestProfileVendorPM01(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		t.Logf("%s: feet %s %s, sole %.3f × %.3f m, width %.3f m, base height %.3f m, COM %.3f m, legs %d+%d joints",
-			file, p.Feet[0].Name, p.Feet[1].Name, p.Feet[0].Length, p.Feet[0].Width, p.Width, p.Height, p.COMHeight, len(p.Legs[0]), len(p.Legs[1]))
+		t.Logf("%s: feet %s %s, sole %.3f × %.3f m, width %.3f m, base height %.3f m, COM %.3f m, legs %d+%d joints, hip %.3f of %.3f m (crouch %.3f m)",
+			file, p.Feet[0].Name, p.Feet[1].Name, p.Feet[0].Length, p.Feet[0].Width, p.Width, p.Height, p.COMHeight, len(p.Legs[0]), len(p.Legs[1]), p.HipHeight, p.LegLength, p.Crouch)
 		if len(p.Legs[0]) != 6 || len(p.Legs[1]) != 6 {
 			t.Errorf("%s: legs of %d and %d joints, want 6", file, len(p.Legs[0]), len(p.Legs[1]))
 		}

@@ -99,7 +99,7 @@ func NewWalker(p *Profile, cfg WalkerConfig) (*Walker, error) {
 	}
 	wk := &Walker{P: p, Cfg: cfg, wbc: w, sched: s, q: make([]float64, p.Model.Nq), v: make([]float64, p.Model.Nv)}
 	wk.plan = Planner{
-		Height: p.COMHeight, Gravity: p.Model.Gravity.Norm(),
+		Height: p.COMHeight - p.Crouch, Gravity: p.Model.Gravity.Norm(),
 		Width: p.Width, MinWidth: 0.7 * p.Width, MaxWidth: 2.5 * p.Width,
 		MaxStepX: 0.6 * p.Height, Gain: cfg.StepGain, FootShift: p.FootX,
 	}
@@ -332,7 +332,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		ground /= float64(nst)
 	}
 	vel := comVel
-	zd := ground + w.P.COMHeight + cmd.Height
+	zd := ground + w.P.COMHeight - w.P.Crouch + cmd.Height
 	w0 := w.plan.Omega()
 	var F spatial.Vec3
 	F[2] = m * (g + w.Cfg.HeightKp*(zd-com[2]) - w.Cfg.HeightKd*vel[2])
@@ -404,7 +404,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		// distribution when its contact plan agrees with the feet. (Standing,
 		// the PD over the feet holds the CoM in place; the MPC's reference
 		// path starts wherever the CoM is and would let it drift.)
-		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight+cmd.Height); sol != nil {
+		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight-w.P.Crouch+cmd.Height); sol != nil {
 			kn := sol.KnotAt(t)
 			if sol.Stance[kn] == w.stance {
 				var tot spatial.Vec3

@@ -6,6 +6,8 @@ package locomotion_test
 import (
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -65,7 +67,14 @@ func newWalkRig(t testing.TB) *walkRig {
 
 func newWalkRigCfg(t testing.TB, cfg locomotion.WalkerConfig) *walkRig {
 	t.Helper()
-	m, err := models.Builtin()
+	return newWalkRigModel(t, "", cfg)
+}
+
+// newWalkRigModel loads the model at path ("": the built-in robot), starts
+// it in its profile's home pose on flat ground and starts the walker.
+func newWalkRigModel(t testing.TB, path string, cfg locomotion.WalkerConfig) *walkRig {
+	t.Helper()
+	m, err := models.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,10 +86,16 @@ func newWalkRigCfg(t testing.TB, cfg locomotion.WalkerConfig) *walkRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := locomotion.DeriveProfile(m, actuatedJoints(m), nil)
+	var names []string
+	for _, j := range robot.Info().Joints {
+		names = append(names, j.Name)
+	}
+	p, err := locomotion.DeriveProfile(m, names, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	copy(w.Qpos, p.HomeQpos) // the home pose, soles on the ground
+	clear(w.Qvel)
 	wk, err := locomotion.NewWalker(p, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -398,5 +413,41 @@ func TestWalkerTurnsAndSidesteps(t *testing.T) {
 	}
 	if math.Abs(vy-0.2) > 0.1 || math.Abs(vx) > 0.1 {
 		t.Errorf("mean velocity (%.3f, %.3f), want (0, 0.2) ± 0.1", vx, vy)
+	}
+}
+
+// The vendor's PM01 MJCF and URDF (test data outside the repo; skipped when
+// absent) walk through the same controller with their derived profiles: 1 s
+// standing, 1 s stepping in place, then 0.3 m/s for 4 s: no fall, and over
+// the last 2 s a mean forward speed within 0.1 m/s of the command.
+func TestWalkerVendorPM01(t *testing.T) {
+	dir := filepath.Join("..", "..", "shared", "models", "pm01", "resource")
+	for _, file := range []string{"pm_v2.xml", "robot/pm_v2/urdf/serial_pm_v2.urdf"} {
+		path := filepath.Join(dir, file)
+		if _, err := os.Stat(path); err != nil {
+			t.Skipf("vendor model not present: %v", err)
+		}
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			r := newWalkRigModel(t, path, locomotion.DefaultWalkerConfig())
+			if !r.run(t, 1000) {
+				t.Fatal("fell standing")
+			}
+			r.cmd.Gait = locomotion.GaitWalk
+			if !r.run(t, 1000) {
+				t.Fatal("fell stepping in place")
+			}
+			r.cmd.Vx = 0.3
+			if !r.run(t, 2000) {
+				t.Fatal("fell walking")
+			}
+			vx, vy, ok := r.comSpeed(t, 2000)
+			t.Logf("%s at 0.3 m/s: last 2 s mean (%.3f, %.3f) m/s; QP failures %d", file, vx, vy, r.walker.Failures())
+			if !ok {
+				t.Fatal("fell walking")
+			}
+			if math.Abs(vx-0.3) > 0.1 || math.Abs(vy) > 0.1 {
+				t.Errorf("mean velocity (%.3f, %.3f), want (0.3, 0) ± 0.1", vx, vy)
+			}
+		})
 	}
 }
