@@ -173,13 +173,13 @@ func (w *WBC) Update(q, v []float64) {
 		p := x.Point(f.Center)
 		w.soleW[k] = p
 		w.soleR[k] = x.R
-		rbd.PointJacobian(m, d, f.Body, p, w.jac[k])
+		rbd.PointJacobian(m, d, w.jac[k], f.Body, p)
 		a, l := rbd.PointAccelerationBias(m, d, f.Body, p)
 		w.bias[k] = spatial.Motion{Ang: a, Lin: l}
 		w.soleOmega[k], w.soleV[k] = rbd.PointVelocity(d, f.Body, p)
 	}
 	bp := d.XBody[1].P
-	rbd.PointJacobian(m, d, 1, bp, w.jac[2])
+	rbd.PointJacobian(m, d, w.jac[2], 1, bp)
 	a, l := rbd.PointAccelerationBias(m, d, 1, bp)
 	w.bias[2] = spatial.Motion{Ang: a, Lin: l}
 	w.baseR = d.XBody[1].R

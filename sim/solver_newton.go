@@ -66,7 +66,7 @@ func (w *World) solveNewton(vcur []float64) {
 	for k := 0; k < nv; k++ {
 		ns.v[k] = vcur[k] + ns.xPrev[k]
 	}
-	rbd.MulTreePacked(m, sc.metric, ns.xPrev, ns.me)
+	rbd.MulTreePacked(m, ns.me, sc.metric, ns.xPrev)
 	for k := 0; k < nv; k++ {
 		ns.me[k] -= h * sc.force[k]
 	}
@@ -100,10 +100,10 @@ func (w *World) solveNewton(vcur []float64) {
 		for k := 0; k < nv; k++ {
 			ns.dir[k] = -ns.g[k]
 		}
-		rbd.SolveTreePacked(m, ns.h, ns.hinv, ns.dir)
+		rbd.SolveTreePacked(m, ns.dir, ns.h, ns.hinv)
 		// exact line search along dir
 		s.mulJ(ns.dir, ns.jd)
-		rbd.MulTreePacked(m, sc.metric, ns.dir, ns.md)
+		rbd.MulTreePacked(m, ns.md, sc.metric, ns.dir)
 		alpha := w.lineSearch()
 		if alpha == 0 {
 			break

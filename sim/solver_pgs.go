@@ -15,7 +15,7 @@ func (w *World) solvePGS() {
 	for i := 0; i < s.n; i++ {
 		mr := s.mrow(i)
 		copy(mr, s.jrow(i))
-		rbd.SolveTreePacked(w.Model, sc.metricLD, sc.metricDinv, mr)
+		rbd.SolveTreePacked(w.Model, mr, sc.metricLD, sc.metricDinv)
 	}
 	dv := sc.dv
 	clear(dv)

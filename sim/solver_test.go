@@ -90,7 +90,7 @@ func TestContactEffectiveMass(t *testing.T) {
 }
 
 func rbdSolve(w *World, x []float64) {
-	rbd.SolveTreePacked(w.Model, w.scratch.metricLD, w.scratch.metricDinv, x)
+	rbd.SolveTreePacked(w.Model, x, w.scratch.metricLD, w.scratch.metricDinv)
 }
 
 // newtonCost returns the cost at post-step velocity v from current velocity
@@ -104,7 +104,7 @@ func (w *World) newtonCost(vcur, v []float64) float64 {
 	for k := 0; k < nv; k++ {
 		e[k] = v[k] - vcur[k]
 	}
-	rbd.MulTreePacked(w.Model, sc.metric, e, ns.me)
+	rbd.MulTreePacked(w.Model, ns.me, sc.metric, e)
 	c := 0.0
 	for k := 0; k < nv; k++ {
 		c += 0.5*e[k]*ns.me[k] - h*sc.force[k]*e[k]

@@ -32,7 +32,7 @@ func (w *World) dynamics() {
 	}
 	rbd.CRBA(m, d)
 	sc := &w.scratch
-	rbd.PackTree(m, d.M, sc.metric)
+	rbd.PackTree(m, sc.metric, d.M)
 	if w.Opt.Integrator == Euler {
 		h := w.Opt.Timestep
 		for k := 0; k < m.Nv; k++ {
@@ -66,6 +66,6 @@ func (w *World) freeAcceleration() {
 	}
 	w.factorMetric()
 	copy(sc.qaccFree, sc.force)
-	rbd.SolveTreePacked(w.Model, sc.metricLD, sc.metricDinv, sc.qaccFree)
+	rbd.SolveTreePacked(w.Model, sc.qaccFree, sc.metricLD, sc.metricDinv)
 	sc.qaccFreeValid = true
 }

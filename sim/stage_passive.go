@@ -6,5 +6,5 @@ import "github.com/stride-robotics/stride/sim/rbd"
 // QfrcPassive. (With the Euler integrator the damping is also integrated
 // implicitly; see integrateEuler.)
 func (w *World) passive(q, v []float64) {
-	rbd.Passive(w.Model, q, v, w.QfrcPassive)
+	rbd.Passive(w.Model, w.QfrcPassive, q, v)
 }

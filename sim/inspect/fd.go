@@ -73,13 +73,13 @@ func FD(m *rbd.Model, in io.Reader, out io.Writer, check bool, rtol, atol float6
 			vals = append(vals, x)
 		}
 		q, v := vals[:nq], vals[nq:nq+nv]
-		rbd.Passive(m, q, v, tau)
+		rbd.Passive(m, tau, q, v)
 		for i := range tau {
 			tau[i] += vals[nq+nv+i]
 		}
 		rbd.Kinematics(m, d, q)
 		rbd.Velocities(m, d, v)
-		rbd.ABA(m, d, tau, qacc)
+		rbd.ABA(m, d, qacc, tau)
 		rbd.Bias(m, d, bias)
 		rows++
 		if check {

@@ -11,7 +11,7 @@ import "github.com/stride-robotics/stride/sim/spatial"
 // with the armature in M. Each dof is one step of the recursion (a body with
 // several dofs is a chain of massless frames), so free and ball joints need no
 // 6×6 or 3×3 inverses. It also leaves body accelerations in d.BodyAcc.
-func ABA(m *Model, d *Data, tau, qacc []float64) {
+func ABA(m *Model, d *Data, qacc, tau []float64) {
 	nb := len(m.Bodies)
 	var iv, U, t spatial.Force
 	var c spatial.Motion
@@ -67,16 +67,16 @@ func ABA(m *Model, d *Data, tau, qacc []float64) {
 // ForwardDynamics runs Kinematics, Velocities and ABA for (q, v, tau) and
 // writes qacc (nv). d.FExt applies; passive forces are the caller's (add
 // Passive to tau).
-func ForwardDynamics(m *Model, d *Data, q, v, tau, qacc []float64) {
+func ForwardDynamics(m *Model, d *Data, qacc, q, v, tau []float64) {
 	Kinematics(m, d, q)
 	Velocities(m, d, v)
-	ABA(m, d, tau, qacc)
+	ABA(m, d, qacc, tau)
 }
 
 // ForwardDynamicsCRBA computes the same qacc as ForwardDynamics by the other
 // route — Kinematics, Velocities, CRBA, its LᵀDL factor, RNEA for the bias and
 // a solve: qacc = M⁻¹·(tau − bias) — leaving M and its factor in d.
-func ForwardDynamicsCRBA(m *Model, d *Data, q, v, tau, qacc []float64) {
+func ForwardDynamicsCRBA(m *Model, d *Data, qacc, q, v, tau []float64) {
 	Kinematics(m, d, q)
 	Velocities(m, d, v)
 	CRBA(m, d)

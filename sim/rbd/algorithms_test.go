@@ -28,7 +28,7 @@ func TestCRBAMatchesRNEAColumns(t *testing.T) {
 		for k := 0; k < nv; k++ {
 			clear(e)
 			e[k] = 1
-			RNEA(m, d, e, col)
+			RNEA(m, d, col, e)
 			for r := 0; r < nv; r++ {
 				approx(t, fmt.Sprintf("seed %d M[%d,%d]", seed, r, k), d.M[r*nv+k], col[r]-bias[r], 1e-12)
 			}
@@ -50,9 +50,9 @@ func TestABAMatchesCRBASolve(t *testing.T) {
 		}
 		d.FExt[3] = spatial.Force{Ang: spatial.Vec3{1, -2, 0.5}, Lin: spatial.Vec3{3, 0, -4}}
 		qacc := make([]float64, nv)
-		ForwardDynamics(m, d, q, v, tau, qacc)
+		ForwardDynamics(m, d, qacc, q, v, tau)
 		back := make([]float64, nv)
-		RNEA(m, d, qacc, back)
+		RNEA(m, d, back, qacc)
 		for k := range tau {
 			approx(t, fmt.Sprintf("seed %d RNEA(ABA(τ))[%d]", seed, k), back[k], tau[k], 1e-10)
 		}
@@ -148,7 +148,7 @@ func TestJacobianFiniteDifference(t *testing.T) {
 	J := make([]float64, 6*nv)
 	Kinematics(m, d, q)
 	Velocities(m, d, v)
-	SiteJacobian(m, d, 0, J)
+	SiteJacobian(m, d, J, 0)
 	biasAng, biasLin := SiteAccelerationBias(m, d, 0)
 	x0 := d.XSite[0]
 	const h = 1e-6
@@ -175,7 +175,7 @@ func TestJacobianFiniteDifference(t *testing.T) {
 	jv := func(qq []float64) (spatial.Vec3, spatial.Vec3) {
 		Kinematics(m, d, qq)
 		Jt := make([]float64, 6*nv)
-		SiteJacobian(m, d, 0, Jt)
+		SiteJacobian(m, d, Jt, 0)
 		var a, l spatial.Vec3
 		for r := 0; r < 3; r++ {
 			for k := 0; k < nv; k++ {
@@ -248,7 +248,7 @@ func TestPendulumAnalytic(t *testing.T) {
 	d := NewData(m)
 	for _, th := range []float64{-2, -0.3, 0, 0.5, 1.4, 3} {
 		qacc := []float64{0}
-		ForwardDynamics(m, d, []float64{th}, []float64{1.7}, []float64{0}, qacc)
+		ForwardDynamics(m, d, qacc, []float64{th}, []float64{1.7}, []float64{0})
 		want := -mass * 9.81 * l * math.Sin(th) / (ic + mass*l*l)
 		approx(t, fmt.Sprintf("θ̈ at θ=%g", th), qacc[0], want, 1e-13)
 	}
@@ -289,13 +289,13 @@ func TestPackedTree(t *testing.T) {
 	nv := m.Nv
 	h := make([]float64, m.TreeSize)
 	dinv := make([]float64, nv)
-	PackTree(m, d.M, h)
+	PackTree(m, h, d.M)
 	x := make([]float64, nv)
 	for i := range x {
 		x[i] = rng.NormFloat64()
 	}
 	y := make([]float64, nv)
-	MulTreePacked(m, h, x, y)
+	MulTreePacked(m, y, h, x)
 	for r := 0; r < nv; r++ {
 		want := 0.0
 		for c := 0; c < nv; c++ {
@@ -304,7 +304,7 @@ func TestPackedTree(t *testing.T) {
 		approx(t, fmt.Sprintf("(M·x)[%d]", r), y[r], want, 1e-12)
 	}
 	FactorTreePacked(m, h, dinv)
-	SolveTreePacked(m, h, dinv, y)
+	SolveTreePacked(m, y, h, dinv)
 	for i := range x {
 		approx(t, fmt.Sprintf("M⁻¹·(M·x)[%d]", i), y[i], x[i], 1e-9)
 	}
@@ -322,8 +322,8 @@ func TestForwardDynamicsRoutesAgree(t *testing.T) {
 	}
 	a1 := make([]float64, m.Nv)
 	a2 := make([]float64, m.Nv)
-	ForwardDynamics(m, d, q, v, tau, a1)
-	ForwardDynamicsCRBA(m, d, q, v, tau, a2)
+	ForwardDynamics(m, d, a1, q, v, tau)
+	ForwardDynamicsCRBA(m, d, a2, q, v, tau)
 	for k := range a1 {
 		approx(t, fmt.Sprintf("qacc[%d]", k), a2[k], a1[k], 1e-9)
 	}

@@ -57,14 +57,14 @@ func BenchmarkAlgorithms(b *testing.B) {
 		}
 		run("Kinematics", func() { rbd.Kinematics(m, d, q) })
 		run("Velocities", func() { rbd.Velocities(m, d, v) })
-		run("RNEA", func() { rbd.RNEA(m, d, tau, out) })
+		run("RNEA", func() { rbd.RNEA(m, d, out, tau) })
 		run("CRBA", func() { rbd.CRBA(m, d) })
 		run("FactorSolve", func() { rbd.FactorM(m, d); copy(out, tau); rbd.SolveM(m, d, out) })
-		run("ABA", func() { rbd.ABA(m, d, tau, out) })
+		run("ABA", func() { rbd.ABA(m, d, out, tau) })
 		// the whole forward dynamics, as MuJoCo's "rbd" figure: kinematics,
 		// velocities, bias, mass matrix, factor, solve
-		run("ForwardCRBA", func() { rbd.ForwardDynamicsCRBA(m, d, q, v, tau, out) })
-		run("ForwardABA", func() { rbd.ForwardDynamics(m, d, q, v, tau, out) })
+		run("ForwardCRBA", func() { rbd.ForwardDynamicsCRBA(m, d, out, q, v, tau) })
+		run("ForwardABA", func() { rbd.ForwardDynamics(m, d, out, q, v, tau) })
 	}
 }
 
@@ -80,7 +80,7 @@ func BenchmarkFactorPacked(b *testing.B) {
 	h := make([]float64, m.TreeSize)
 	w := make([]float64, m.TreeSize)
 	dinv := make([]float64, m.Nv)
-	rbd.PackTree(m, d.M, h)
+	rbd.PackTree(m, h, d.M)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		copy(w, h)

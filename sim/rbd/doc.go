@@ -8,6 +8,14 @@
 // intermediate result; the algorithms are free functions over (Model, Data, q,
 // v, …) that write only to Data or to a destination slice, and allocate nothing.
 //
+// Destination first: a function that writes a caller's slice takes it first
+// after the Model and Data — RNEA(m, d, tau, a), ABA(m, d, qacc, tau),
+// ForwardDynamics(m, d, qacc, q, v, tau), PointJacobian(m, d, jac, body, p),
+// Passive(m, dst, q, v), MulTreePacked(m, y, h, x) — as sim/spatial's
+// methods write their receiver and gonum's functions take dst first. A slice
+// that is read and overwritten in place (SolveM's x, Integrate's q) is the
+// destination.
+//
 // Algorithms: Kinematics (poses, world-frame motion subspaces and inertias),
 // Velocities, RNEA (inverse dynamics), Bias, CRBA (mass matrix), ABA (forward
 // dynamics), Jacobians of points and frames with their velocity-product terms,

@@ -5,10 +5,10 @@ package rbd
 // (Featherstone's LTDL; MuJoCo's mj_factorM), in O(nv·depth²) and without
 // fill-in.
 func FactorM(m *Model, d *Data) {
-	PackTree(m, d.M, d.QLD)
+	PackTree(m, d.QLD, d.M)
 	FactorTreePacked(m, d.QLD, d.QLDinv)
 }
 
 // SolveM solves M·x = b in place (x holds b on entry) with the factor of
 // FactorM.
-func SolveM(m *Model, d *Data, x []float64) { SolveTreePacked(m, d.QLD, d.QLDinv, x) }
+func SolveM(m *Model, d *Data, x []float64) { SolveTreePacked(m, x, d.QLD, d.QLDinv) }

@@ -7,7 +7,7 @@ import "github.com/stride-robotics/stride/sim/spatial"
 // Kinematics: rows 0–2 map v to the body's angular velocity, rows 3–5 to the
 // linear velocity of the material point at p, both in world coordinates.
 // Columns of dofs that do not move the body are zero.
-func PointJacobian(m *Model, d *Data, body int, p spatial.Vec3, jac []float64) {
+func PointJacobian(m *Model, d *Data, jac []float64, body int, p spatial.Vec3) {
 	nv := m.Nv
 	clear(jac[:6*nv])
 	for k := m.BodyLastDof[body]; k >= 0; k = m.DofParent[k] {
@@ -19,8 +19,8 @@ func PointJacobian(m *Model, d *Data, body int, p spatial.Vec3, jac []float64) {
 }
 
 // SiteJacobian is PointJacobian at a site's origin.
-func SiteJacobian(m *Model, d *Data, site int, jac []float64) {
-	PointJacobian(m, d, m.Sites[site].Body, d.XSite[site].P, jac)
+func SiteJacobian(m *Model, d *Data, jac []float64, site int) {
+	PointJacobian(m, d, jac, m.Sites[site].Body, d.XSite[site].P)
 }
 
 // PointAccelerationBias returns J̇·v for the frame of PointJacobian: the

@@ -62,11 +62,11 @@ func checkFD(t *testing.T, m *rbd.Model, rows [][]float64) {
 	worstA, worstB := 0.0, 0.0
 	for r, row := range rows {
 		q, v := row[:nq], row[nq:nq+nv]
-		rbd.Passive(m, q, v, tau)
+		rbd.Passive(m, tau, q, v)
 		for i := range tau {
 			tau[i] += row[nq+nv+i]
 		}
-		rbd.ForwardDynamics(m, d, q, v, tau, qacc)
+		rbd.ForwardDynamics(m, d, qacc, q, v, tau)
 		rbd.Bias(m, d, bias)
 		for i := 0; i < nv; i++ {
 			refA, refB := row[nq+2*nv+i], row[nq+3*nv+i]

@@ -11,7 +11,7 @@ import "github.com/stride-robotics/stride/sim/spatial"
 //
 // M includes the armature (as in CRBA). Passive joint forces (damping,
 // springs) are not included; see Passive. A nil a means zero acceleration.
-func RNEA(m *Model, d *Data, a, tau []float64) {
+func RNEA(m *Model, d *Data, tau, a []float64) {
 	d.BodyAcc[0] = gravityAcc(m)
 	var iv spatial.Force
 	for b := 1; b < len(m.Bodies); b++ {
@@ -49,20 +49,20 @@ func RNEA(m *Model, d *Data, a, tau []float64) {
 
 // Bias computes the generalised bias force C(q, v)·v + g(q) − Σ Jᵀ f_ext: RNEA
 // at zero acceleration.
-func Bias(m *Model, d *Data, bias []float64) { RNEA(m, d, nil, bias) }
+func Bias(m *Model, d *Data, bias []float64) { RNEA(m, d, bias, nil) }
 
 // InverseDynamics runs Kinematics, Velocities and RNEA for (q, v, a) and writes
 // tau (nv). d.FExt applies.
-func InverseDynamics(m *Model, d *Data, q, v, a, tau []float64) {
+func InverseDynamics(m *Model, d *Data, tau, q, v, a []float64) {
 	Kinematics(m, d, q)
 	Velocities(m, d, v)
-	RNEA(m, d, a, tau)
+	RNEA(m, d, tau, a)
 }
 
 // Passive writes the passive joint forces at (q, v) into dst (nv): viscous
 // damping −b·q̇ and springs −k·(q − springref) on hinge and slide joints. Dry
 // friction (frictionloss) is a constraint, handled by the simulator.
-func Passive(m *Model, q, v, dst []float64) {
+func Passive(m *Model, dst, q, v []float64) {
 	for k := 0; k < m.Nv; k++ {
 		dst[k] = -m.DofDamping[k] * v[k]
 	}

@@ -12,7 +12,7 @@ package rbd
 
 // PackTree copies the tree entries of a dense nv×nv matrix into dst
 // (TreeSize).
-func PackTree(m *Model, dense, dst []float64) {
+func PackTree(m *Model, dst, dense []float64) {
 	nv := m.Nv
 	for k := 0; k < nv; k++ {
 		row := dst[m.TreeAdr[k] : m.TreeAdr[k]+1+len(m.DofAncestors[k])]
@@ -48,7 +48,7 @@ func FactorTreePacked(m *Model, h, dinv []float64) {
 
 // SolveTreePacked solves H·x = b in place with the factor of
 // FactorTreePacked.
-func SolveTreePacked(m *Model, ld, dinv, x []float64) {
+func SolveTreePacked(m *Model, x, ld, dinv []float64) {
 	nv := m.Nv
 	x = x[:nv]
 	for k := nv - 1; k >= 0; k-- {
@@ -77,7 +77,7 @@ func SolveTreePacked(m *Model, ld, dinv, x []float64) {
 }
 
 // MulTreePacked writes y = H·x for a tree matrix H.
-func MulTreePacked(m *Model, h, x, y []float64) {
+func MulTreePacked(m *Model, y, h, x []float64) {
 	nv := m.Nv
 	for k := 0; k < nv; k++ {
 		y[k] = h[m.TreeAdr[k]] * x[k]

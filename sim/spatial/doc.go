@@ -19,6 +19,11 @@
 //     rotational inertia I about the frame's origin (not about the centre of mass).
 //     Sums of inertias expressed in one frame are then plain sums of the fields.
 //
+// Destination first: an operation that writes into existing storage writes
+// its receiver (x.SetMul(a, b) sets x = a·b; f.AddIn(b) adds b to f), as
+// gonum's mat types do; sim/rbd's functions take their destination slice
+// first after the Model and Data, the same rule.
+//
 // Frame-carrying variables in this module use monogram names: X_WB is the pose of
 // body B in the world W, p_WF is the point F measured from W's origin in W.
 //

@@ -209,8 +209,8 @@ func Rbd(c RbdOptions) (*RbdResult, error) {
 		return runs[len(runs)/2]
 	}
 	res := map[string]float64{
-		"aba_us":  time1(func() { rbd.ForwardDynamics(m, d, q, v, tau, out) }),
-		"crba_us": time1(func() { rbd.ForwardDynamicsCRBA(m, d, q, v, tau, out) }),
+		"aba_us":  time1(func() { rbd.ForwardDynamics(m, d, out, q, v, tau) }),
+		"crba_us": time1(func() { rbd.ForwardDynamicsCRBA(m, d, out, q, v, tau) }),
 	}
 	var peerLine string
 	if c.Peer != "" {
