@@ -200,35 +200,58 @@ func TestWalkerStepsInPlace(t *testing.T) {
 	}
 }
 
-// Walking forward at 0.4 m/s (seedless: the simulation is deterministic and
-// noise-free here): no fall in 7 s; over the last 3 s the mean COM speed is
-// within 0.1 m/s of the command and the sideways drift under 0.1 m/s.
+// Walking forward at 0.3 and 0.5 m/s for 10 s each (the simulation is
+// deterministic and noise-free here: no seed), from 0.3 s of standing: no
+// fall; over the last 5 s the mean COM speed is within 0.1 m/s of the
+// command, the RMS of the speed error averaged over 0.4 s windows (a step)
+// under 0.1 m/s, and the sideways drift under 0.1 m/s; the MPC supplied the
+// wrench references on most walking ticks and never failed.
 func TestWalkerWalksForward(t *testing.T) {
-	r := newWalkRig(t)
-	r.run(t, 300)
-	r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.4
-	x0 := r.robot.Truth().COM
-	if !r.run(t, 4000) {
-		t.Fatal("fell accelerating")
-	}
-	vx, vy, ok := r.comSpeed(t, 3000)
-	if !ok {
-		t.Fatal("fell walking")
-	}
-	d := r.robot.Truth().COM.Sub(x0)
-	t.Logf("vx 0.4 m/s: walked %.2f m in 7 s; last 3 s mean (%.3f, %.3f) m/s; steps %d, QP failures %d", d[0], vx, vy, r.walker.Scheduler().Steps(), r.walker.Failures())
-	if math.Abs(vx-0.4) > 0.1 || math.Abs(vy) > 0.1 {
-		t.Errorf("mean velocity (%.3f, %.3f), want (0.4, 0) ± 0.1", vx, vy)
-	}
-	if r.walker.Failures() != 0 {
-		t.Errorf("%d QP failures", r.walker.Failures())
-	}
-	// The MPC (inline, every 20 ticks) supplied the wrench references on
-	// most walking ticks and never failed.
-	solves, failed, used := r.walker.MPCStats()
-	t.Logf("MPC: %d solves, %d failed, references used on %d of 7000 ticks", solves, failed, used)
-	if failed != 0 || solves < 300 || used < 5000 {
-		t.Errorf("MPC: %d solves, %d failed, used on %d ticks; want ≥ 300 solves, none failed, used on ≥ 5000 ticks", solves, failed, used)
+	for _, v := range []float64{0.3, 0.5} {
+		r := newWalkRig(t)
+		r.run(t, 300)
+		r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, v
+		x0 := r.robot.Truth().COM
+		if !r.run(t, 5000) {
+			t.Fatalf("%.1f m/s: fell accelerating", v)
+		}
+		var sq float64
+		n := 0
+		c0 := r.robot.Truth().COM
+		for k := 0; k < 5000/400; k++ {
+			vx, _, ok := r.comSpeed(t, 400)
+			if !ok {
+				t.Fatalf("%.1f m/s: fell walking", v)
+			}
+			sq += (vx - v) * (vx - v)
+			n++
+		}
+		c1 := r.robot.Truth().COM
+		dt := float64(n) * 0.4
+		vx, vy := (c1[0]-c0[0])/dt, (c1[1]-c0[1])/dt
+		rms := math.Sqrt(sq / float64(n))
+		d := c1.Sub(x0)
+		solves, failed, used := r.walker.MPCStats()
+		t.Logf("vx %.1f m/s: %.2f m forward, %.2f m sideways in 10 s; last 5 s mean (%.3f, %.3f) m/s, step-averaged speed error RMS %.3f m/s; %d steps, QP failures %d; MPC %d solves, %d failed, used on %d ticks",
+			v, d[0], d[1], vx, vy, rms, r.walker.Scheduler().Steps(), r.walker.Failures(), solves, failed, used)
+		if math.Abs(vx-v) > 0.1 || math.Abs(vy) > 0.1 || rms > 0.1 {
+			t.Errorf("%.1f m/s: mean velocity (%.3f, %.3f), error RMS %.3f; want (%.1f, 0) ± 0.1, RMS < 0.1", v, vx, vy, rms, v)
+		}
+		if r.walker.Failures() != 0 || failed != 0 || used < 8000 {
+			t.Errorf("%.1f m/s: %d QP failures, MPC %d failed, used on %d ticks (want none failed, used on ≥ 8000)", v, r.walker.Failures(), failed, used)
+		}
+		// Stop: standing in double support, at rest, within 2 s.
+		r.cmd.Gait, r.cmd.Vx = locomotion.GaitStand, 0
+		if !r.run(t, 2000) {
+			t.Fatalf("%.1f m/s: fell stopping", v)
+		}
+		tr := r.robot.Truth()
+		g, _ := r.walker.Gait()
+		sp := math.Hypot(tr.BaseLinVel[0], tr.BaseLinVel[1])
+		t.Logf("vx %.1f m/s: 2 s after the stop: gait %v, contacts %v %v, base speed %.3f m/s", v, g, tr.Feet[0].InContact, tr.Feet[1].InContact, sp)
+		if g != locomotion.GaitStand || !tr.Feet[0].InContact || !tr.Feet[1].InContact || sp > 0.05 {
+			t.Errorf("%.1f m/s: 2 s after the stop: gait %v, contacts %v %v, speed %.3f m/s; want standing in double support at rest", v, g, tr.Feet[0].InContact, tr.Feet[1].InContact, sp)
+		}
 	}
 }
 
