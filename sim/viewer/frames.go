@@ -26,8 +26,10 @@ type frameJob struct {
 	img  *image.RGBA
 }
 
-// NewFrameWriter creates dir (and its parents) and starts the writer.
-func NewFrameWriter(dir string) (*FrameWriter, error) {
+// NewFrameWriter creates dir (and its parents) and starts the writer. A frame
+// file that already exists is an error (the frames of an earlier recording
+// are not overwritten) unless overwrite is set.
+func NewFrameWriter(dir string, overwrite bool) (*FrameWriter, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("record: %w", err)
 	}
@@ -36,7 +38,7 @@ func NewFrameWriter(dir string) (*FrameWriter, error) {
 	go func() {
 		defer f.wg.Done()
 		for j := range f.jobs {
-			if err := SavePNG(j.path, j.img); err != nil {
+			if err := savePNG(j.path, j.img, overwrite); err != nil {
 				f.mu.Lock()
 				if f.err == nil {
 					f.err = err

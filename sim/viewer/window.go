@@ -1,9 +1,12 @@
 package viewer
 
 import (
+	"errors"
 	"fmt"
 	"image"
 	"image/png"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -311,15 +314,41 @@ func cloneRGBA(src *image.RGBA) *image.RGBA {
 	return dst
 }
 
-// SavePNG writes img to path as a PNG.
+// EncodePNG writes img to w as a PNG (fast compression).
+func EncodePNG(w io.Writer, img image.Image) error {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	return enc.Encode(w, img)
+}
+
+// SavePNG writes img to a new file at path as a PNG. It never replaces an
+// existing file (that is an error); a file it created and could not finish
+// is removed. Tools that may replace files (--force) write through their own
+// guard and EncodePNG.
 func SavePNG(path string, img image.Image) error {
-	f, err := os.Create(path)
+	return savePNG(path, img, false)
+}
+
+// savePNG is SavePNG; overwrite allows replacing an existing regular file.
+func savePNG(path string, img image.Image, overwrite bool) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if overwrite {
+		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("screenshot %s: is not a regular file; not replaced", path)
+		}
+		flags = os.O_WRONLY | os.O_CREATE | os.O_TRUNC
+	}
+	f, err := os.OpenFile(path, flags, 0o644)
 	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("screenshot %s: already exists; not overwritten", path)
+		}
 		return fmt.Errorf("screenshot: %w", err)
 	}
-	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	if err := enc.Encode(f, img); err != nil {
+	if err := EncodePNG(f, img); err != nil {
 		f.Close()
+		if !overwrite {
+			os.Remove(path) // created above, unfinished
+		}
 		return fmt.Errorf("screenshot %s: %w", path, err)
 	}
 	if err := f.Close(); err != nil {

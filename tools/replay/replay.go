@@ -3,6 +3,7 @@ package replay
 import (
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"math"
 	"os"
@@ -200,36 +201,47 @@ func (p *Player) Publish(ex *viewer.Exchange, done <-chan struct{}) {
 	}
 }
 
-// Screenshot renders the state at the clock's time into a PNG (through a
-// private Xvfb when there is no display) and returns that state.
+// Screenshot renders the state at the clock's time into a new PNG file at
+// path (never replacing one; see Render) and returns that state.
 func (p *Player) Screenshot(path string, m *rbd.Model, t *sim.Terrain, opt viewer.Options) (*telemetry.State, error) {
-	if err := viewer.CheckDisplay(); err != nil {
-		if !xvfb.Available() {
-			return nil, fmt.Errorf("--screenshot renders off-screen through an X server: %v, and Xvfb is not installed (apt-get install xvfb)", err)
-		}
-		srv, err := xvfb.Start(opt.Width, opt.Height)
-		if err != nil {
-			return nil, err
-		}
-		defer srv.Close()
-		os.Setenv("DISPLAY", srv.Display)
-	}
-	o, err := viewer.NewOffscreen(m, t, opt)
-	if err != nil {
-		return nil, err
-	}
-	defer o.Close()
-	s := new(viewer.Snapshot)
-	p.fill(s, 0)
-	if p.err != "" {
-		return nil, errors.New(p.err)
-	}
-	img, err := o.Render(s)
+	img, st, err := p.Render(m, t, opt)
 	if err != nil {
 		return nil, err
 	}
 	if err := viewer.SavePNG(path, img); err != nil {
 		return nil, err
 	}
-	return &p.st, nil
+	return st, nil
+}
+
+// Render renders the state at the clock's time off-screen (through a
+// private Xvfb when there is no display) and returns the image and that
+// state.
+func (p *Player) Render(m *rbd.Model, t *sim.Terrain, opt viewer.Options) (*image.RGBA, *telemetry.State, error) {
+	if err := viewer.CheckDisplay(); err != nil {
+		if !xvfb.Available() {
+			return nil, nil, fmt.Errorf("--screenshot renders off-screen through an X server: %v, and Xvfb is not installed (apt-get install xvfb)", err)
+		}
+		srv, err := xvfb.Start(opt.Width, opt.Height)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer srv.Close()
+		os.Setenv("DISPLAY", srv.Display)
+	}
+	o, err := viewer.NewOffscreen(m, t, opt)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer o.Close()
+	s := new(viewer.Snapshot)
+	p.fill(s, 0)
+	if p.err != "" {
+		return nil, nil, errors.New(p.err)
+	}
+	img, err := o.Render(s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return img, &p.st, nil
 }

@@ -17,6 +17,7 @@ type benchLoopCmd struct {
 	Config   string        `help:"Runtime config (loop.rate, loop.spin, GC settings, …)." type:"path"`
 	Log      string        `help:"Telemetry log of the full loop (default: a temporary file, removed at the end)." type:"path"`
 	JSON     bool          `help:"Print JSON."`
+	Force    bool          `help:"Replace an existing --log (never the --config file)."`
 }
 
 func (c *benchLoopCmd) Run() error {

@@ -3,7 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
@@ -16,6 +16,7 @@ type logExportCmd struct {
 	Channels []string `sep:"none" help:"Channels to export, comma-separated globs (time,q.*,truth.speed); default: all. Repeatable." placeholder:"GLOBS"`
 	From     float64  `default:"-Inf" help:"First time to export, s of log time."`
 	To       float64  `default:"+Inf" help:"Last time to export, s of log time."`
+	Force    bool     `help:"Replace output files that already exist (never one of the command's own inputs)."`
 }
 
 func (c *logExportCmd) Run() error {
@@ -23,6 +24,9 @@ func (c *logExportCmd) Run() error {
 		return errors.New("give exactly one of --csv OUT.csv or --mcap OUT.mcap")
 	}
 	if err := export.CheckRange(c.From, c.To); err != nil {
+		return err
+	}
+	if err := checkOutputs(c.Force, []string{c.File}, c.CSV, c.MCAP); err != nil {
 		return err
 	}
 	r, err := telemetry.Open(c.File)
@@ -43,21 +47,17 @@ func (c *logExportCmd) Run() error {
 	if c.MCAP != "" {
 		out, dest = c.MCAP, "MCAP"
 	}
-	f, err := os.Create(out)
+	var n, events int
+	err = writeOutput(out, c.Force, []string{c.File}, func(f io.Writer) (err error) {
+		if c.CSV != "" {
+			n, err = export.WriteCSV(f, r, cols, c.From, c.To)
+		} else {
+			n, events, err = export.WriteMCAP(f, r, cols, c.From, c.To)
+		}
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	var n, events int
-	if c.CSV != "" {
-		n, err = export.WriteCSV(f, r, cols, c.From, c.To)
-	} else {
-		n, events, err = export.WriteMCAP(f, r, cols, c.From, c.To)
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%s: %w", out, err)
 	}
 	fmt.Printf("wrote %s: %d ticks × %d channels", out, n, len(cols))
 	if dest == "MCAP" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
@@ -17,6 +18,7 @@ type logPlotCmd struct {
 	To       float64  `default:"+Inf" help:"Last time to plot, s of log time."`
 	Size     string   `default:"1600x1000" help:"Image size, WIDTHxHEIGHT pixels."`
 	Points   int      `default:"2000" help:"Time buckets per series: longer logs are drawn as each bucket's min and max, so memory stays small."`
+	Force    bool     `help:"Replace output files that already exist (never one of the command's own inputs)."`
 }
 
 func (c *logPlotCmd) Run() error {
@@ -33,6 +35,9 @@ func (c *logPlotCmd) Run() error {
 	if c.Points < 10 || c.Points > 1_000_000 {
 		return fmt.Errorf("--points %d: want 10 to 1,000,000", c.Points)
 	}
+	if err := checkOutputs(c.Force, []string{c.File}, c.Out); err != nil {
+		return err
+	}
 	r, err := telemetry.Open(c.File)
 	if err != nil {
 		return err
@@ -46,7 +51,11 @@ func (c *logPlotCmd) Run() error {
 		}
 		panels = append(panels, cols)
 	}
-	n, err := logplot.Write(c.Out, r, logplot.Spec{Panels: panels, Titles: c.Channels, From: c.From, To: c.To, Points: c.Points, Width: w, Height: h})
+	var n int
+	err = writeOutput(c.Out, c.Force, []string{c.File}, func(out io.Writer) (err error) {
+		n, err = logplot.Render(out, r, logplot.Spec{Panels: panels, Titles: c.Channels, From: c.From, To: c.To, Points: c.Points, Width: w, Height: h})
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"sync"
@@ -26,6 +27,7 @@ type logReplayCmd struct {
 	Size       string        `default:"1280x720" help:"Window or image size, WIDTHxHEIGHT pixels."`
 	Camera     string        `default:"follow" enum:"follow,side,front,top" help:"Initial camera view."`
 	Paused     bool          `help:"Start paused."`
+	Force      bool          `help:"Replace output files that already exist (never one of the command's own inputs)."`
 }
 
 // Keys of the replay window (the viewer's keys, read for a replay).
@@ -35,6 +37,10 @@ const replayKeys = `replay keys: Space play/pause, N or . one tick forward, [ ] 
 func (c *logReplayCmd) Run() error {
 	if math.IsNaN(c.Speed) || c.Speed <= 0 || c.Speed > 100 {
 		return fmt.Errorf("--speed %g: want (0, 100]", c.Speed)
+	}
+	inputs := nonEmpty(c.File, c.Model)
+	if err := checkOutputs(c.Force, inputs, c.Screenshot); err != nil {
+		return err
 	}
 	r, err := telemetry.Open(c.File)
 	if err != nil {
@@ -68,8 +74,11 @@ func (c *logReplayCmd) Run() error {
 	}
 	pl := replay.NewPlayer(rp, r, pose)
 	if c.Screenshot != "" {
-		st, err := pl.Screenshot(c.Screenshot, m, terrain, opt)
+		img, st, err := pl.Render(m, terrain, opt)
 		if err != nil {
+			return err
+		}
+		if err := writeOutput(c.Screenshot, c.Force, inputs, func(w io.Writer) error { return viewer.EncodePNG(w, img) }); err != nil {
 			return err
 		}
 		fmt.Printf("wrote %s (%dx%d): tick %d at t = %.3f s\n", c.Screenshot, opt.Width, opt.Height, st.Tick, st.Time)

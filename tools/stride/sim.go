@@ -46,11 +46,21 @@ type simCmd struct {
 	Commands   string        `help:"Command script: timed set-points and mode requests (YAML; docs/commands.md)." type:"path"`
 	Realtime   bool          `help:"Pace the loop to the wall clock (default: lock-step, as fast as possible)."`
 	Log        string        `help:"Write a telemetry log of every tick and event (msgpack; docs/telemetry.md)." type:"path"`
+	Force      bool          `help:"Replace output files that already exist: --log, --screenshot, frames in --record (never one of the run's own inputs)."`
 }
+
+// inputs are the files the run reads, which its outputs must not be.
+func (c *simCmd) inputs() []string { return nonEmpty(c.Model, c.Config, c.Commands) }
 
 func (c *simCmd) Run() error {
 	if c.Duration <= 0 {
 		return fmt.Errorf("--duration %v: want a positive duration", c.Duration)
+	}
+	if err := checkOutputs(c.Force, c.inputs(), c.Log, c.Screenshot); err != nil {
+		return err
+	}
+	if err := checkRecordDir(c.Record, c.Force, c.inputs()); err != nil {
+		return err
 	}
 	if done, err := c.view(); done { // the viewer (view.go): window, --screenshot, --record
 		return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"math"
 	"os"
 
@@ -132,7 +133,7 @@ func (c *simCmd) renderOffscreen(opt viewer.Options) error {
 	end := c.Duration.Seconds()
 	var simErr error
 	if c.Record != "" {
-		fw, err := viewer.NewFrameWriter(c.Record)
+		fw, err := viewer.NewFrameWriter(c.Record, c.Force)
 		if err != nil {
 			return err
 		}
@@ -166,7 +167,7 @@ func (c *simCmd) renderOffscreen(opt viewer.Options) error {
 		if err != nil {
 			return errors.Join(simErr, err)
 		}
-		if err := viewer.SavePNG(c.Screenshot, img); err != nil {
+		if err := writeOutput(c.Screenshot, c.Force, c.inputs(), func(w io.Writer) error { return viewer.EncodePNG(w, img) }); err != nil {
 			return errors.Join(simErr, err)
 		}
 		fmt.Printf("wrote %s (%dx%d) at t = %.3f s simulated, mode %s\n", c.Screenshot, opt.Width, opt.Height, s.w.Time, s.loop.Mode())

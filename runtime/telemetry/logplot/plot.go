@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"os"
 	"sort"
@@ -30,6 +31,16 @@ type Spec struct {
 // Write reads the ticks from Spec.From to Spec.To once and draws the
 // panels into a PNG at out. It returns the ticks read; none is an error.
 func Write(out string, r *telemetry.Reader, s Spec) (int, error) {
+	f, err := os.Create(out)
+	if err != nil {
+		return 0, err
+	}
+	n, err := Render(f, r, s)
+	return n, errors.Join(err, f.Close())
+}
+
+// Render is Write to w (a file the caller opened through its own guard).
+func Render(w io.Writer, r *telemetry.Reader, s Spec) (int, error) {
 	if len(s.Panels) == 0 || len(s.Titles) != len(s.Panels) {
 		return 0, fmt.Errorf("logplot: %d panels with %d titles", len(s.Panels), len(s.Titles))
 	}
@@ -40,7 +51,7 @@ func Write(out string, r *telemetry.Reader, s Spec) (int, error) {
 	if n == 0 {
 		return 0, fmt.Errorf("no ticks between --from %g and --to %g s", s.From, s.To)
 	}
-	return n, drawPanels(out, r, s.Panels, s.Titles, data, s.Width, s.Height)
+	return n, drawPanels(w, r, s.Panels, s.Titles, data, s.Width, s.Height)
 }
 
 // series is one column's points, reduced to min/max per time bucket.
@@ -135,7 +146,7 @@ var palette = []color.Color{
 	color.RGBA{0xe3, 0x77, 0xc2, 0xff}, color.RGBA{0x17, 0xbe, 0xcf, 0xff},
 }
 
-func drawPanels(out string, r *telemetry.Reader, panels [][]export.Column, titles []string, data [][]*series, w, h int) error {
+func drawPanels(out io.Writer, r *telemetry.Reader, panels [][]export.Column, titles []string, data [][]*series, w, h int) error {
 	const dpi = 96
 	plots := make([][]*plot.Plot, len(panels))
 	for i, cols := range panels {
@@ -208,10 +219,6 @@ func drawPanels(out string, r *telemetry.Reader, panels [][]export.Column, title
 	for i := range plots {
 		plots[i][0].Draw(canvases[i][0])
 	}
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	_, err = vgimg.PngCanvas{Canvas: img}.WriteTo(f)
-	return errors.Join(err, f.Close())
+	_, err := vgimg.PngCanvas{Canvas: img}.WriteTo(out)
+	return err
 }
