@@ -21,6 +21,9 @@ type benchLoopCmd struct {
 }
 
 func (c *benchLoopCmd) Run() error {
+	if err := checkOutputs(c.Force, nonEmpty(c.Config), c.Log); err != nil {
+		return err
+	}
 	cfg, err := runtime.Load(c.Config)
 	if err != nil {
 		return err

@@ -221,7 +221,7 @@ func TestLogExportCSV(t *testing.T) {
 		{"--from,2,--to,1", "want from ≤ to"},
 		{"", "give exactly one of --csv OUT.csv or --mcap OUT.mcap"},
 	} {
-		args := []string{"export", p, "--csv", out}
+		args := []string{"export", p, "--csv", out, "--force"} // out exists: written above
 		if tc.args == "" {
 			args = []string{"export", p}
 		} else {
@@ -333,7 +333,7 @@ func TestLogPlot(t *testing.T) {
 	}
 	mustContain(t, msg, "2 panels, 2000 ticks")
 	checkPNG(t, out, 800, 600)
-	if _, err := runLog(t, "plot", p, "--channels", "tau.nope", "-o", out); err == nil || !strings.Contains(err.Error(), "matches no channel") {
+	if _, err := runLog(t, "plot", p, "--channels", "tau.nope", "-o", out, "--force"); err == nil || !strings.Contains(err.Error(), "matches no channel") {
 		t.Errorf("unknown channel: %v", err)
 	}
 	if _, err := runLog(t, "plot", p, "--channels", "time", "-o", "x.svg"); err == nil || !strings.Contains(err.Error(), "PNG") {

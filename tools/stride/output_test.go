@@ -109,13 +109,13 @@ func TestOutputsNeverDestroyFiles(t *testing.T) {
 		}
 	}
 	if got := string(fileBytes(t, precious)); got != "keep me\n" {
-		t.Errorf("precious.txt changed: %q", got)
+		t.Errorf("precious.txt changed: %.60q", got)
 	}
 	if got := string(fileBytes(t, cfg)); got != "stand:\n  kp: 250\n" {
-		t.Errorf("config changed: %q", got)
+		t.Errorf("config changed: %.60q", got)
 	}
 	if got := string(fileBytes(t, script)); got != "steps:\n  - {t: 0, mode: standup}\n" {
-		t.Errorf("script changed: %q", got)
+		t.Errorf("script changed: %.60q", got)
 	}
 	if !bytes.Equal(fileBytes(t, log), logBytes) {
 		t.Errorf("the log changed")
