@@ -72,7 +72,7 @@ func NewSensors(w *World, p SensorParams) *Sensors {
 		s.gyroBias[k] = p.GyroBias * (2*s.rng.Float64() - 1)
 		s.accelBias[k] = p.AccelBias * (2*s.rng.Float64() - 1)
 	}
-	s.joints = rbd.ActuatorJointMap(m)
+	s.joints = w.Actuated
 	return s
 }
 

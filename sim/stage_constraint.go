@@ -259,8 +259,7 @@ func (w *World) constraintSolve(v []float64) {
 
 	// The implicit part of the drives' PD: what they delivered over the step.
 	if w.Opt.Integrator == Euler {
-		for i := range m.Actuators {
-			k := m.Joints[m.Actuators[i].Joint].DofAdr
+		for i, k := range w.Actuated.DofAdr {
 			if g := sc.driveGain[k]; g != 0 {
 				dt := -g * h * w.Qacc[k]
 				w.ActuatorForce[i] += dt

@@ -21,6 +21,9 @@ type World struct {
 	Terrain *Terrain
 	Opt     Options
 	Motors  []Motor // (nu) drive model of each actuator
+	// Actuated maps actuator i to the coordinates of the joint it drives
+	// (rbd.ActuatorJointMap): the simulated robot's joint order.
+	Actuated *rbd.JointMap
 
 	Time  float64   // s
 	Steps int64     // steps taken since Reset
@@ -104,6 +107,7 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 	w := &World{
 		Model: m, Data: rbd.NewData(m), Terrain: t, Opt: opt,
 		Motors:         DefaultMotors(m),
+		Actuated:       rbd.ActuatorJointMap(m),
 		Qpos:           make([]float64, m.Nq),
 		Qvel:           make([]float64, nv),
 		Ctrl:           make([]float64, nu),
