@@ -478,21 +478,39 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// BenchmarkSolve times one MPC solve: "stand" has both feet in stance at
-// every knot (12 variables per knot), "walk" the alternating plan of walking
-// (single supports with short double supports), advanced one knot per solve
-// as the runner would see it.
+// BenchmarkSolve times one MPC solve over 20 problems in turn:
+//
+//   - stand: both feet in stance at every knot (12 variables per knot), the
+//     body at rest with small perturbations (±1 cm, ±2 cm/s, ±0.02 rad);
+//   - stand-push: both feet in stance, commanded 0, 0.3 and 0.6 m/s from
+//     rest without stepping, so friction and centre-of-pressure limits bind
+//     (many active constraints: a stress case);
+//   - walk: a synthetic alternating plan (single supports with short double
+//     supports) with the CoM held between the feet, so the centre of
+//     pressure of the single stance foot sits on its sole's edge (a stress
+//     case as well).
 func BenchmarkSolve(b *testing.B) {
 	for _, knots := range []int{10, 16} {
-		for _, kind := range []string{"stand", "walk"} {
+		for _, kind := range []string{"stand", "stand-push", "walk"} {
 			b.Run(fmt.Sprintf("knots=%d/%s", knots, kind), func(b *testing.B) {
 				m := newTestMPC(b, knots)
+				rng := rand.New(rand.NewPCG(uint64(knots), 3))
 				var ins [20]*Input
 				for ph := range ins {
-					if kind == "stand" {
+					switch kind {
+					case "stand":
+						in := standing(m)
+						for i := 0; i < 3; i++ {
+							in.Pos[i] += 0.01 * (2*rng.Float64() - 1)
+							in.LinVel[i] = 0.02 * (2*rng.Float64() - 1)
+							in.AngVel[i] = 0.02 * (2*rng.Float64() - 1)
+						}
+						m.SetReferenceFrom(in, Command{Height: 0.8})
+						ins[ph] = in
+					case "stand-push":
 						ins[ph] = standing(m)
 						m.SetReferenceFrom(ins[ph], Command{Vx: 0.3 * float64(ph%3), Height: 0.8, Start: m.Here(ins[ph])})
-					} else {
+					default:
 						ins[ph] = walking(m, ph)
 					}
 				}
@@ -597,4 +615,30 @@ func TestClosedLoopRecovers(t *testing.T) {
 			b.p, b.v.Norm(), b.w.Norm(), math.Hypot(aa[0], aa[1]))
 	}
 	t.Logf("after 2 s: pos %.4f, v %.4f, ω %.4f, rotation %.4f", b.p, b.v, b.w, aa)
+}
+
+// TestFlight: with no foot in stance over the horizon there is no QP; the
+// prediction is the ballistic path.
+func TestFlight(t *testing.T) {
+	m := newTestMPC(t, 10)
+	in := standing(m)
+	for k := range in.Plan {
+		in.Plan[k].Stance = [Feet]bool{}
+	}
+	in.LinVel = [3]float64{1, 0, 0.5}
+	m.SetReference(in, 1, 0, 0, 0.8)
+	var sol Solution
+	if err := m.Solve(in, &sol); err != nil {
+		t.Fatal(err)
+	}
+	if sol.Vars != 0 || sol.Wrench != ([MaxKnots][Feet][6]float64{}) {
+		t.Fatalf("flight: %d variables, wrenches %v", sol.Vars, sol.Wrench[0])
+	}
+	for k := 0; k <= 10; k++ {
+		tk := float64(k) * m.p.Dt
+		z := 0.8 + 0.5*tk - 0.5*m.p.Gravity*tk*tk
+		if math.Abs(sol.Pred[k][5]-z) > 1e-12 || math.Abs(sol.Pred[k][3]-tk) > 1e-12 {
+			t.Fatalf("knot %d: predicted (x, z) = (%g, %g), ballistic (%g, %g)", k, sol.Pred[k][3], sol.Pred[k][5], tk, z)
+		}
+	}
 }
