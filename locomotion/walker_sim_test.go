@@ -46,6 +46,13 @@ func (t *truthEstimator) Update(_ *hal.Sensors, e *estimator.Estimate) {
 	}
 }
 
+// stateEstimator is the runtime's Estimator (with the schedule hand-off).
+type stateEstimator interface {
+	Reset(*hal.Sensors)
+	Update(*hal.Sensors, *estimator.Estimate)
+	SetSchedule(*estimator.ContactSchedule)
+}
+
 // walkRig runs the walker against the simulated built-in robot directly
 // (read, truth estimate, step, write, advance), without the runtime.
 type walkRig struct {
@@ -53,6 +60,8 @@ type walkRig struct {
 	robot  *simhal.Robot
 	walker *locomotion.Walker
 	est    truthEstimator
+	estim  stateEstimator // when set, the estimator in the loop instead of est
+	sched  estimator.ContactSchedule
 	sens   hal.Sensors
 	e      estimator.Estimate
 	cmd    locomotion.Command
@@ -122,9 +131,15 @@ func (r *walkRig) run(t testing.TB, n int) bool {
 		if err := r.robot.Read(&r.sens); err != nil {
 			t.Fatal(err)
 		}
-		r.est.Update(&r.sens, &r.e)
+		if r.estim != nil {
+			r.estim.SetSchedule(&r.sched)
+			r.estim.Update(&r.sens, &r.e)
+		} else {
+			r.est.Update(&r.sens, &r.e)
+		}
 		r.in.Time = r.w.Time
 		r.walker.Step(&r.in, &r.out)
+		r.walker.Schedule(&r.sched)
 		if err := r.walker.Err(); err != nil {
 			t.Logf("t = %.3f s: controller error: %v", r.w.Time, err)
 			return false
@@ -135,8 +150,8 @@ func (r *walkRig) run(t testing.TB, n int) bool {
 		if err := r.robot.Advance(0.001); err != nil {
 			t.Fatal(err)
 		}
-		if r.e.Pos[2] < 0.45 {
-			t.Logf("t = %.3f s: fell (base at %.3f m)", r.w.Time, r.e.Pos[2])
+		if z := r.robot.Truth().BasePos[2]; z < 0.45 {
+			t.Logf("t = %.3f s: fell (base at %.3f m)", r.w.Time, z)
 			return false
 		}
 	}
@@ -472,5 +487,49 @@ func TestWalkerVendorPM01(t *testing.T) {
 				t.Errorf("mean velocity (%.3f, %.3f), want (0.3, 0) ± 0.1", vx, vy)
 			}
 		})
+	}
+}
+
+// With the real estimator (estimator.InEKF, fed the walker's contact
+// schedule) and realistic sensor noise (sim.RealisticSensors, seed 1)
+// instead of the truth estimator: 1 s standing, then 0.4 m/s for 6 s; no
+// fall, and over the last 3 s the true mean COM speed within 0.1 m/s of the
+// command.
+func TestWalkerWithEstimatorAndNoise(t *testing.T) {
+	r := newWalkRig(t)
+	r.robot.Sensors = sim.NewSensors(r.w, sim.RealisticSensors(1))
+	var names []string
+	for _, j := range r.robot.Info().Joints {
+		names = append(names, j.Name)
+	}
+	ekf, err := estimator.NewInEKF(r.w.Model, names, estimator.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.robot.Read(&r.sens); err != nil {
+		t.Fatal(err)
+	}
+	ekf.Reset(&r.sens)
+	ekf.Update(&r.sens, &r.e)
+	r.estim = ekf
+	if err := r.walker.Start(&r.in); err != nil {
+		t.Fatal(err)
+	}
+	if !r.run(t, 1000) {
+		t.Fatal("fell standing")
+	}
+	r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.4
+	if !r.run(t, 3000) {
+		t.Fatal("fell accelerating")
+	}
+	vx, vy, ok := r.comSpeed(t, 3000)
+	tr := r.robot.Truth()
+	t.Logf("InEKF + noise (seed 1), 0.4 m/s: last 3 s true mean (%.3f, %.3f) m/s; estimated base (%.3f, %.3f, %.3f) vs true (%.3f, %.3f, %.3f) m; QP failures %d",
+		vx, vy, r.e.Pos[0], r.e.Pos[1], r.e.Pos[2], tr.BasePos[0], tr.BasePos[1], tr.BasePos[2], r.walker.Failures())
+	if !ok {
+		t.Fatal("fell walking")
+	}
+	if math.Abs(vx-0.4) > 0.1 || math.Abs(vy) > 0.1 {
+		t.Errorf("mean velocity (%.3f, %.3f), want (0.4, 0) ± 0.1", vx, vy)
 	}
 }
