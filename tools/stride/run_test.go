@@ -7,12 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
-	"github.com/stride-robotics/stride/tools/bench"
 )
 
 // parse fills the command tree from args as the binary would.
@@ -140,34 +138,6 @@ func TestConfigPrint(t *testing.T) {
 	if err := c.Config.Print.Run(); err == nil || !strings.Contains(err.Error(), "loop.late_tolerance") {
 		// 4 kHz: the default late tolerance (250 µs) is not below the period
 		t.Errorf("error %v", err)
-	}
-}
-
-// `stride bench loop` runs both loops and fills every figure (timing itself
-// is for the benchmark's user, not a test).
-func TestBenchLoopRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-time run")
-	}
-	c := parse(t, "bench", "loop", "--duration", "300ms", "--segment", "100ms", "--json")
-	old := os.Stdout
-	r, w, _ := os.Pipe()
-	os.Stdout = w
-	err := c.Bench.Loop.Run()
-	w.Close()
-	os.Stdout = old
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res bench.LoopResult
-	if err := json.NewDecoder(r).Decode(&res); err != nil {
-		t.Fatal(err)
-	}
-	if res.Segments != 3 || res.Full.Health.Ticks != 300 || res.Baseline.Health.Ticks != 300 || res.Telemetry.Ticks != 300 {
-		t.Errorf("result %+v", res)
-	}
-	if res.Full.Health.Compute.P50 <= 0 || res.Full.Health.Compute.P50 > float64(time.Second) {
-		t.Errorf("compute %+v", res.Full.Health.Compute)
 	}
 }
 
