@@ -28,6 +28,11 @@ type Summary struct {
 	MaxPenetration  float64 `json:"max_penetration_m"`
 	Fell            bool    `json:"fell"`
 	Error           string  `json:"error,omitempty"`
+	// Interrupted names the signal that stopped the run before its
+	// duration ("SIGINT", "SIGTERM", "SIGHUP"); empty when it ran to the end.
+	Interrupted string `json:"interrupted,omitempty"`
+	// Halted says the robot was left in damping (hal.Robot.Halt) at the end.
+	Halted bool `json:"halted"`
 
 	Clock     string               `json:"clock"` // lock-step or realtime
 	FinalMode string               `json:"final_mode"`
@@ -97,7 +102,10 @@ func (r *Run) Ticks() int64 {
 // Simulate runs the runtime loop on robot for r.Duration of simulated time
 // (until ctx is cancelled: an interrupted run reports what ran) and
 // summarises the run. The summary is nil when nothing ran; with a summary,
-// the error is also in Summary.Error.
+// the error is also in Summary.Error. A run stopped by a signal (ctx from
+// NotifySignals) is stopped in order — the robot halted to damping, a note
+// in the log, the log closed and indexed — and returns the summary, with
+// Interrupted set, and the *Interrupt.
 func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, error) {
 	w := robot.World
 	sum := &Summary{Model: w.Model.Name, Controller: r.Controller, Clock: "lock-step", Faults: []string{}, Events: []string{}}
@@ -170,6 +178,16 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	q := tr.BaseQuat
 	tilt := math.Acos(math.Max(-1, math.Min(1, 1-2*(q.X*q.X+q.Y*q.Y))))
 	sum.Fell = tr.BasePos[2] < 0.6*h0 || tilt > math.Pi/3
+	var intr *Interrupt
+	if errors.Is(runErr, context.Canceled) && errors.As(context.Cause(ctx), &intr) {
+		sum.Interrupted = intr.Name()
+		note := telemetry.Event{Time: w.Time, Tick: uint64(loop.Health().Ticks), Kind: telemetry.EventNote, Joint: -1}
+		note.SetMsg("run interrupted by " + intr.Name() + ": robot to damping, log closed")
+		pr.Event(&note)
+		defer func() {
+			sum.Events = append(sum.Events, fmt.Sprintf("%.3f s %s: %s", note.Time, telemetry.EventKindNames[note.Kind], note.Text()))
+		}()
+	}
 	sum.FinalMode = loop.Mode().String()
 	for _, e := range loop.Events() {
 		line := fmt.Sprintf("%.3f s %s: %s", e.Time, telemetry.EventKindNames[e.Kind], e.Text())
@@ -186,6 +204,7 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	if err := loop.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
+	sum.Halted = robot.Halted()
 	if log != nil {
 		if err := log.Close(); err != nil && runErr == nil {
 			runErr = err
@@ -194,6 +213,9 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	}
 	if errors.Is(runErr, context.Canceled) {
 		runErr = nil // interrupted: report what ran
+		if intr != nil {
+			return sum, intr
+		}
 	}
 	if runErr != nil {
 		sum.Error = runErr.Error()

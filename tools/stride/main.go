@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -25,6 +26,10 @@ func main() {
 	)
 	if err := ctx.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "stride:", err)
+		var ec interface{ ExitCode() int }
+		if errors.As(err, &ec) { // a run stopped by a signal: 128 + its number
+			os.Exit(ec.ExitCode())
+		}
 		os.Exit(1)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/signal"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -101,7 +100,7 @@ func (c *simCmd) simulate() (*simrun.Summary, error) {
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 		run.Progress = func(tick int64) { _ = bar.Set64(tick) }
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := simrun.NotifySignals(context.Background())
 	defer stop()
 	sum, err := run.Simulate(ctx, robot)
 	if bar != nil {
@@ -138,6 +137,9 @@ func printSummary(s *simrun.Summary) {
 	fmt.Printf("model %s, controller %s, %s clock\n", s.Model, s.Controller, s.Clock)
 	fmt.Printf("simulated %.3f s in %.3f s wall: %.1f× real time, %.0f steps/s (%d steps)\n",
 		s.SimTime, s.WallTime, s.RealTimeFactor, s.StepsPerSecond, s.Steps)
+	if s.Interrupted != "" {
+		fmt.Printf("interrupted by %s after %.3f s simulated: the robot was put to damping, the log closed\n", s.Interrupted, s.SimTime)
+	}
 	fmt.Printf("final base height %.4f m, max penetration %.2f mm, fell: %v, final mode %s\n", s.FinalBaseHeight, s.MaxPenetration*1e3, s.Fell, s.FinalMode)
 	l := s.Loop
 	fmt.Printf("loop: %d ticks, compute p50 %.1f µs p99 %.1f µs max %.1f µs", l.Ticks, l.Compute.P50*1e6, l.Compute.P99*1e6, l.Compute.Max*1e6)
