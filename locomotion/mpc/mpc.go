@@ -819,3 +819,24 @@ func dot12(a, b *[NX]float64) float64 {
 		(a[4]*b[4] + a[5]*b[5] + a[6]*b[6] + a[7]*b[7]) +
 		(a[8]*b[8] + a[9]*b[9] + a[10]*b[10] + a[11]*b[11])
 }
+
+// ForceBound returns the largest vertical force (N) a leg in stance can push
+// with every joint inside its torque limit, for Knot.FzMax: jz[j] = ∂p_z/∂q_j
+// is the vertical row of the sole's linear Jacobian over the leg's joints (a
+// vertical force f costs joint j the torque jz[j]·f) and tauMax[j] > 0 the
+// joint's limit. It ignores the torque the horizontal force and the moment
+// take, so callers keep a margin (e.g. 0.8×). Joints with jz = 0 do not bound
+// it; +Inf if none does. It panics if the lengths differ (a programming
+// error).
+func ForceBound(jz, tauMax []float64) float64 {
+	if len(jz) != len(tauMax) {
+		panic(fmt.Sprintf("mpc.ForceBound: %d Jacobian entries, %d torque limits", len(jz), len(tauMax)))
+	}
+	b := math.Inf(1)
+	for j, a := range jz {
+		if a != 0 {
+			b = min(b, math.Abs(tauMax[j]/a))
+		}
+	}
+	return b
+}

@@ -642,3 +642,15 @@ func TestFlight(t *testing.T) {
 		}
 	}
 }
+
+func TestForceBound(t *testing.T) {
+	// A knee 0.4 m in front of the foot's vertical line with 164 N·m: 410 N;
+	// the hip (0.1 m, 164 N·m) would allow 1640 N; the ankle roll has no arm.
+	got := ForceBound([]float64{0.1, -0.4, 0}, []float64{164, 164, 61})
+	if math.Abs(got-410) > 1e-9 {
+		t.Errorf("ForceBound = %g N, want 410", got)
+	}
+	if b := ForceBound([]float64{0, 0}, []float64{1, 1}); !math.IsInf(b, 1) {
+		t.Errorf("no arm: %g, want +Inf", b)
+	}
+}

@@ -506,9 +506,38 @@ func (s *Solver) factor(p *Problem) error {
 		}
 		return nil
 	}
-	// Rows in pairs (Cholesky–Banachiewicz): both rows take their dot
-	// products with row j in one pass, sharing its loads.
+	// Rows in fours, then pairs (Cholesky–Banachiewicz): the rows of a group
+	// take their dot products with row j in one pass, sharing its loads.
 	i := 0
+	for ; i+3 < n; i += 4 {
+		r0 := l[i*n : i*n+n]
+		r1 := l[(i+1)*n : (i+1)*n+n]
+		r2 := l[(i+2)*n : (i+2)*n+n]
+		r3 := l[(i+3)*n : (i+3)*n+n]
+		for j := 0; j < i; j++ {
+			lj := l[j*n : j*n+j+1]
+			a0, a1, a2, a3 := dot4(r0[:j], r1[:j], r2[:j], r3[:j], lj[:j])
+			d := lj[j]
+			r0[j] = (h[i*n+j] - a0) / d
+			r1[j] = (h[(i+1)*n+j] - a1) / d
+			r2[j] = (h[(i+2)*n+j] - a2) / d
+			r3[j] = (h[(i+3)*n+j] - a3) / d
+		}
+		// The 4×4 triangle of the group, row by row.
+		for a := 0; a < 4; a++ {
+			ra := l[(i+a)*n : (i+a)*n+n]
+			for c := 0; c < a; c++ {
+				rc := l[(i+c)*n : (i+c)*n+n]
+				ra[i+c] = (h[(i+a)*n+i+c] - dot(ra[:i+c], rc[:i+c])) / rc[i+c]
+			}
+			v := h[(i+a)*n+i+a] - dot(ra[:i+a], ra[:i+a])
+			if err := pivot(i+a, v); err != nil {
+				return err
+			}
+			ra[i+a] = math.Sqrt(v)
+			clear(ra[i+a+1:])
+		}
+	}
 	for ; i+1 < n; i += 2 {
 		li := l[i*n : i*n+n]
 		lk := l[(i+1)*n : (i+1)*n+n]
@@ -545,6 +574,22 @@ func (s *Solver) factor(p *Problem) error {
 		li[i] = math.Sqrt(v)
 	}
 	return nil
+}
+
+// dot4 returns a·x, b·x, c·x and d·x.
+func dot4(a, b, c, d, x []float64) (float64, float64, float64, float64) {
+	a = a[:len(x)]
+	b = b[:len(x)]
+	c = c[:len(x)]
+	d = d[:len(x)]
+	var s0, s1, s2, s3 float64
+	for i, v := range x {
+		s0 += a[i] * v
+		s1 += b[i] * v
+		s2 += c[i] * v
+		s3 += d[i] * v
+	}
+	return s0, s1, s2, s3
 }
 
 // dot2 returns a·c and b·c.

@@ -141,7 +141,7 @@ func TestKKTRandom(t *testing.T) {
 func testKKTRandom(t *testing.T, mode int) {
 	const tol = 1e-8
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, n := range []int{3, 12, 40, 60, 120, 150} {
+	for _, n := range []int{3, 5, 6, 7, 12, 40, 60, 120, 150} { // every remainder of the Cholesky's row groups
 		s := NewSolver(n, n/4+1, 2*n)
 		s.mode = mode
 		for trial := 0; trial < 5; trial++ {
