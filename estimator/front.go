@@ -23,7 +23,7 @@ type Stats struct {
 
 // RejectedUpdates is the total of samples and measurements kept from the
 // state.
-func (s *Stats) RejectedUpdates() uint64 {
+func (s Stats) RejectedUpdates() uint64 {
 	return s.IMUSkipped + s.LegSkipped + s.Rejected + s.OrientReject + s.Recovered
 }
 

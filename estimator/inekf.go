@@ -32,6 +32,7 @@ type Config struct {
 	// filter drop the foot's point and take it afresh where the leg puts it.
 	Reanchor int
 	// Initial standard deviations.
+	// InitPos is the height's: the start defines the horizontal origin.
 	InitOrient, InitVel, InitPos, InitGyroBias, InitAccelBias float64
 	Contact                                                   ContactConfig
 }
@@ -44,7 +45,7 @@ func DefaultConfig() Config {
 		ContactNoise: 0.02, EncoderNoise: 1e-3, KinematicNoise: 0.004,
 		OrientNoise: 0.01, OrientEvery: 10,
 		Gate: 16.27, Reanchor: 40, // χ²₃(0.999)
-		InitOrient: 0.02, InitVel: 0.1, InitPos: 0.01, InitGyroBias: 0.005, InitAccelBias: 0.05,
+		InitOrient: 0.02, InitVel: 0.1, InitPos: 0.005, InitGyroBias: 0.005, InitAccelBias: 0.05,
 		Contact: DefaultContactConfig(),
 	}
 }
@@ -201,10 +202,21 @@ func (e *InEKF) start(s *hal.Sensors) bool {
 	for i := 0; i < 3; i++ {
 		e.setVar(bR, i, c.InitOrient*c.InitOrient)
 		e.setVar(bV, i, c.InitVel*c.InitVel)
-		e.setVar(bP, i, c.InitPos*c.InitPos)
+		e.setVar(bP, i, 1e-8) // the start defines the horizontal origin
 		e.setVar(bBG, i, c.InitGyroBias*c.InitGyroBias)
 		e.setVar(bBA, i, c.InitAccelBias*c.InitAccelBias)
 	}
+	e.setVar(bP, 2, c.InitPos*c.InitPos)
+	// The invariant position error is ν = p − p̂ + p̂×φ: an orientation
+	// error moves it too (the velocity starts at zero, so ν_v needs nothing).
+	X := spatial.Skew(e.p)
+	So := spatial.Identity3().Scale(c.InitOrient * c.InitOrient)
+	XS := X.Mul(&So)
+	XSX := XS.MulT(&X)
+	XSt := XS.T()
+	e.addBlock(bP, bP, &XSX)
+	e.addBlock(bP, bR, &XS)
+	e.addBlock(bR, bP, &XSt)
 	f.lastSeq, f.lastTime, f.init = s.Seq, s.Time, true
 	return true
 }

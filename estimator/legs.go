@@ -61,7 +61,10 @@ type footModel struct {
 	bodies []int        // every body of the leg's subtree (its weight)
 	n      int          // leg joints
 	dof    [maxLegDofs]int
-	hal    [maxLegDofs]int // hal joint index of each leg dof
+	hal    [maxLegDofs]int   // hal joint index of each leg dof
+	mass   []int             // bodies of the leg with mass
+	below  [maxLegDofs][]int // indices into mass of the bodies dof j carries
+	com    []spatial.Vec3    // scratch: their centres of mass, base frame
 }
 
 // NewLegs prepares the leg kinematics of model m for a robot whose joints,
@@ -123,6 +126,11 @@ func NewLegs(m *rbd.Model, joints []string) (*Legs, error) {
 			j := len(dofs) - 1 - i // hip first
 			f.dof[j] = d
 			f.hal[j] = dofHal[d]
+			for bi, b := range f.mass {
+				if l.descends(b, m.DofBody[d]) {
+					f.below[j] = append(f.below[j], bi)
+				}
+			}
 			if dofHal[d] < 0 {
 				return nil, fmt.Errorf("estimator: legs: joint %q of foot %q is not among the robot's joints", m.Joints[m.DofJoint[d]].Name, m.Bodies[f.body].Name)
 			}
@@ -222,6 +230,12 @@ func (l *Legs) findFeet() error {
 			}
 		}
 		for _, bi := range f.bodies {
+			if m.Bodies[bi].Mass > 0 {
+				f.mass = append(f.mass, bi)
+			}
+		}
+		f.com = make([]spatial.Vec3, len(f.mass))
+		for _, bi := range f.bodies {
 			leaf := true
 			for _, bj := range f.bodies {
 				if m.Bodies[bj].Parent == bi {
@@ -280,6 +294,9 @@ func (l *Legs) Compute(s *hal.Sensors, gravityIMU spatial.Vec3) {
 	for k := range l.foot {
 		f := &l.foot[k]
 		pf := d.XBody[f.body].Point(f.point)
+		for i, b := range f.mass {
+			f.com[i] = d.XBody[b].Point(m.Bodies[b].COM)
+		}
 		l.Pos[k] = Xi.R.MulTVec(pf.Sub(pi))
 		// Jacobian columns of the leg's dofs at the contact point, base axes.
 		for j := 0; j < f.n; j++ {
@@ -298,17 +315,14 @@ func (l *Legs) Compute(s *hal.Sensors, gravityIMU spatial.Vec3) {
 			// torque holding the leg's weight below this joint
 			g := 0.0
 			if l.gBase != (spatial.Vec3{}) {
-				for _, b := range f.bodies {
-					if !l.descends(b, m.DofBody[f.dof[j]]) {
-						continue
-					}
-					bm := m.Bodies[b].Mass
-					if bm == 0 {
-						continue
-					}
-					cw := d.XBody[b].Point(m.Bodies[b].COM)
-					g += bm * c.At(cw).Dot(l.gBase)
+				var ms float64
+				var mc spatial.Vec3
+				for _, i := range f.below[j] {
+					bm := m.Bodies[f.mass[i]].Mass
+					ms += bm
+					mc = mc.AddScaled(bm, f.com[i])
 				}
+				g = c.Lin.Scale(ms).Add(c.Ang.Cross(mc)).Dot(l.gBase)
 			}
 			l.grav[k][j] = g
 		}

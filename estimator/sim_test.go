@@ -226,3 +226,163 @@ func TestLegsAgainstSimulator(t *testing.T) {
 		}
 	}
 }
+
+// push returns a hook applying n impulses of j N·s to the pelvis, spread over
+// 0.05 s each, every period ticks from tick start, alternating forward,
+// left, backward, right.
+func (r *rig) push(start, period, n int, j float64) func(i int) {
+	dirs := [4]spatial.Vec3{{1, 0, 0}, {0, 1, 0}, {-1, 0, 0}, {0, -1, 0}}
+	return func(i int) {
+		r.w.XfrcApplied[r.pelv] = spatial.Force{}
+		if i < start {
+			return
+		}
+		k := (i - start) / period
+		if k < n && (i-start)%period < 50 {
+			r.w.XfrcApplied[r.pelv] = spatial.Force{Lin: dirs[k%4].Scale(j / 0.05)}
+		}
+	}
+}
+
+// Standing with torso pushes: the estimate follows the sway.
+func TestStandingPushes(t *testing.T) {
+	r := newRig(t, sim.RealisticSensors(11))
+	n, pushes := 10000, 10
+	if testing.Short() {
+		n, pushes = 4000, 4
+	}
+	var fell bool
+	r.run(t, n, true, func(i int) {
+		r.push(500, 900, pushes, 12)(i)
+		if r.robot.Truth().BasePos[2] < 0.5 {
+			fell = true
+		}
+	})
+	r.report(t, "pushed")
+	if fell {
+		t.Fatal("the robot fell: the test needs a standing robot")
+	}
+	if r.m.nan {
+		t.Fatal("non-finite estimate")
+	}
+	if v := r.m.velRMSE(); v > 0.03 {
+		t.Errorf("InEKF velocity RMSE %.4f m/s, want ≤ 0.03", v)
+	}
+	if h := r.m.heightRMS(); h > 0.01 {
+		t.Errorf("InEKF height error RMS %.4f m, want ≤ 0.01", h)
+	}
+	if d := r.m.maxDrift; d > 0.02 {
+		t.Errorf("InEKF drift %.4f m, want ≤ 0.02", d)
+	}
+}
+
+// Dropped from 0.3 m: flight on the IMU alone (no contact, no leg update),
+// then impact; no NaN and the velocity error is ≤ 0.2 m/s from 50 ms after
+// touchdown on.
+func TestDropped(t *testing.T) {
+	r := newRig(t, sim.RealisticSensors(3))
+	r.w.Qpos[2] += 0.3
+	r.w.Forward()
+	if err := r.robot.Read(&r.sens); err != nil {
+		t.Fatal(err)
+	}
+	r.inekf.Reset(&r.sens)
+	r.lin.Reset(&r.sens)
+	land := -1
+	worstFlight, worstAfter := 0.0, 0.0
+	var flightContact bool
+	for i := 0; i < 1500; i++ {
+		tr := r.robot.Truth()
+		touching := tr.Feet[0].InContact || tr.Feet[1].InContact
+		if touching && land < 0 {
+			land = i
+		}
+		bv := tr.BaseLinVel
+		r.step(t)
+		tt := simhal.Truth{BasePos: tr.BasePos, BaseLinVel: bv}
+		r.m.add(&r.e, &tt)
+		if r.m.nan {
+			t.Fatalf("tick %d: non-finite estimate", i)
+		}
+		switch {
+		case land < 0 && i > 20:
+			worstFlight = math.Max(worstFlight, r.m.lastVelErr)
+			if r.e.Contact[0] >= 0.5 || r.e.Contact[1] >= 0.5 {
+				flightContact = true
+			}
+		case land >= 0 && i >= land+50:
+			worstAfter = math.Max(worstAfter, r.m.lastVelErr)
+		}
+	}
+	t.Logf("touchdown at %d ms; worst velocity error in flight %.3f m/s, from 50 ms after touchdown %.3f m/s; rejected %d",
+		land, worstFlight, worstAfter, r.inekf.Stats().RejectedUpdates())
+	if land < 0 {
+		t.Fatal("never landed")
+	}
+	if flightContact {
+		t.Error("a foot was taken as standing in flight")
+	}
+	if worstAfter > 0.2 {
+		t.Errorf("velocity error %.3f m/s after landing, want ≤ 0.2", worstAfter)
+	}
+}
+
+// Faults: a NaN IMU sample, a 20 ms IMU dropout (the reading held), a stuck
+// knee encoder while pushed. Each is skipped and counted, the estimate stays
+// finite and within the standing tolerances.
+func TestFaults(t *testing.T) {
+	cases := []struct {
+		name   string
+		mutate func(i int, s, prev *hal.Sensors)
+		check  func(st estimator.Stats) bool
+	}{
+		{"nan imu", func(i int, s, _ *hal.Sensors) {
+			if i%500 == 250 {
+				s.IMU.Gyro[1] = math.NaN()
+				s.IMU.Accel[2] = math.Inf(1)
+			}
+		}, func(st estimator.Stats) bool { return st.IMUSkipped >= 5 }},
+		{"imu dropout 20 ms", func(i int, s, prev *hal.Sensors) {
+			if i >= 1000 && i < 1020 {
+				s.IMU = prev.IMU
+			}
+		}, func(st estimator.Stats) bool { return st.IMUSkipped >= 19 }},
+		{"stuck knee encoder", func(i int, s, prev *hal.Sensors) {
+			if i >= 900 && i < 2500 {
+				s.Q[3] = prev.Q[3]
+			}
+		}, func(st estimator.Stats) bool { return st.LegSkipped+st.Rejected > 0 }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, sim.RealisticSensors(5))
+			var prev hal.Sensors // the previous sample as delivered
+			i := 0
+			r.robot.Mutate = func(s *hal.Sensors) {
+				if i > 0 {
+					c.mutate(i, s, &prev)
+				}
+				prev = *s
+			}
+			r.run(t, 4000, true, func(k int) {
+				i = k
+				r.push(1000, 1000, 3, 12)(k)
+			})
+			r.report(t, c.name)
+			st := r.inekf.Stats()
+			t.Logf("stats %+v", st)
+			if r.m.nan {
+				t.Fatal("non-finite estimate")
+			}
+			if !c.check(st) {
+				t.Errorf("fault not counted: %+v", st)
+			}
+			if v := r.m.velRMSE(); v > 0.03 {
+				t.Errorf("velocity RMSE %.4f m/s, want ≤ 0.03", v)
+			}
+			if d := r.m.maxDrift; d > 0.02 {
+				t.Errorf("drift %.4f m, want ≤ 0.02", d)
+			}
+		})
+	}
+}
