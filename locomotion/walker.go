@@ -127,8 +127,8 @@ func (w *Walker) Name() string {
 	return "walker: phase-clock gait, DCM footsteps, quintic swing, whole-body QP"
 }
 
-// ErrEstimate is returned by Start when the estimate lacks what the walker
-// needs.
+// ErrEstimate is returned by Start, and reported by Err from the tick it
+// happens, when the estimate lacks what the walker needs.
 var ErrEstimate = errors.New("walker: the estimate has no valid orientation, position and velocity")
 
 // Start implements the runtime's Controller.
@@ -224,6 +224,11 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	}
 	w.tPrev = in.Time
 	t := in.Time
+	if e := in.Estimate; (!e.OrientationValid || !e.PositionValid || !e.VelocityValid) && w.err == nil {
+		// The estimator lost the base: nothing to balance with. Keep the
+		// last command this tick; Err makes the runtime damp the robot.
+		w.err = ErrEstimate
+	}
 	w.load(in)
 	wbc := w.wbc
 	cmd := in.Command
@@ -424,7 +429,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		if w.stance[k] {
 			trust = math.Min(1, 0.1+(t-w.tdTime[k])/0.03)
 			if walking && w.stance[1-k] {
-				if _, rem, _, _ := w.schedStance(k); rem < w.sched.Period()*(w.sched.Duty()-0.5) {
+				if rem := w.remaining(k); rem < w.sched.Period()*(w.sched.Duty()-0.5) {
 					trust = math.Min(trust, math.Max(0.05, lambda[k]*1.5))
 				}
 			}
@@ -460,10 +465,11 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	}
 }
 
-// schedStance returns foot k's planned stance timing.
-func (w *Walker) schedStance(k int) (bool, float64, float64, float64) {
-	st, prog, rem, dur := w.sched.FootTiming(k)
-	return st, rem, prog, dur
+// remaining returns the time left in foot k's current planned stance or
+// swing.
+func (w *Walker) remaining(k int) float64 {
+	_, _, rem, _ := w.sched.FootTiming(k)
+	return rem
 }
 
 // order returns the leading foot (the one that touched down last) and the
@@ -477,9 +483,7 @@ func (w *Walker) order() (lead, trail int) {
 		}
 		return Right, Left
 	}
-	_, remL, _, _ := w.schedStance(Left)
-	_, remR, _, _ := w.schedStance(Right)
-	if remL < remR {
+	if w.remaining(Left) < w.remaining(Right) {
 		return Right, Left
 	}
 	return Left, Right

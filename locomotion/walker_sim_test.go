@@ -533,3 +533,22 @@ func TestWalkerWithEstimatorAndNoise(t *testing.T) {
 		t.Errorf("mean velocity (%.3f, %.3f), want (0.4, 0) ± 0.1", vx, vy)
 	}
 }
+
+// Without a valid position and velocity estimate the walker refuses to
+// start; losing them while running is reported by Err on that tick.
+func TestWalkerNeedsEstimate(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 100)
+	r.e.VelocityValid = false
+	r.walker.Step(&r.in, &r.out)
+	if err := r.walker.Err(); !errors.Is(err, locomotion.ErrEstimate) {
+		t.Errorf("Err() = %v after the velocity estimate was lost, want ErrEstimate", err)
+	}
+	if err := r.walker.Start(&r.in); !errors.Is(err, locomotion.ErrEstimate) {
+		t.Errorf("Start = %v without a velocity estimate, want ErrEstimate", err)
+	}
+	r.e.VelocityValid = true
+	if err := r.walker.Start(&r.in); err != nil || r.walker.Err() != nil {
+		t.Errorf("Start = %v, Err = %v with a full estimate", err, r.walker.Err())
+	}
+}
