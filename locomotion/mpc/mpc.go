@@ -204,6 +204,7 @@ type MPC struct {
 
 	solver *qp.Solver
 	prob   qp.Problem
+	res    qp.Result // of the last QP solve
 	cs     qp.Sparse // inequality rows of prob
 	seq    uint64
 
@@ -374,54 +375,52 @@ func (a *Anchor) Update(here [3]float64, c *Command, dt float64) [3]float64 {
 	return a.start
 }
 
-// Solve solves the MPC for in and writes the result to out. On error out
-// keeps Status, Iterations and SolveTime of the failed attempt and its
-// wrenches are zero; the caller keeps using its previous solution.
+// Solve solves the MPC for in and writes the result to out. On error out is
+// left as it was, so a caller's previous solution stays usable; the error
+// wraps ErrInfeasible or ErrNotConverged when the QP fails (those errors are
+// made once: a failing solve allocates nothing) and names the field and
+// knot for bad input.
 func (m *MPC) Solve(in *Input, out *Solution) error {
 	start := time.Now()
-	err := m.solve(in, out)
+	m.seq++
+	if err := m.solve(in); err != nil {
+		return err
+	}
+	m.stageOutput(in, out)
 	out.SolveTime = time.Since(start)
-	return err
+	return nil
 }
 
-func (m *MPC) solve(in *Input, out *Solution) error {
-	m.seq++
-	out.Seq = m.seq
-	out.Time = in.Time
-	out.Dt = m.p.Dt
-	out.Knots = m.p.Knots
-	out.Status = qp.Optimal
-	out.Iterations, out.Active, out.Vars = 0, 0, 0
-	out.Wrench = [MaxKnots][Feet][6]float64{}
+var (
+	errQPInfeasible = fmt.Errorf("%w: the QP has no solution", ErrInfeasible)
+	errQPMaxIter    = fmt.Errorf("%w: iteration limit reached", ErrNotConverged)
+)
+
+func (m *MPC) solve(in *Input) error {
+	m.res = qp.Result{}
 	if err := m.checkInput(in); err != nil {
-		out.Status = qp.Infeasible
 		return err
 	}
 	m.stageState(in)
 	m.stageLayout(in)
 	n := m.off[m.k]
-	out.Vars = n
 	m.stageDynamics(in)
-	if n > 0 {
-		m.stageCost()
-		if err := m.stageConstraints(in); err != nil {
-			out.Status = qp.Infeasible
-			return err
-		}
-		res, err := m.solver.Solve(&m.prob, m.x[:n])
-		if err != nil {
-			out.Status = qp.Infeasible
-			return fmt.Errorf("mpc: %w", err)
-		}
-		out.Status, out.Iterations, out.Active = res.Status, res.Iterations, res.Active
-		switch res.Status {
-		case qp.Infeasible:
-			return fmt.Errorf("%w: the QP has no solution", ErrInfeasible)
-		case qp.MaxIterations:
-			return fmt.Errorf("%w after %d iterations", ErrNotConverged, res.Iterations)
-		}
+	if n == 0 {
+		return nil
 	}
-	m.stageOutput(out)
+	m.stageCost()
+	m.stageConstraints(in)
+	res, err := m.solver.Solve(&m.prob, m.x[:n])
+	if err != nil {
+		return fmt.Errorf("mpc: %w", err)
+	}
+	m.res = res
+	switch res.Status {
+	case qp.Infeasible:
+		return errQPInfeasible
+	case qp.MaxIterations:
+		return errQPMaxIter
+	}
 	return nil
 }
 
@@ -727,7 +726,7 @@ func (m *MPC) step(x *[NX]float64) [NX]float64 {
 
 // stageConstraints writes the friction, centre-of-pressure and torsion rows
 // and the normal-force bounds.
-func (m *MPC) stageConstraints(in *Input) error {
+func (m *MPC) stageConstraints(in *Input) {
 	n := m.off[m.k]
 	rows := footRows * n / wrenchVars
 	p := &m.prob
@@ -784,11 +783,17 @@ func (m *MPC) stageConstraints(in *Input) error {
 			p.LX[v+2], p.UX[v+2] = m.p.FzMin, fzMax
 		}
 	}
-	return nil
 }
 
 // stageOutput unpacks the wrenches and rolls the dynamics forward.
-func (m *MPC) stageOutput(out *Solution) {
+func (m *MPC) stageOutput(in *Input, out *Solution) {
+	out.Seq = m.seq
+	out.Time = in.Time
+	out.Dt = m.p.Dt
+	out.Knots = m.p.Knots
+	out.Status = qp.Optimal
+	out.Iterations, out.Active, out.Vars = m.res.Iterations, m.res.Active, m.off[m.k]
+	out.Wrench = [MaxKnots][Feet][6]float64{}
 	out.Pred[0] = m.x0
 	for k := 0; k < m.k; k++ {
 		for i := 0; i < Feet; i++ {

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stride-robotics/stride/locomotion/qp"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
 
@@ -192,8 +191,12 @@ func TestInfeasibleReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := standing(m)
-	in.Plan[3].FzMax[1] = 20 // the right leg cannot push even FzMin at knot 3
 	var sol Solution
+	if err := m.Solve(in, &sol); err != nil {
+		t.Fatal(err)
+	}
+	prev := sol
+	in.Plan[3].FzMax[1] = 20 // the right leg cannot push even FzMin at knot 3
 	err = m.Solve(in, &sol)
 	if !errors.Is(err, ErrInfeasible) {
 		t.Fatalf("error %v, want ErrInfeasible", err)
@@ -201,9 +204,22 @@ func TestInfeasibleReported(t *testing.T) {
 	if !strings.Contains(err.Error(), "knot 3 foot 1") {
 		t.Errorf("error %q does not name knot 3 foot 1", err)
 	}
-	if sol.Status != qp.Infeasible {
-		t.Errorf("status %v, want infeasible", sol.Status)
+	if sol != prev {
+		t.Errorf("a failed solve changed the solution (seq %d → %d)", prev.Seq, sol.Seq)
 	}
+	// A QP that runs out of iterations: reported, the solution kept, and no
+	// allocation on the failing path.
+	in = walking(m, 3)
+	m.solver.MaxIter = 1
+	allocs := testing.AllocsPerRun(5, func() {
+		if err := m.Solve(in, &sol); !errors.Is(err, ErrNotConverged) {
+			t.Fatalf("iteration limit 1: error %v, want ErrNotConverged", err)
+		}
+	})
+	if allocs != 0 || sol != prev {
+		t.Errorf("failing QP solve: %v allocations, solution kept %v", allocs, sol == prev)
+	}
+	m.solver.MaxIter = 0
 	// Bad state: the error says what.
 	in = standing(m)
 	in.Quat = [4]float64{}
