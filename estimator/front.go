@@ -13,7 +13,8 @@ import (
 type Stats struct {
 	Samples      uint64 // samples given to Update
 	Stale        uint64 // samples skipped: same Seq as the last one, or time not advancing
-	IMUSkipped   uint64 // samples whose IMU reading was NaN/Inf, out of range or a dropout (held or zero)
+	IMUSkipped   uint64 // samples whose IMU reading was NaN/Inf, absurd or a dropout (held or zero)
+	ZeroVel      uint64 // zero-velocity updates (no foot standing, IMU at rest: lying or hanging)
 	LegSkipped   uint64 // foot measurements skipped for a bad, faulted or stuck encoder
 	Rejected     uint64 // foot measurements rejected by the innovation gate (slip)
 	OrientReject uint64 // IMU orientation measurements rejected by the gate
@@ -62,6 +63,8 @@ type front struct {
 	on      [2]bool
 	prob    [2]float64
 	forceZ  [2]float64 // vertical ground force per foot, N (world up)
+	gravity float64    // m/s²
+	still   int        // consecutive samples at rest
 	imuGood bool       // this sample's gyro and accelerometer are usable
 	quatOK  bool       // this sample's orientation is usable
 	quatR   spatial.Mat3
@@ -80,6 +83,7 @@ func (f *front) reset() {
 	f.prob = [2]float64{}
 	f.stuck = [hal.MaxJoints]bool{}
 	f.travel = [hal.MaxJoints]float64{}
+	f.still = 0
 	f.stats = Stats{}
 }
 
@@ -88,7 +92,7 @@ func (f *front) checkIMU(s *hal.Sensors) {
 	g, a := s.IMU.Gyro, s.IMU.Accel
 	ok := true
 	for k := 0; k < 3; k++ {
-		if !finite(g[k]) || !finite(a[k]) || math.Abs(g[k]) > 60 || math.Abs(a[k]) > 500 {
+		if !finite(g[k]) || !finite(a[k]) || math.Abs(g[k]) > 1e3 || math.Abs(a[k]) > 1e5 {
 			ok = false
 		}
 	}
@@ -109,8 +113,23 @@ func (f *front) checkIMU(s *hal.Sensors) {
 	}
 	if ok {
 		f.lastGyro, f.lastAcc = g, a
+		// stillness: rate and specific force those of a body at rest
+		if spatial.Vec3(g).Norm() < stillRate && math.Abs(spatial.Vec3(a).Norm()-f.gravity) < stillAccel {
+			f.still++
+		} else {
+			f.still = 0
+		}
 	}
 }
+
+// Stillness thresholds: a body whose gyro stays below stillRate and whose
+// specific force stays within stillAccel of gravity for stillTicks samples
+// is taken to be at rest.
+const (
+	stillRate  = 0.1 // rad/s
+	stillAccel = 0.3 // m/s²
+	stillTicks = 100
+)
 
 // checkLegs validates the leg joints of s (finite, no encoder or bus fault,
 // not stuck) over dt.

@@ -141,6 +141,7 @@ func NewInEKF(m *rbd.Model, joints []string, cfg Config) (*InEKF, error) {
 	e := &InEKF{cfg: cfg, grav: m.Gravity}
 	e.f.legs, e.f.cc = legs, cfg.Contact
 	e.f.weight = m.TotalMass() * m.Gravity.Norm()
+	e.f.gravity = m.Gravity.Norm()
 	if !(e.f.weight > 0) {
 		return nil, fmt.Errorf("estimator: model %q has no weight", m.Name)
 	}
@@ -271,6 +272,9 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 		case standing:
 			e.legUpdate(k)
 		}
+	}
+	if !e.active[0] && !e.active[1] && f.still >= stillTicks {
+		e.zeroVelUpdate()
 	}
 	e.count++
 	if e.cfg.OrientNoise > 0 && f.quatOK && e.count%max(1, e.cfg.OrientEvery) == 0 {
@@ -528,20 +532,71 @@ func (e *InEKF) legUpdate(k int) {
 	}
 	N := e.legNoise(k)
 	S = S.Add(N)
-	nis, ok := e.correct(&PH, &S, z)
+	nis, ok := e.correct(&PH, &S, z, e.cfg.Gate)
 	e.lastNIS[k] = nis
 	if !ok {
 		e.f.stats.Rejected++
 		e.rejectRun[k]++
 		if e.rejectRun[k] >= max(1, e.cfg.Reanchor) {
+			// A foot rejected this long has slipped: take it afresh. When
+			// the other foot does not vouch for the base either (it is not
+			// standing, or its updates are rejected too), the base's
+			// velocity is what is wrong (after an impact the IMU could not
+			// follow): loosen it so the next updates can pull it in.
 			e.f.stats.Reanchored++
 			e.marginalize(k)
+			if o := 1 - k; !e.active[o] || e.rejectRun[o] > 0 {
+				for i := 0; i < 3; i++ {
+					e.P[(3*bV+i)*dim+3*bV+i] += reanchorVel * reanchorVel
+				}
+			}
 			e.augment(k)
 		}
 		return
 	}
 	e.rejectRun[k] = 0
 }
+
+// zeroVelUpdate tells the filter the base is at rest when no foot stands
+// and the IMU has been still for a while (the robot lying, or hanging): the
+// plain velocity error v − v̂ = ν_v − [v̂]×φ, measured as −v̂.
+func (e *InEKF) zeroVelUpdate() {
+	X := spatial.Skew(e.v)
+	var PH [dim * 3]float64
+	for r := 0; r < dim; r++ {
+		var pf, pv spatial.Vec3
+		for c := 0; c < 3; c++ {
+			pf[c] = e.P[r*dim+c]
+			pv[c] = e.P[r*dim+3*bV+c]
+		}
+		// row r of P Hᵀ = P_rφ·[v̂]× + P_rv, with Hᵀ = ([v̂]×; I; 0)
+		row := X.MulTVec(pf).Add(pv)
+		PH[r*3], PH[r*3+1], PH[r*3+2] = row[0], row[1], row[2]
+	}
+	var S spatial.Mat3
+	for c := 0; c < 3; c++ {
+		var cφ, cv spatial.Vec3
+		for k := 0; k < 3; k++ {
+			cφ[k] = PH[k*3+c]
+			cv[k] = PH[(3*bV+k)*3+c]
+		}
+		col := cv.Sub(X.MulVec(cφ))
+		for r := 0; r < 3; r++ {
+			S[3*r+c] = col[r]
+		}
+	}
+	S = S.Add(spatial.Identity3().Scale(zeroVelStd * zeroVelStd))
+	S = S.Symmetrize()
+	if _, ok := e.correct(&PH, &S, e.v.Scale(-1), math.Inf(1)); ok { // ungated: the IMU's rest is strong evidence
+		e.f.stats.ZeroVel++
+	}
+}
+
+// reanchorVel is the velocity standard deviation (m/s) a re-anchoring adds.
+const reanchorVel = 0.2
+
+// zeroVelStd is the zero-velocity update's standard deviation, m/s.
+const zeroVelStd = 0.01
 
 // orientUpdate fuses the IMU's own orientation: log(R_m R̂ᵀ) ≈ φ.
 func (e *InEKF) orientUpdate() {
@@ -564,21 +619,21 @@ func (e *InEKF) orientUpdate() {
 	S[0] += s2
 	S[4] += s2
 	S[8] += s2
-	if _, ok := e.correct(&PH, &S, z); !ok {
+	if _, ok := e.correct(&PH, &S, z, e.cfg.Gate); !ok {
 		e.f.stats.OrientReject++
 	}
 }
 
 // correct applies the Kalman correction for innovation z with P Hᵀ = PH and
-// innovation covariance S, unless its Mahalanobis distance exceeds the gate.
+// innovation covariance S, unless its Mahalanobis distance exceeds gate.
 // It returns the distance and whether the update was applied.
-func (e *InEKF) correct(PH *[dim * 3]float64, S *spatial.Mat3, z spatial.Vec3) (float64, bool) {
+func (e *InEKF) correct(PH *[dim * 3]float64, S *spatial.Mat3, z spatial.Vec3, gate float64) (float64, bool) {
 	Si, ok := S.Inverse()
 	if !ok {
 		return math.Inf(1), false
 	}
 	nis := z.Dot(Si.MulVec(z))
-	if !(nis <= e.cfg.Gate) {
+	if !(nis <= gate) {
 		return nis, false
 	}
 	// K = PH S⁻¹; δ = K z; P ← P − K S Kᵀ = P − K PHᵀ.

@@ -77,6 +77,7 @@ func NewLinear(m *rbd.Model, joints []string, cfg LinearConfig) (*Linear, error)
 	e := &Linear{cfg: cfg, grav: m.Gravity}
 	e.f.legs, e.f.cc = legs, cfg.Contact
 	e.f.weight = m.TotalMass() * m.Gravity.Norm()
+	e.f.gravity = m.Gravity.Norm()
 	return e, nil
 }
 
