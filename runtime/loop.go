@@ -60,19 +60,21 @@ type Loop struct {
 	blend   blend
 
 	// This tick's data, in the order the tick fills it.
-	now       float64            // s, loop time of the tick
-	index     uint64             // the tick's deadline number
-	sens      hal.Sensors        // read
-	readErr   error              // read
-	est       estimator.Estimate // estimate
-	in        Input              // commands
-	controlIn locomotion.Input   // control: what the controller sees (points at sens, est, in)
-	out       hal.Commands       // control, then safety; what is written
-	last      hal.Commands       // the last command written
-	lastErr   error              // write: the last write's error, reported by the next tick's safety check
-	start     time.Duration      // since mono, when the tick began
-	compute   time.Duration
-	record    telemetry.Tick // log: the tick's telemetry record
+	now        float64            // s, loop time of the tick
+	index      uint64             // the tick's deadline number
+	sens       hal.Sensors        // read
+	readErr    error              // read
+	est        estimator.Estimate // estimate
+	in         Input              // commands
+	controlIn  locomotion.Input   // control: what the controller sees (points at sens, est, in)
+	out        hal.Commands       // control, then safety; what is written
+	last       hal.Commands       // the last command written
+	lastErr    error              // write: the last write's error, reported by the next tick's safety check
+	start      time.Duration      // since mono, when the tick began
+	compute    time.Duration
+	record     telemetry.Tick // log: the tick's telemetry record
+	registry   *telemetry.Registry
+	ctrlValues []float64 // the controller's declared channels, in record.Values
 
 	safe    safety
 	safeIn  safetyInput // what the safety check reads (points at sens, est)
@@ -149,6 +151,9 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	l.standup.Stand = l.stand
 	l.loco = locomotionMode{controller: ctrl, in: &l.controlIn}
 	l.loco.pub, _ = ctrl.(SchedulePublisher)
+	if err := l.declareChannels(ctrl); err != nil {
+		return nil, err
+	}
 	l.modes = [numModes]modeState{ModeDamping: dampingMode{}, ModeStandup: &l.standup, ModeStand: standMode{l.stand},
 		ModeLocomotion: &l.loco, ModeEStop: estopMode{}}
 	l.modeCtx = modeContext{sens: &l.sens, info: info, params: par, note: l.note}
@@ -182,6 +187,7 @@ func (l *Loop) Run(ctx context.Context, ticks int64) error {
 		}
 		b, err := l.clock.Wait()
 		if err != nil {
+			l.RecordStop(err)
 			return fmt.Errorf("runtime: clock: %w", err)
 		}
 		l.tick(&b)
@@ -336,6 +342,7 @@ func (l *Loop) log(b *Beat) {
 	if l.truth != nil {
 		t.HasTruth = l.truth.Truth(&t.Truth)
 	}
+	l.clearIdleValues()
 	l.rec.Record(t)
 }
 

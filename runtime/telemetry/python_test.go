@@ -25,8 +25,8 @@ func TestTenSecondSimulatedRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Ticks != 10000 || st.DroppedTicks != 0 || st.Events != 1 {
-		t.Fatalf("writer stats %+v, want 10,000 ticks and 1 event, none dropped", st)
+	if st.Ticks != 10000 || st.DroppedTicks != 0 || st.Events != 2 {
+		t.Fatalf("writer stats %+v, want 10,000 ticks and 2 events (standup, stand), none dropped", st)
 	}
 	r, err := telemetry.Open(path)
 	if err != nil {
@@ -67,7 +67,7 @@ func TestTenSecondSimulatedRun(t *testing.T) {
 			t.Fatalf("%s %s: %v\n%s", py, script, err, out)
 		}
 		text := string(out)
-		for _, want := range []string{"robot stride-pm01, 1000 Hz, 294 channels", "ticks 10000, events 1",
+		for _, want := range []string{"robot stride-pm01, 1000 Hz, 294 channels", "ticks 10000, events 2",
 			"last tick 9999 at t = 9.999 s", "channels: time tick mode gait gait_phase faults", "truth.force.right.z"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the Python example's output lacks %q:\n%s", want, text)

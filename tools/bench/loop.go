@@ -105,7 +105,7 @@ func Loop(c LoopOptions) (*LoopResult, error) {
 		defer os.RemoveAll(dir)
 		logPath = filepath.Join(dir, "bench.stl")
 	}
-	log, err := simrun.OpenLog(logPath, robot, "", cfg, false)
+	log, err := simrun.OpenLog(logPath, robot, "", cfg, false, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -116,20 +116,19 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	ticks := r.Ticks()
 	pr := &probe{w: w, progress: r.Progress}
 	var log *telemetry.Writer
+	loop, err := NewLoop(robot, LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf})
+	if err != nil {
+		return nil, err
+	}
 	if r.LogPath != "" {
-		var err error
-		// lock-step outpaces the disk: the writer blocks rather than drop
-		if log, err = OpenLog(r.LogPath, robot, r.ModelPath, r.Config, !r.Realtime); err != nil {
+		// After the loop: the header lists the channels its controller and
+		// estimator declared. Lock-step outpaces the disk: the writer
+		// blocks rather than drop.
+		if log, err = OpenLog(r.LogPath, robot, r.ModelPath, r.Config, !r.Realtime, loop.Declared()); err != nil {
+			loop.Close()
 			return nil, err
 		}
 		pr.next = log
-	}
-	loop, err := NewLoop(robot, LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: log != nil, Logf: r.Logf})
-	if err != nil {
-		if log != nil {
-			log.Close()
-		}
-		return nil, err
 	}
 	if r.ConfigPath != "" {
 		loop.WatchConfig(ctx, r.ConfigPath)
@@ -162,7 +161,9 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 		runErr = loop.Run(ctx, ticks)
 	}
 	if runErr == nil {
-		runErr = robot.Advance(period) // the last tick's command acts for its period too
+		if runErr = robot.Advance(period); runErr != nil { // the last tick's command acts for its period too
+			loop.RecordStop(runErr) // the loop records its own clock's failures
+		}
 	}
 	wall := time.Since(start).Seconds()
 	tr := robot.Truth()

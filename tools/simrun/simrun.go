@@ -179,7 +179,8 @@ func NewLoop(robot *simhal.Robot, s LoopSetup) (*runtime.Loop, error) {
 // runtime's mode, gait and fault names and config, ground truth. block
 // makes the writer wait for room instead of dropping records — for
 // lock-step runs, which outpace the disk; a real-time loop never blocks.
-func OpenLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Config, block bool) (*telemetry.Writer, error) {
+// declared are the loop's declared channels (runtime.Loop.Declared).
+func OpenLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Config, block bool, declared []telemetry.Declared) (*telemetry.Writer, error) {
 	h := telemetry.NewHeader(robot.Info(), cfg.Loop.Rate)
 	h.Source = "sim"
 	h.Truth = true
@@ -193,6 +194,7 @@ func OpenLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Co
 		def = b
 	}
 	h.ModelHash = telemetry.HashModel(def)
+	h.Declared = declared
 	if txt, err := cfg.Print(); err == nil {
 		h.Meta["runtime.config"] = string(txt)
 	}

@@ -97,8 +97,8 @@ func TestLogExportMCAP(t *testing.T) {
 			t.Errorf("no topic %s in %v", want, topics)
 		}
 	}
-	if n := info.Statistics.MessageCount; n != uint64(2000*(len(topics)-1)+2) {
-		t.Errorf("%d messages, want 2000 per topic and 2 events", n)
+	if n := info.Statistics.MessageCount; n != uint64(2000*(len(topics)-1)+3) {
+		t.Errorf("%d messages, want 2000 per topic and 3 events", n)
 	}
 	if len(info.ChunkIndexes) == 0 || info.Statistics.ChannelCount != uint32(len(topics)) {
 		t.Errorf("no chunk index, or channel count %d", info.Statistics.ChannelCount)
@@ -150,7 +150,7 @@ func TestLogExportMCAP(t *testing.T) {
 			seenEvents++
 		}
 	}
-	if seenQ != 2000 || seenTruth != 2000 || seenEvents != 2 {
+	if seenQ != 2000 || seenTruth != 2000 || seenEvents != 3 {
 		t.Errorf("read %d /q, %d /truth, %d /events messages", seenQ, seenTruth, seenEvents)
 	}
 }

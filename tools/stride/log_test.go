@@ -71,7 +71,7 @@ func TestLogInfo(t *testing.T) {
 	mustContain(t, out, "Stride telemetry v2", ", indexed", "robot      stride-pm01 (sha256:", "duration   1.999 s",
 		"ticks      2000 (numbers 0 … 1999), 20 chunks", "rate       1000 Hz (measured 1000.00 Hz)",
 		"channels   294 per tick, ground truth included", "dropped    0 ticks, 0 events", "gaps       none",
-		"events     2:", "mode  → stand", "note  push 80 N for 0.20 s", "stand.kp: 300")
+		"events     3:", "mode  → standup: damping → standup: requested by script", "mode  → stand: standup → stand: standup complete", "note  push 80 N for 0.20 s", "stand.kp: 300")
 	out, err = runLog(t, "info", p, "--verify", "--channels")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestLogInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var in export.Info
-	if err := json.Unmarshal([]byte(out), &in); err != nil || in.Ticks != 2000 || in.Events != 2 || !in.Indexed {
+	if err := json.Unmarshal([]byte(out), &in); err != nil || in.Ticks != 2000 || in.Events != 3 || !in.Indexed {
 		t.Fatalf("json: %v %+v", err, in)
 	}
 

@@ -1,13 +1,10 @@
 // Package telemetrytest makes telemetry logs from real simulated runs, for
-// tests and tools: the built-in robot standing under locomotion.Stand on
-// flat ground, optionally pushed, with every tick recorded through
-// telemetry.Writer the way the runtime's loop records it (sensors,
-// commands, loop timing, ground truth).
+// tests and tools: the built-in robot on flat ground driven by the
+// runtime's own loop (runtime.Loop on a lock-step clock: standup, then
+// stand, optionally a controller in locomotion mode), optionally pushed,
+// every tick and event recorded through telemetry.Writer as `stride sim
+// --log` records them.
 //
-// It imports sim, hal/simhal and locomotion, so only tests and tools/ may
-// import it; runtime/telemetry itself must not.
-//
-// Import rules (checked by tools/imports_test.go):
-//
-// Imported only by: tools/....
+// It imports runtime, sim, hal/simhal and locomotion, so only tests and
+// tools/ may import it; runtime/telemetry itself must not.
 package telemetrytest
