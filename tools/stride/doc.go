@@ -12,8 +12,15 @@
 // FILE is an MJCF (.xml) or URDF (.urdf) file; without it the built-in
 // PM01-class robot is used.
 //
-// This is where a backend is chosen and the packages are wired together: it
-// may import every package of the module, and nothing imports it.
+// Each file parses a command's flags, calls packages and prints (none is
+// over 200 lines; TestThinCLI checks): the scene and terrain are
+// sim/scene's, model inspection sim/inspect's, the simulated run's start-up
+// and headless run tools/simrun's, log columns, CSV, MCAP and info
+// runtime/telemetry/export's, plots runtime/telemetry/logplot's, replay
+// tools/replay's, re-runs tools/rerun's (hal/playback under runtime.Loop),
+// the benchmarks tools/bench's and the MuJoCo peer build sim/peer's. With
+// the packages under tools/, this is where a backend is chosen: it may
+// import every package of the module, and nothing imports it.
 //
 // Import rules (checked by tools/imports_test.go):
 //
