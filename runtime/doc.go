@@ -18,6 +18,16 @@
 //	write     hal.Robot.Write(&command); a refused write halts the robot
 //	log       Recorder.Record(&tick)
 //
+// Modes (mode.go) see a narrow modeContext — time, sample, robot info,
+// resolved config — not the Loop; standup runs locomotion.Standup and stand
+// locomotion.Stand. Loop.transition (transition.go) is the one place the
+// mode changes: it is offered a reset and a mode request after the commands
+// stage, the standup's end before the mode runs, and the safety check's
+// trips after it. The safety layer is safety.check (safety.go), a function
+// of the safety limits, the robot's description, the tick's input (sample,
+// estimate, e-stop request, read/write/controller errors, overrun streak),
+// the command and its own state; it has its own tests.
+//
 // A Clock paces it: LockStep advances a simulation (a Stepper: hal/simhal's
 // Robot) by one period per tick, as fast as possible; WallClock sleeps to
 // absolute CLOCK_MONOTONIC deadlines with clock_nanosleep and a final spin,
