@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -21,7 +22,19 @@ import (
 // writes the largest differences from the reference, relative as relErr
 // measures them, and fails beyond rtol. Errors name the input line as
 // stdin:LINE.
+//
+// Nothing is skipped in silence: the first line is a header only when every
+// field is a column name (qpos0, tau3, …); a field that is not a finite
+// number, a row that is too short, a non-finite result and input without a
+// single row are errors; rtol must be a finite number > 0 and atol a finite
+// number ≥ 0.
 func FD(m *rbd.Model, in io.Reader, out io.Writer, check bool, rtol, atol float64) error {
+	if !(rtol > 0) || math.IsInf(rtol, 0) {
+		return fmt.Errorf("rtol %g: want a finite tolerance > 0", rtol)
+	}
+	if !(atol >= 0) || math.IsInf(atol, 0) {
+		return fmt.Errorf("atol %g: want a finite tolerance ≥ 0", atol)
+	}
 	nq, nv := m.Nq, m.Nv
 	want := nq + 2*nv
 	if check {
@@ -45,7 +58,7 @@ func FD(m *rbd.Model, in io.Reader, out io.Writer, check bool, rtol, atol float6
 	var worstAcc, worstBias float64
 	var worstAccRow, worstBiasRow, rows int
 	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
+	sc.Buffer(make([]byte, 1<<20), maxLine)
 	vals := make([]float64, 0, want)
 	line := 0
 	for sc.Scan() {
@@ -55,20 +68,19 @@ func FD(m *rbd.Model, in io.Reader, out io.Writer, check bool, rtol, atol float6
 			continue
 		}
 		fields := strings.Split(text, ",")
-		if line == 1 && len(fields) > 0 {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(fields[0]), 64); err != nil {
-				continue // header
-			}
+		if line == 1 && isHeader(fields) {
+			continue
 		}
 		if len(fields) < want {
-			return fmt.Errorf("stdin:%d: %d columns, want at least %d (nq %d + nv %d qvel + nv %d tau%s)",
+			return fmt.Errorf("stdin:%d: %d comma-separated columns, want at least %d (nq %d + nv %d qvel + nv %d tau%s)",
 				line, len(fields), want, nq, nv, nv, map[bool]string{true: " + nv qacc + nv bias", false: ""}[check])
 		}
 		vals = vals[:0]
 		for i := 0; i < want; i++ {
-			x, err := strconv.ParseFloat(strings.TrimSpace(fields[i]), 64)
-			if err != nil {
-				return fmt.Errorf("stdin:%d: column %d: %v", line, i+1, err)
+			f := strings.TrimSpace(fields[i])
+			x, err := strconv.ParseFloat(f, 64)
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("stdin:%d: column %d: %s is not a finite number", line, i+1, quoteField(f))
 			}
 			vals = append(vals, x)
 		}
@@ -82,6 +94,11 @@ func FD(m *rbd.Model, in io.Reader, out io.Writer, check bool, rtol, atol float6
 		rbd.ABA(m, d, qacc, tau)
 		rbd.Bias(m, d, bias)
 		rows++
+		for i := 0; i < nv; i++ {
+			if math.IsNaN(qacc[i]+bias[i]) || math.IsInf(qacc[i]+bias[i], 0) {
+				return fmt.Errorf("stdin:%d: the dynamics of this state are not finite (qacc%d %g, bias%d %g)", line, i, qacc[i], i, bias[i])
+			}
+		}
 		if check {
 			refAcc, refBias := vals[nq+2*nv:nq+3*nv], vals[nq+3*nv:]
 			for i := 0; i < nv; i++ {
@@ -103,7 +120,13 @@ func FD(m *rbd.Model, in io.Reader, out io.Writer, check bool, rtol, atol float6
 		fmt.Fprintln(w)
 	}
 	if err := sc.Err(); err != nil {
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("stdin:%d: the line is longer than %d MiB", line+1, maxLine>>20)
+		}
 		return fmt.Errorf("stdin: %v", err)
+	}
+	if rows == 0 {
+		return fmt.Errorf("stdin: no rows (want one state per line: %d comma-separated numbers)", want)
 	}
 	if check {
 		fmt.Fprintf(w, "rows %d: worst qacc error %.3g (row %d), worst bias error %.3g (row %d) (|a−b| / max(|b|, atol/rtol); tolerance rtol %g, atol %g)\n",
@@ -124,6 +147,38 @@ func relErr(a, b, rtol, atol float64) float64 {
 		return math.Inf(1)
 	}
 	return d / math.Max(math.Abs(b), atol/rtol)
+}
+
+// maxLine is the longest input line FD reads.
+const maxLine = 1 << 26
+
+// isHeader reports whether every field is a column name: a letter or _
+// first, then letters, digits, _, . or [ ].
+func isHeader(fields []string) bool {
+	for _, f := range fields {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			return false
+		}
+		for i, r := range f {
+			letter := r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
+			if !letter && (i == 0 || !(r >= '0' && r <= '9' || r == '.' || r == '[' || r == ']')) {
+				return false
+			}
+		}
+		if _, err := strconv.ParseFloat(f, 64); err == nil { // NaN, Inf
+			return false
+		}
+	}
+	return true
+}
+
+// quoteField shows an input field in a message, shortened.
+func quoteField(f string) string {
+	if len(f) > 40 {
+		f = f[:40] + "…"
+	}
+	return strconv.Quote(f)
 }
 
 func sep(i int) string {

@@ -2,6 +2,7 @@ package inspect
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -58,11 +59,37 @@ func TestFD(t *testing.T) {
 		t.Errorf("check of a differing row: %v\n%s", err, out.String())
 	}
 	for _, tc := range []struct{ in, want string }{
-		{"1,2\n", "stdin:1: 2 columns, want at least 3"},
-		{"0,0,0\n0,x,0\n", "stdin:2: column 2"},
+		{"1,2\n", "stdin:1: 2 comma-separated columns, want at least 3"},
+		{"0,0,0\n0,x,0\n", `stdin:2: column 2: "x" is not a finite number`},
+		// Nothing is skipped: a first row that is not a header is data.
+		{"0 0 0\n0,0,0\n", "stdin:1: 1 comma-separated columns, want at least 3"},
+		{"x,0,0\n0,0,0\n", `stdin:1: column 1: "x" is not a finite number`},
+		{"0,\x000,0\n", `stdin:1: column 2: "\x000" is not a finite number`},
+		{"NaN,0,0\n", `stdin:1: column 1: "NaN" is not a finite number`},
+		{"0,0,inf\n", `stdin:1: column 3: "inf" is not a finite number`},
+		{"", "stdin: no rows"},
+		{"qpos0,qvel0,tau0\n", "stdin: no rows"},
+		{"1e999,0,0\n", `"1e999" is not a finite number`},
 	} {
 		if err := FD(m, strings.NewReader(tc.in), &out, false, 1e-8, 1e-9); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	// A check needs rows, and tolerances that can fail.
+	for _, tc := range []struct {
+		in         string
+		rtol, atol float64
+		want       string
+	}{
+		{"", 1e-8, 1e-9, "stdin: no rows"},
+		{ok, math.NaN(), 1e-9, "rtol NaN: want a finite tolerance > 0"},
+		{ok, 0, 1e-9, "rtol 0: want a finite tolerance > 0"},
+		{ok, math.Inf(1), 1e-9, "rtol +Inf"},
+		{ok, 1e-8, math.NaN(), "atol NaN: want a finite tolerance ≥ 0"},
+		{ok, 1e-8, -1, "atol -1"},
+	} {
+		if err := FD(m, strings.NewReader(tc.in), &out, true, tc.rtol, tc.atol); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("check %q rtol %g atol %g: %v, want %q", tc.in, tc.rtol, tc.atol, err, tc.want)
 		}
 	}
 }

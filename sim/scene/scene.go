@@ -28,8 +28,9 @@ type Spec struct {
 const LiftedNote = "the start pose went into the terrain; the robot was lifted onto it"
 
 // New loads the model and builds the world of s, reset to its start pose.
-// Notes are what the caller should tell the user: the simulator's warnings
-// about the model, and LiftedNote when the start pose was moved.
+// Notes are what the caller should tell the user: the loader's warnings
+// (a mesh file not found, elements ignored), the simulator's warnings about
+// the model, and LiftedNote when the start pose was moved.
 func New(s Spec) (w *sim.World, notes []string, err error) {
 	m, err := models.Load(s.Model)
 	if err != nil {
@@ -59,6 +60,7 @@ func NewWorld(m *rbd.Model, s Spec) (w *sim.World, notes []string, err error) {
 	if w, err = sim.NewWorld(m, t, opt); err != nil {
 		return nil, nil, err
 	}
+	notes = append(notes, m.Warnings...)
 	notes = append(notes, w.Warnings...)
 	key, err := StartKey(m, s.Key)
 	if err != nil {
@@ -85,6 +87,8 @@ func NewWorld(m *rbd.Model, s Spec) (w *sim.World, notes []string, err error) {
 // keyframes; an error naming --key when the model has no such keyframe.
 func StartKey(m *rbd.Model, key int) (int, error) {
 	switch {
+	case key < -1:
+		return 0, fmt.Errorf("--key %d: want a keyframe index 0…%d, or -1 for the model's reference pose", key, len(m.Keyframes)-1)
 	case key == 0 && len(m.Keyframes) == 0:
 		return -1, nil // the default: the first keyframe, if the model has one
 	case key >= len(m.Keyframes):
@@ -100,22 +104,29 @@ func ParseTerrain(s string, m *rbd.Model) (*sim.Terrain, error) {
 	if s == "" {
 		s = "flat"
 	}
-	kind, arg, _ := strings.Cut(s, ":")
+	kind, arg, hasArg := strings.Cut(s, ":")
 	num := func(def float64) (float64, error) {
 		if arg == "" {
+			if hasArg {
+				return 0, fmt.Errorf("--terrain %s: a number must follow the colon", s)
+			}
 			return def, nil
 		}
 		v, err := strconv.ParseFloat(arg, 64)
-		if err != nil || math.IsNaN(v) {
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 			return 0, fmt.Errorf("--terrain %s: %q is not a number", s, arg)
 		}
 		return v, nil
 	}
 	switch kind {
-	case "flat":
+	case "flat", "model":
+		if hasArg {
+			return nil, fmt.Errorf("--terrain %s: %s takes no value (want %q)", s, kind, kind)
+		}
+		if kind == "model" {
+			return sim.TerrainFromModel(m), nil
+		}
 		return sim.FlatGround(1), nil
-	case "model":
-		return sim.TerrainFromModel(m), nil
 	case "slope":
 		deg, err := num(5)
 		if err != nil || math.Abs(deg) > 45 {

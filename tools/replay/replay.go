@@ -33,6 +33,9 @@ func Scene(h *telemetry.Header, path, terrain string, warn io.Writer) (*rbd.Mode
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, w := range m.Warnings {
+		fmt.Fprintf(warn, "stride: model warning: %s\n", w)
+	}
 	def := models.BuiltinMJCF()
 	if path != "" {
 		if def, err = os.ReadFile(path); err != nil {

@@ -104,6 +104,9 @@ type rerun struct {
 // The error is for a re-run that could not happen (not for differences:
 // see Report.Differs).
 func Run(r *telemetry.Reader, o Options) (*Report, error) {
+	if !(o.Tol >= 0) || math.IsInf(o.Tol, 0) { // NaN would make every difference "the same"
+		return nil, fmt.Errorf("tolerance %g: want a finite number ≥ 0", o.Tol)
+	}
 	h := &r.Header
 	if len(h.Joints) != len(o.Info.Joints) {
 		return nil, fmt.Errorf("the log has %d joints, the robot %q has %d: not the same robot", len(h.Joints), o.Info.Name, len(o.Info.Joints))

@@ -38,6 +38,9 @@ func (c *logReplayCmd) Run() error {
 	if math.IsNaN(c.Speed) || c.Speed <= 0 || c.Speed > 100 {
 		return fmt.Errorf("--speed %g: want (0, 100]", c.Speed)
 	}
+	if err := c.checkUsed(); err != nil {
+		return err
+	}
 	inputs := nonEmpty(c.File, c.Model)
 	if err := checkOutputs(c.Force, inputs, c.Screenshot); err != nil {
 		return err

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"sort"
 
@@ -29,6 +30,9 @@ type logRerunCmd struct {
 }
 
 func (c *logRerunCmd) Run() error {
+	if !(c.Tol >= 0) || math.IsInf(c.Tol, 0) {
+		return fmt.Errorf("--tol %g: want a finite number ≥ 0 (NaN would make every difference pass)", c.Tol)
+	}
 	r, err := telemetry.Open(c.File)
 	if err != nil {
 		return err

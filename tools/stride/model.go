@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
 	"os"
 
 	"github.com/stride-robotics/stride/sim/inspect"
@@ -44,10 +47,10 @@ func (c *modelExportCmd) Run() error {
 }
 
 type modelFdCmd struct {
-	File  string  `arg:"" optional:"" help:"MJCF or URDF file; the built-in robot when omitted."`
-	Check bool    `help:"The input also has the reference columns qacc…,bias… (as ../shared/peer/fdref writes): print the largest differences instead of rows, and fail beyond --rtol/--atol."`
-	Rtol  float64 `default:"1e-8" help:"Relative tolerance for --check."`
-	Atol  float64 `default:"1e-9" help:"Absolute tolerance for --check."`
+	File  string   `arg:"" optional:"" help:"MJCF or URDF file; the built-in robot when omitted."`
+	Check bool     `help:"The input also has the reference columns qacc…,bias… (as ../shared/peer/fdref writes): print the largest differences instead of rows, and fail beyond --rtol/--atol."`
+	Rtol  *float64 `help:"Relative tolerance for --check (default 1e-8; finite, > 0)."`
+	Atol  *float64 `help:"Absolute tolerance for --check (default 1e-9; finite, ≥ 0)."`
 }
 
 // Run reads states in the column layout of fdref.c: qpos (nq), qvel (nv),
@@ -56,9 +59,28 @@ type modelFdCmd struct {
 // (forward dynamics with passive forces and without constraints: M·qacc = tau
 // + passive − bias) and bias (inverse dynamics at zero acceleration).
 func (c *modelFdCmd) Run() error {
+	rtol, atol := 1e-8, 1e-9
+	if !c.Check && (c.Rtol != nil || c.Atol != nil) {
+		return errors.New("--rtol and --atol are the tolerances of --check; without --check they would be ignored")
+	}
+	if c.Rtol != nil {
+		rtol = *c.Rtol
+	}
+	if c.Atol != nil {
+		atol = *c.Atol
+	}
+	if !(rtol > 0) || math.IsInf(rtol, 0) {
+		return fmt.Errorf("--rtol %g: want a finite tolerance > 0", rtol)
+	}
+	if !(atol >= 0) || math.IsInf(atol, 0) {
+		return fmt.Errorf("--atol %g: want a finite tolerance ≥ 0", atol)
+	}
 	m, err := loadModel(c.File)
 	if err != nil {
 		return err
 	}
-	return inspect.FD(m, os.Stdin, os.Stdout, c.Check, c.Rtol, c.Atol)
+	for _, w := range m.Warnings { // model info prints them with the model
+		fmt.Fprintln(os.Stderr, "stride: model warning:", w)
+	}
+	return inspect.FD(m, os.Stdin, os.Stdout, c.Check, rtol, atol)
 }

@@ -55,6 +55,9 @@ func (c *simCmd) Run() error {
 	if c.Duration <= 0 {
 		return fmt.Errorf("--duration %v: want a positive duration", c.Duration)
 	}
+	if err := c.checkUsed(); err != nil {
+		return err
+	}
 	if err := checkOutputs(c.Force, c.inputs(), c.Log, c.Screenshot); err != nil {
 		return err
 	}

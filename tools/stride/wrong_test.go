@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// strideIn is stride with text on standard input.
+func strideIn(t *testing.T, stdin string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := cliCommand(ctx, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	_ = cmd.Run()
+	return out.String(), cmd.ProcessState.ExitCode()
+}
+
+// No silent wrong answers: numeric flags are checked before use, input rows
+// that do not parse are errors with their line, a check with no input
+// fails, flags a mode would ignore are refused, and the loader's warnings
+// reach the commands that load a model.
+func TestNoSilentWrongAnswers(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "run.stl")
+	if out, code := stride(t, "sim", "--headless", "--duration", "200ms", "--log", log); code != 0 {
+		t.Fatalf("making a log: %d\n%s", code, out)
+	}
+	sim := []string{"sim", "--headless", "--duration", "100ms"}
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"", []string{"model", "fd", "--check", "--rtol", "NaN"}, "--rtol NaN: want a finite tolerance > 0"},
+		{"", []string{"model", "fd", "--check", "--atol=-1"}, "--atol -1: want a finite tolerance ≥ 0"},
+		{"", []string{"model", "fd", "--rtol", "1e-3"}, "--rtol and --atol are the tolerances of --check"},
+		{"", []string{"model", "fd", "--check"}, "stdin: no rows"},
+		{"", []string{"model", "fd"}, "stdin: no rows"},
+		{"1 2 3\n", []string{"model", "fd"}, "stdin:1: 1 comma-separated columns, want at least 91"},
+		{strings.Repeat("0,", 90) + "NaN\n", []string{"model", "fd"}, `stdin:1: column 91: "NaN" is not a finite number`},
+		{strings.Repeat("0,", 90) + "0\n" + strings.Repeat("0,", 45) + "\x00" + strings.Repeat(",0", 45) + "\n", []string{"model", "fd"}, `stdin:2: column 46: "\x00" is not a finite number`},
+		{"", []string{"log", "rerun", log, "--tol", "NaN"}, "--tol NaN: want a finite number ≥ 0"},
+		{"", []string{"log", "rerun", log, "--tol=-1"}, "--tol -1"},
+		{"", append(sim, "--terrain", "flat:3"), `--terrain flat:3: flat takes no value`},
+		{"", append(sim, "--terrain", "slope:NaN"), `slope must be within ±45 degrees`},
+		{"", append(sim, "--key=-5"), "--key -5: want a keyframe index"},
+		{"", append(sim, "--key", "7"), "--key 7: model"},
+		{"", append(sim, "--record-fps", "60"), "--record-fps: without --record would be ignored"},
+		{"", append(sim, "--seed", "7"), "--seed: without --noise"},
+		{"", append(sim, "--fast", "--paused"), "--fast, --paused: without a viewer window would be ignored"},
+		{"", append(sim, "--camera", "top"), "--camera: in a headless run"},
+		{"", append(sim, "--kp", "NaN"), "stand.kp"},
+		{"", []string{"log", "replay", log, "--every", "1s"}, "--every: without --text would be ignored"},
+		{"", []string{"log", "replay", log, "--text", "--speed", "2"}, "--speed: without the replay window"},
+	} {
+		out, code := strideIn(t, tc.stdin, tc.args...)
+		if code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, output\n%.600s\nwant an error containing %q", tc.args, code, out, tc.want)
+		}
+		for _, bad := range []string{"strconv.", "bufio.", "panic", "goroutine "} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%v: output holds %q:\n%.600s", tc.args, bad, out)
+			}
+		}
+	}
+	// The loader's warning about a missing mesh reaches `stride sim`.
+	model := filepath.Join(dir, "m.xml")
+	if err := os.WriteFile(model, []byte(`<mujoco><asset><mesh name="m" file="gone.stl"/></asset>
+<worldbody><body name="b" pos="0 0 1"><freejoint/><geom type="mesh" mesh="m"/><geom type="box" size=".1 .1 .1"/></body></worldbody></mujoco>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := stride(t, "sim", "--headless", "--duration", "100ms", "--model", model)
+	if !strings.Contains(out, `stride sim: note: mjcf: m.xml:1: mesh file "gone.stl" not found`) {
+		t.Errorf("sim dropped the loader's warning:\n%s", out)
+	}
+	out, _ = strideIn(t, "", "model", "fd", model)
+	if !strings.Contains(out, `stride: model warning: mjcf: m.xml:1: mesh file "gone.stl" not found`) {
+		t.Errorf("model fd dropped the loader's warning:\n%s", out)
+	}
+}
