@@ -107,3 +107,19 @@ func TestUnexpectedUse(t *testing.T) {
 		t.Errorf("a robot without joints was made")
 	}
 }
+
+// A tick's Feed, Read and Write allocate nothing once the queue has room.
+func TestNoAllocation(t *testing.T) {
+	r, _ := New(info())
+	s, c := sample(1), hal.Commands{N: 2}
+	var got hal.Sensors
+	tick := func() {
+		_ = r.Feed(s)
+		_ = r.Read(&got)
+		_ = r.Write(&c)
+	}
+	tick()
+	if n := testing.AllocsPerRun(100, tick); n != 0 || r.Err() != nil {
+		t.Errorf("%g allocations per tick, error %v", n, r.Err())
+	}
+}

@@ -73,7 +73,8 @@ func TestLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Segments != 2 || res.Full.Health.Ticks != 200 || res.Baseline.Health.Ticks != 200 || res.Telemetry.Ticks != 200 || res.LoadAvgAfter == "" {
+	if res.Segments != 2 || res.Full.Health.Ticks != 200 || res.Baseline.Health.Ticks != 200 || res.Telemetry.Ticks != 200 || res.LoadAvgAfter == "" ||
+		res.FinalMode != "standup" {
 		t.Errorf("result %+v", res)
 	}
 	if _, err := Loop(LoopOptions{Config: runtime.Defaults(), Duration: 0, Segment: time.Second}); err == nil {

@@ -109,13 +109,17 @@ func Loop(c LoopOptions) (*LoopResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	loop, err := simrun.NewLoop(robot, simrun.LoopSetup{Config: cfg, Realtime: true, Recorder: log, Truth: true,
-		Logf: func(string, ...any) {}})
+	script, err := simrun.Script(cfg, "", "stand") // standup at the start, then stand: the start-up of stride sim
 	if err != nil {
 		log.Close()
 		return nil, err
 	}
-	_ = loop.Commands().Send(runtime.SourceAPI, runtime.Command{Mode: runtime.ModeStandup})
+	loop, err := simrun.NewLoop(robot, simrun.LoopSetup{Config: cfg, Realtime: true, Recorder: log, Truth: true,
+		Script: script, Logf: func(string, ...any) {}})
+	if err != nil {
+		log.Close()
+		return nil, err
+	}
 
 	res := &LoopResult{Rate: cfg.Loop.Rate, Spin: cfg.Loop.Spin, LoadAvgBefore: loadavg(), Faults: []string{}}
 	period := cfg.Period()
