@@ -255,8 +255,17 @@ func (s *Solver) Solve(p *Problem, x []float64) (Result, error) {
 	q := 0
 	iter := 0
 	status := Optimal
+	// An all-zero inequality row is 0 ∈ [l, u] or nothing can satisfy it.
+	for row := mEq; row < mEq+mIneq; row++ {
+		if s.rowNorm[row] != 0 {
+			continue
+		}
+		if lo, hi := s.bounds(p, row); lo > tol*(1+math.Abs(lo)) || hi < -tol*(1+math.Abs(hi)) {
+			status = Infeasible
+		}
+	}
 outer:
-	for {
+	for status == Optimal {
 		id, ok := s.pick(p, x, q, warm, tol)
 		if !ok {
 			break
@@ -362,6 +371,9 @@ outer:
 	for j := 0; j < q; j++ {
 		row := int(s.act[j] >> 1)
 		y := s.u[j]
+		if row >= mEq {
+			y = max(y, 0) // an inequality's multiplier, ≥ 0 but for rounding
+		}
 		if s.act[j]&1 == 0 {
 			y = -y // lower side (or equality added with sign +): n = +row
 		}

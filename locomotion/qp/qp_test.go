@@ -97,15 +97,17 @@ func kktError(p *Problem, x []float64, r Result) (stat, prim, dual, comp float64
 	check := func(v, lo, hi, y float64) {
 		prim = max(prim, lo-v, v-hi)
 		if y > 0 {
-			comp = max(comp, math.Abs(v-hi)*math.Abs(y))
 			if math.IsInf(hi, 1) {
-				dual = max(dual, y)
+				dual = max(dual, y) // a multiplier on a side that does not exist
+			} else {
+				comp = max(comp, math.Abs(v-hi)*math.Abs(y))
 			}
 		}
 		if y < 0 {
-			comp = max(comp, math.Abs(v-lo)*math.Abs(y))
 			if math.IsInf(lo, -1) {
 				dual = max(dual, -y)
+			} else {
+				comp = max(comp, math.Abs(v-lo)*math.Abs(y))
 			}
 		}
 	}
@@ -204,97 +206,207 @@ func testEnumerationReference(t *testing.T, mode int) {
 	}
 }
 
-// enumerate is the brute-force reference for tiny problems.
+// enumerate is the brute-force reference for tiny problems: every set of at
+// most N rows (equalities, sides of inequalities, bounds) taken as equalities
+// gives a candidate from its KKT system; the feasible candidate of least
+// objective is the optimum, and none exists only if the problem is
+// infeasible (a convex QP's optimum is the solution of such a system for a
+// linearly independent subset of its active constraints).
 func enumerate(p *Problem) ([]float64, bool) {
 	n := p.N
-	// One-sided rows g·x ≤ h, equalities kept apart.
-	var rows [][]float64
-	var rhs []float64
-	addRow := func(g []float64, h float64) {
-		rows = append(rows, g)
-		rhs = append(rhs, h)
+	// Rows g·x ≤ h, or g·x = h for equalities.
+	type row struct {
+		g  []float64
+		h  float64
+		eq bool
+	}
+	var rows []row
+	for k := 0; k < p.MEq(); k++ {
+		rows = append(rows, row{p.A[k*n : k*n+n], p.B[k], true})
+	}
+	neg := func(v []float64) []float64 {
+		out := make([]float64, len(v))
+		for j := range v {
+			out[j] = -v[j]
+		}
+		return out
 	}
 	for k := 0; k < p.MIneq(); k++ {
 		c := p.C[k*n : k*n+n]
 		if u := side(p.U, k, 1); !math.IsInf(u, 1) {
-			addRow(c, u)
+			rows = append(rows, row{c, u, false})
 		}
 		if l := side(p.L, k, -1); !math.IsInf(l, -1) {
-			neg := make([]float64, n)
-			for j := range neg {
-				neg[j] = -c[j]
-			}
-			addRow(neg, -l)
+			rows = append(rows, row{neg(c), -l, false})
 		}
 	}
 	for i := 0; i < n; i++ {
 		e := make([]float64, n)
 		e[i] = 1
 		if u := side(p.UX, i, 1); !math.IsInf(u, 1) {
-			addRow(e, u)
+			rows = append(rows, row{e, u, false})
 		}
 		if l := side(p.LX, i, -1); !math.IsInf(l, -1) {
-			ne := make([]float64, n)
-			ne[i] = -1
-			addRow(ne, -l)
+			rows = append(rows, row{neg(e), -l, false})
 		}
 	}
 	best, bestF, found := []float64(nil), math.Inf(1), false
-	m := len(rows)
-	for mask := 0; mask < 1<<m; mask++ {
-		var act []int
-		for k := 0; k < m; k++ {
-			if mask&(1<<k) != 0 {
-				act = append(act, k)
-			}
-		}
-		na := p.MEq() + len(act)
-		if na > n {
-			continue
-		}
+	var act []int
+	try := func() {
+		na := len(act)
 		dim := n + na
 		kkt := make([]float64, dim*dim)
 		b := make([]float64, dim)
 		for i := 0; i < n; i++ {
 			for j := 0; j < n; j++ {
-				kkt[i*dim+j] = p.H[i*n+j]
+				kkt[i*dim+j] = p.H[max(i, j)*n+min(i, j)]
 			}
 			b[i] = -p.G[i]
 		}
-		put := func(r int, g []float64, h float64) {
+		for r, a := range act {
 			for j := 0; j < n; j++ {
-				kkt[(n+r)*dim+j] = g[j]
-				kkt[j*dim+n+r] = g[j]
+				kkt[(n+r)*dim+j] = rows[a].g[j]
+				kkt[j*dim+n+r] = rows[a].g[j]
 			}
-			b[n+r] = h
-		}
-		for k := 0; k < p.MEq(); k++ {
-			put(k, p.A[k*n:k*n+n], p.B[k])
-		}
-		for k, a := range act {
-			put(p.MEq()+k, rows[a], rhs[a])
+			b[n+r] = rows[a].h
 		}
 		sol, ok := gaussSolve(kkt, b, dim)
 		if !ok {
-			continue
+			return
 		}
 		x := sol[:n]
-		feasible := true
-		for k := 0; k < m && feasible; k++ {
+		for _, r := range rows {
 			v := 0.0
 			for j := 0; j < n; j++ {
-				v += rows[k][j] * x[j]
+				v += r.g[j] * x[j]
 			}
-			feasible = v <= rhs[k]+1e-9
-		}
-		if !feasible {
-			continue
+			tol := 1e-9 * (1 + math.Abs(r.h))
+			if v > r.h+tol || (r.eq && v < r.h-tol) {
+				return
+			}
 		}
 		if f := objective(p, x); f < bestF {
 			best, bestF, found = append([]float64(nil), x...), f, true
 		}
 	}
+	var choose func(from int)
+	choose = func(from int) {
+		try()
+		if len(act) == n {
+			return
+		}
+		for k := from; k < len(rows); k++ {
+			act = append(act, k)
+			choose(k + 1)
+			act = act[:len(act)-1]
+		}
+	}
+	choose(0)
 	return best, found
+}
+
+// FuzzSolve poses tiny problems with small integer data, which makes
+// degeneracy (duplicate, dependent, zero and opposite rows, equal sides,
+// fixed variables) common and exact, and checks every outcome against
+// enumeration: an optimum must match it, infeasibility must be real, and the
+// iteration limit must never be hit.
+func FuzzSolve(f *testing.F) {
+	for seed := uint64(0); seed < 36; seed++ {
+		f.Add(seed, uint8(seed)) // every shape
+	}
+	f.Fuzz(func(t *testing.T, seed uint64, shape uint8) {
+		rng := rand.New(rand.NewPCG(seed, uint64(shape)))
+		n := 1 + int(shape%3)
+		mEq := int(shape/3) % 3
+		mIneq := int(shape/9) % 4
+		small := func() float64 { return float64(rng.IntN(5) - 2) }
+		p := &Problem{N: n, H: make([]float64, n*n), G: make([]float64, n),
+			A: make([]float64, mEq*n), B: make([]float64, mEq),
+			C: make([]float64, mIneq*n), L: make([]float64, mIneq), U: make([]float64, mIneq),
+			LX: make([]float64, n), UX: make([]float64, n)}
+		// H = MᵀM + I with integer M.
+		m := make([]float64, n*n)
+		for i := range m {
+			m[i] = small()
+		}
+		for i := 0; i < n; i++ {
+			for j := 0; j < n; j++ {
+				for k := 0; k < n; k++ {
+					p.H[i*n+j] += m[k*n+i] * m[k*n+j]
+				}
+			}
+			p.H[i*n+i]++
+			p.G[i] = 3 * small()
+		}
+		rowOf := func(all []float64, k int) {
+			dst := all[k*n : k*n+n]
+			if k > 0 && rng.IntN(3) == 0 { // a copy or multiple of an earlier row
+				src := all[rng.IntN(k)*n:]
+				f := small()
+				for j := range dst {
+					dst[j] = f * src[j]
+				}
+				return
+			}
+			for j := range dst {
+				dst[j] = small()
+			}
+		}
+		for k := 0; k < mEq; k++ {
+			rowOf(p.A, k)
+			p.B[k] = small()
+		}
+		inf := math.Inf(1)
+		for k := 0; k < mIneq; k++ {
+			rowOf(p.C, k)
+			lo, hi := small(), small()
+			p.L[k], p.U[k] = min(lo, hi), max(lo, hi)
+			switch rng.IntN(4) {
+			case 0:
+				p.L[k] = -inf
+			case 1:
+				p.U[k] = inf
+			}
+		}
+		for i := 0; i < n; i++ {
+			lo, hi := small(), small()
+			p.LX[i], p.UX[i] = min(lo, hi), max(lo, hi)
+			if rng.IntN(2) == 0 {
+				p.LX[i], p.UX[i] = -inf, inf
+			}
+		}
+		for _, mode := range []int{0, modeRange, modeExplicit} {
+			s := NewSolver(n, mEq, mIneq)
+			s.mode = mode
+			x := make([]float64, n)
+			r, err := s.Solve(p, x)
+			if err != nil {
+				t.Fatalf("mode %d: %v", mode, err)
+			}
+			ref, feasible := enumerate(p)
+			switch r.Status {
+			case MaxIterations:
+				t.Fatalf("mode %d: iteration limit on a %d-variable problem", mode, n)
+			case Infeasible:
+				if feasible {
+					t.Fatalf("mode %d: reported infeasible, but %v is feasible", mode, ref)
+				}
+			case Optimal:
+				if !feasible {
+					t.Fatalf("mode %d: optimal %v on a problem enumeration finds infeasible: %+v", mode, x, *p)
+				}
+				for i := range x {
+					if math.Abs(x[i]-ref[i]) > 1e-7*(1+math.Abs(ref[i])) {
+						t.Fatalf("mode %d: x = %v, enumeration %v", mode, x, ref)
+					}
+				}
+				stat, prim, dual, comp := kktError(p, x, r)
+				if stat > 1e-8 || prim > 1e-8 || dual > 1e-8 || comp > 1e-8 {
+					t.Fatalf("mode %d: KKT errors %.1e %.1e %.1e %.1e", mode, stat, prim, dual, comp)
+				}
+			}
+		}
+	})
 }
 
 // gaussSolve solves a dense system by elimination with partial pivoting.
