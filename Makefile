@@ -49,6 +49,7 @@ test: deps vet lint unit
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./sim/... ./hal/... ./runtime
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200x ./locomotion/qp ./locomotion/mpc
 
 # fuzz each loader and reader for FUZZTIME (default 30 s each)
 FUZZTIME ?= 30s
@@ -62,6 +63,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzParseUDPMessage$$' -fuzztime $(FUZZTIME) ./runtime
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./runtime
 	$(GO) test -run '^$$' -fuzz '^FuzzScript$$' -fuzztime $(FUZZTIME) ./runtime
+	$(GO) test -run '^$$' -fuzz '^FuzzSolve$$' -fuzztime $(FUZZTIME) ./locomotion/qp
 
 clean:
 	rm -rf bin
