@@ -88,5 +88,19 @@ func checkDeclared(decl []Declared) error {
 			cols[c] = i
 		}
 	}
+	// A column may not be a group of another (mpc.force and mpc.force.x):
+	// exports nest the names (MCAP's JSON: {"force": {"x": …}}).
+	for c, i := range cols {
+		for p := c; ; {
+			k := strings.LastIndexByte(p, '.')
+			if k < 0 {
+				break
+			}
+			p = p[:k]
+			if j, ok := cols[p]; ok {
+				return fmt.Errorf("telemetry: declared channels %q and %q: column %q is also a group of column %q", decl[j].Name, decl[i].Name, p, c)
+			}
+		}
+	}
 	return nil
 }

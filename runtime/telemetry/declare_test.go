@@ -94,6 +94,7 @@ func TestDeclareRefusals(t *testing.T) {
 	}{
 		{"policy.action", "", 1, "declared twice"},
 		{"policy.action.7", "", 1, "both have a column"},
+		{"policy.action.3.x", "", 1, "is also a group of column"},
 		{"est.extra", "", 1, "built-in channel group"},
 		{"q", "", 1, "built-in channel group"},
 		{"bad name", "", 1, "spaces"},

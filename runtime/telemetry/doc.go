@@ -1,7 +1,17 @@
 // Package telemetry holds Stride's log format: the fixed-size Tick and Event
 // records the control loop produces, the Writer that encodes them to a
 // msgpack log off the loop, and the Reader, index, recovery and Replay for
-// logs. The format is documented in docs/telemetry.md.
+// logs. The format (version 2; version 1 logs still read) is documented in
+// docs/telemetry.md.
+//
+// Declared channels: a controller or estimator declares channels of its own
+// (name, unit, size) through a Registry over the loop's tick record; the
+// header lists them (Header.Declared) and their values ride in Tick.Values,
+// so new quantities need no format change.
+//
+// Identity: every log has a random 128-bit id (Header.ID) that every chunk
+// and the index carry with the chunk's number, so the reader reports and
+// leaves out another log's chunks, second copies and chunks out of order.
 //
 // Writer (Create, CreateWith): Record and Event copy a record into a
 // preallocated ring and return — no allocation, no blocking; a full ring

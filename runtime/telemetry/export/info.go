@@ -16,6 +16,7 @@ type Info struct {
 	File          string            `json:"file"`
 	Bytes         int64             `json:"bytes"`
 	Version       int               `json:"format_version"`
+	LogID         string            `json:"log_id,omitempty"` // version 2 logs: the log's random id
 	Indexed       bool              `json:"indexed"` // false: the index was rebuilt by a scan
 	Robot         string            `json:"robot"`
 	ModelHash     string            `json:"model_hash"`
@@ -70,7 +71,7 @@ type Timing struct {
 func Describe(r *telemetry.Reader, file string, verify bool, maxEvents int) (*Info, error) {
 	h := &r.Header
 	s := r.Summary()
-	in := &Info{File: file, Bytes: s.Bytes, Version: h.Version, Indexed: s.Indexed, Robot: h.Robot, ModelHash: h.ModelHash,
+	in := &Info{File: file, Bytes: s.Bytes, Version: h.Version, LogID: h.ID.String(), Indexed: s.Indexed, Robot: h.Robot, ModelHash: h.ModelHash,
 		Source: h.Source, Start: h.Start.UTC().Format("2006-01-02 15:04:05 MST"), Joints: len(h.Joints),
 		Channels: len(h.Channels), Truth: h.Truth, Rate: h.Rate, Ticks: s.Ticks, FirstTick: s.FirstTick, LastTick: s.LastTick,
 		StartTime: s.Start, EndTime: s.End, Duration: s.End - s.Start, Chunks: r.NumChunks(), Events: s.Events,
@@ -202,7 +203,11 @@ func Print(w io.Writer, in *Info) {
 	if !in.Indexed {
 		idx = "no index: the writer did not close the log (crash or power cut?); rebuilt by a scan"
 	}
-	fmt.Fprintf(w, "%s: Stride telemetry v%d, %s, %s\n", in.File, in.Version, byteSize(in.Bytes), idx)
+	id := ""
+	if in.LogID != "" {
+		id = ", id " + in.LogID
+	}
+	fmt.Fprintf(w, "%s: Stride telemetry v%d%s, %s, %s\n", in.File, in.Version, id, byteSize(in.Bytes), idx)
 	hash := in.ModelHash
 	if len(hash) > 19 {
 		hash = hash[:19] + "…"
