@@ -17,7 +17,7 @@ type Info struct {
 	Bytes         int64             `json:"bytes"`
 	Version       int               `json:"format_version"`
 	LogID         string            `json:"log_id,omitempty"` // version 2 logs: the log's random id
-	Indexed       bool              `json:"indexed"` // false: the index was rebuilt by a scan
+	Indexed       bool              `json:"indexed"`          // false: the index was rebuilt by a scan
 	Robot         string            `json:"robot"`
 	ModelHash     string            `json:"model_hash"`
 	Source        string            `json:"source"`
