@@ -64,6 +64,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./runtime
 	$(GO) test -run '^$$' -fuzz '^FuzzScript$$' -fuzztime $(FUZZTIME) ./runtime
 	$(GO) test -run '^$$' -fuzz '^FuzzSolve$$' -fuzztime $(FUZZTIME) ./locomotion/qp
+	$(GO) test -run '^$$' -fuzz '^FuzzParseTerrain$$' -fuzztime $(FUZZTIME) ./sim/scene
+	$(GO) test -run '^$$' -fuzz '^FuzzFD$$' -fuzztime $(FUZZTIME) ./sim/inspect
 
 clean:
 	rm -rf bin

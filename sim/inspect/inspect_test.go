@@ -15,7 +15,7 @@ import (
 
 // slider is a 2 kg ball on a vertical slide joint with damping 0.5: its
 // dynamics are known in closed form.
-func slider(t *testing.T) *rbd.Model {
+func slider(t testing.TB) *rbd.Model {
 	t.Helper()
 	fs := fstest.MapFS{"s.xml": {Data: []byte(`<mujoco model="slider"><option gravity="0 0 -9.81"/><worldbody><body>
 		<joint name="z" type="slide" axis="0 0 1" damping="0.5"/><geom type="sphere" size="0.1" mass="2"/></body></worldbody></mujoco>`)}}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/sim"
@@ -38,7 +39,7 @@ func Scene(h *telemetry.Header, path, terrain string, warn io.Writer) (*rbd.Mode
 	}
 	def := models.BuiltinMJCF()
 	if path != "" {
-		if def, err = os.ReadFile(path); err != nil {
+		if def, err = fileio.ReadFile(path, fileio.LimitModel); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/hal/simhal"
 	"github.com/stride-robotics/stride/locomotion"
 	"github.com/stride-robotics/stride/runtime"
@@ -187,7 +188,7 @@ func OpenLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Co
 	h.ModeNames, h.GaitNames, h.FaultNames = runtime.ModeNames(), locomotion.GaitNames(), runtime.FaultNames()
 	def := models.BuiltinMJCF()
 	if modelPath != "" && modelPath != "builtin" && modelPath != models.BuiltinName {
-		b, err := os.ReadFile(modelPath)
+		b, err := fileio.ReadFile(modelPath, fileio.LimitModel)
 		if err != nil {
 			return nil, err
 		}

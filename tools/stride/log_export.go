@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 )
 
@@ -29,7 +28,7 @@ func (c *logExportCmd) Run() error {
 	if err := checkOutputs(c.Force, []string{c.File}, c.CSV, c.MCAP); err != nil {
 		return err
 	}
-	r, err := telemetry.Open(c.File)
+	r, err := openLog(c.File)
 	if err != nil {
 		return err
 	}

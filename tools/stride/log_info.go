@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 )
 
@@ -18,7 +17,7 @@ type logInfoCmd struct {
 }
 
 func (c *logInfoCmd) Run() error {
-	r, err := telemetry.Open(c.File)
+	r, err := openLog(c.File)
 	if err != nil {
 		return err
 	}

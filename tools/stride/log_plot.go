@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/runtime/telemetry/logplot"
 )
@@ -38,7 +37,7 @@ func (c *logPlotCmd) Run() error {
 	if err := checkOutputs(c.Force, []string{c.File}, c.Out); err != nil {
 		return err
 	}
-	r, err := telemetry.Open(c.File)
+	r, err := openLog(c.File)
 	if err != nil {
 		return err
 	}

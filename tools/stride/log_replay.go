@@ -45,7 +45,7 @@ func (c *logReplayCmd) Run() error {
 	if err := checkOutputs(c.Force, inputs, c.Screenshot); err != nil {
 		return err
 	}
-	r, err := telemetry.Open(c.File)
+	r, err := openLog(c.File)
 	if err != nil {
 		return err
 	}

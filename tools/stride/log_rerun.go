@@ -7,7 +7,6 @@ import (
 	"os"
 	"sort"
 
-	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/sim/models"
 	"github.com/stride-robotics/stride/sim/scene"
@@ -33,7 +32,7 @@ func (c *logRerunCmd) Run() error {
 	if !(c.Tol >= 0) || math.IsInf(c.Tol, 0) {
 		return fmt.Errorf("--tol %g: want a finite number ≥ 0 (NaN would make every difference pass)", c.Tol)
 	}
-	r, err := telemetry.Open(c.File)
+	r, err := openLog(c.File)
 	if err != nil {
 		return err
 	}

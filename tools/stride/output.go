@@ -7,7 +7,19 @@ import (
 	"path/filepath"
 
 	"github.com/stride-robotics/stride/hal/fileio"
+	"github.com/stride-robotics/stride/runtime/telemetry"
 )
+
+// openLog opens a telemetry log for reading; like every input it must be a
+// regular file (a pipe or device is refused by name, never read).
+func openLog(path string) (*telemetry.Reader, error) {
+	f, err := fileio.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	return telemetry.Open(path)
+}
 
 // Every file a stride command writes goes through hal/fileio: an existing
 // file is replaced only with --force, a file the command reads is never

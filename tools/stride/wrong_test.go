@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,5 +85,38 @@ func TestNoSilentWrongAnswers(t *testing.T) {
 	out, _ = strideIn(t, "", "model", "fd", model)
 	if !strings.Contains(out, `stride: model warning: mjcf: m.xml:1: mesh file "gone.stl" not found`) {
 		t.Errorf("model fd dropped the loader's warning:\n%s", out)
+	}
+}
+
+// Every input must be a regular file: a named pipe or device is refused by
+// name at once (never opened for reading, so nothing blocks or runs out of
+// memory).
+func TestInputsMustBeRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"log.stl", "model.xml", "c.yaml", "s.yaml"} {
+		if err := syscall.Mkfifo(filepath.Join(dir, name), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := func(n string) string { return filepath.Join(dir, n) }
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"log", "info", p("log.stl")}, "log.stl: is a named pipe (FIFO), not a regular file"},
+		{[]string{"log", "export", p("log.stl"), "--csv", p("out.csv")}, "log.stl: is a named pipe (FIFO)"},
+		{[]string{"model", "info", p("model.xml")}, "model.xml: is a named pipe (FIFO)"},
+		{[]string{"sim", "--headless", "--duration", "100ms", "--config", p("c.yaml")}, "c.yaml: is a named pipe (FIFO)"},
+		{[]string{"sim", "--headless", "--duration", "100ms", "--commands", p("s.yaml")}, "s.yaml: is a named pipe (FIFO)"},
+		{[]string{"sim", "--headless", "--duration", "100ms", "--commands", "/dev/zero"}, "/dev/zero: is a character device, not a regular file"},
+		{[]string{"sim", "--headless", "--duration", "100ms", "--model", p("model.xml")}, "model.xml: is a named pipe (FIFO)"},
+	} {
+		out, code := stride(t, tc.args...) // stride's 2-minute timeout fails a run that blocks
+		if code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, output\n%.600s\nwant an error containing %q", tc.args, code, out, tc.want)
+		}
+	}
+	if _, err := os.Stat(p("out.csv")); err == nil {
+		t.Error("a refused export left its output")
 	}
 }
