@@ -46,6 +46,16 @@ type JointInfo struct {
 // NumJoints returns len(Joints).
 func (i *Info) NumJoints() int { return len(i.Joints) }
 
+// JointNames returns the joints' names in hal order: what rbd.NewJointMap
+// takes to map this robot's joints onto its model.
+func (i *Info) JointNames() []string {
+	names := make([]string, len(i.Joints))
+	for k := range i.Joints {
+		names[k] = i.Joints[k].Name
+	}
+	return names
+}
+
 // IMU holds an inertial measurement unit's readings in its own frame.
 type IMU struct {
 	Quat  [4]float64 // orientation of the IMU frame in a gravity-aligned world frame (w, x, y, z)

@@ -36,3 +36,13 @@ func TestFaultString(t *testing.T) {
 		t.Errorf("got %q", s)
 	}
 }
+
+func TestJointNames(t *testing.T) {
+	info := Info{Joints: []JointInfo{{Name: "hip"}, {Name: "knee"}}}
+	if got := info.JointNames(); len(got) != 2 || got[0] != "hip" || got[1] != "knee" {
+		t.Errorf("JointNames = %q", got)
+	}
+	if got := (&Info{}).JointNames(); len(got) != 0 {
+		t.Errorf("no joints: %q", got)
+	}
+}
