@@ -28,6 +28,7 @@ type SimResult struct {
 	Runs           []float64   `json:"runs_us_per_step"`
 	Peer           *PeerResult `json:"peer,omitempty"`
 	Ratio          float64     `json:"speed_ratio_vs_peer,omitempty"`
+	Warnings       []string    `json:"warnings,omitempty"` // the model loader's
 }
 
 // PeerResult is MuJoCo's figure for the same scenario.
@@ -69,7 +70,7 @@ func Sim(c SimOptions) (*SimResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &SimResult{Model: m.Name, Timestep: opt.Timestep, Steps: c.Steps}
+	res := &SimResult{Model: m.Name, Timestep: opt.Timestep, Steps: c.Steps, Warnings: m.Warnings}
 	q0 := make([]float64, m.Nq)
 	for r := 0; r < c.Reps; r++ {
 		if err := w.Reset(0); err != nil {
@@ -167,6 +168,7 @@ type RbdOptions struct {
 // RbdResult holds the rigid-body figures: aba_us, crba_us and, with the
 // peer, mujoco_rbd_us and ratio_aba_vs_mujoco.
 type RbdResult struct {
+	Warnings []string // the model loader's
 	Model    string
 	Nv       int
 	Figures  map[string]float64
@@ -226,5 +228,5 @@ func Rbd(c RbdOptions) (*RbdResult, error) {
 		res["ratio_aba_vs_mujoco"] = p / res["aba_us"]
 		peerLine = line
 	}
-	return &RbdResult{Model: m.Name, Nv: m.Nv, Figures: res, PeerLine: peerLine}, nil
+	return &RbdResult{Model: m.Name, Nv: m.Nv, Figures: res, PeerLine: peerLine, Warnings: m.Warnings}, nil
 }

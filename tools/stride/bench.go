@@ -31,6 +31,7 @@ func (c *benchSimCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	modelWarnings(res.Warnings)
 	if c.JSON {
 		enc := json.NewEncoder(os.Stdout)
 		enc.SetIndent("", "  ")
@@ -60,6 +61,7 @@ func (c *benchRbdCmd) Run() error {
 	if err != nil {
 		return err
 	}
+	modelWarnings(r.Warnings)
 	res, peerLine := r.Figures, r.PeerLine
 	if c.JSON {
 		enc := json.NewEncoder(os.Stdout)

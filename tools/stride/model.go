@@ -79,8 +79,6 @@ func (c *modelFdCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	for _, w := range m.Warnings { // model info prints them with the model
-		fmt.Fprintln(os.Stderr, "stride: model warning:", w)
-	}
+	modelWarnings(m.Warnings) // model info prints them with the model
 	return inspect.FD(m, os.Stdin, os.Stdout, c.Check, rtol, atol)
 }

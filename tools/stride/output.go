@@ -92,3 +92,11 @@ func checkRecordDir(dir string, force bool, inputs []string) error {
 	}
 	return nil
 }
+
+// modelWarnings prints the model loader's warnings (a mesh file not found,
+// elements ignored) on standard error.
+func modelWarnings(ws []string) {
+	for _, w := range ws {
+		fmt.Fprintln(os.Stderr, "stride: model warning:", w)
+	}
+}
