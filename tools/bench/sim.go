@@ -146,7 +146,13 @@ func execPeer(bin, model string, args []string) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--peer auto: %w (run from the repository, next to ../shared)", err)
 		}
-		bin = filepath.Join(os.TempDir(), "stride-mujoco-peer")
+		// a directory of its own: runs side by side must not share the binary
+		dir, err := os.MkdirTemp("", "stride-mujoco-peer-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		bin = filepath.Join(dir, "peer")
 		if err := peer.Build(src, bin); err != nil {
 			return nil, err
 		}
