@@ -40,6 +40,8 @@ type walkerMPC struct {
 	failed int // failed or late solves (inline: failed)
 	solves int // inline solves
 	used   int // ticks whose wrench references came from the MPC
+
+	jz, tauMax [2][]float64 // per leg joint: vertical Jacobian row, torque limit
 }
 
 // comInertia returns the whole robot's rotational inertia about its centre
@@ -90,6 +92,13 @@ func newWalkerMPC(p *Profile, cfg *WalkerConfig) (*walkerMPC, error) {
 		return nil, err
 	}
 	wm := &walkerMPC{mode: cfg.MPC, m: m, every: max(1, cfg.MPCEvery)}
+	for k := 0; k < 2; k++ {
+		wm.jz[k] = make([]float64, len(p.Legs[k]))
+		wm.tauMax[k] = make([]float64, len(p.Legs[k]))
+		for j, i := range p.Legs[k] {
+			wm.tauMax[k][j] = p.EffortLimit[i]
+		}
+	}
 	if cfg.MPC == MPCAsync {
 		period := time.Duration(wm.every) * time.Millisecond
 		wm.runner = mpc.NewRunner(m, period, period)
@@ -125,6 +134,19 @@ func (w *Walker) updateMPC(t float64, e *estimator.Estimate, sole [2]spatial.Vec
 		in := &wm.in
 		in.SetState(t, e)
 		par := wm.m.Params()
+		// The most each standing leg can push, from its vertical Jacobian
+		// row and the joint torque limits (80 %: the horizontal force and
+		// the moment take torque too).
+		var fzMax [2]float64
+		nv := w.wbc.nv
+		for i := 0; i < 2; i++ {
+			for j, hj := range w.P.Legs[i] {
+				wm.jz[i][j] = w.wbc.jac[i][5*nv+w.P.Dof[hj]]
+			}
+			if b := 0.8 * mpc.ForceBound(wm.jz[i], wm.tauMax[i]); b > 0 && !math.IsInf(b, 1) {
+				fzMax[i] = b
+			}
+		}
 		for k := 0; k < par.Knots; k++ {
 			ahead := (float64(k) + 0.5) * par.Dt
 			st := w.sched.stanceAt(ahead)
@@ -142,6 +164,9 @@ func (w *Walker) updateMPC(t float64, e *estimator.Estimate, sole [2]spatial.Vec
 				kn.Foot[i] = [3]float64(p)
 				kn.FootYaw[i] = yaw
 				kn.FzMax[i] = 0
+				if st[i] && w.stance[i] && w.schedSt[i] {
+					kn.FzMax[i] = fzMax[i] // the leg standing now keeps its pose over the horizon
+				}
 			}
 		}
 		wm.m.SetReference(in, vx, vy, yawRate, height)
