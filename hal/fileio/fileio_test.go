@@ -405,3 +405,14 @@ func TestNewFileMode(t *testing.T) {
 		}
 	}
 }
+
+func TestErrorsForPeople(t *testing.T) {
+	_, err := ReadFile("/no/such/pm.xml", 10)
+	if err == nil || err.Error() != "/no/such/pm.xml: no such file or directory" || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("%v", err)
+	}
+	_, err = OpenCharDevice("/no/such/js0")
+	if err == nil || err.Error() != "/no/such/js0: no such file or directory" {
+		t.Fatalf("%v", err)
+	}
+}

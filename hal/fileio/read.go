@@ -83,14 +83,14 @@ func FormatSize(n int64) string {
 func Open(path string) (*os.File, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, plain(err)
 	}
 	if !fi.Mode().IsRegular() {
 		return nil, &NotRegularError{Path: path, Mode: fi.Mode()}
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
-		return nil, err
+		return nil, plain(err)
 	}
 	fi, err = f.Stat()
 	if err != nil {
@@ -103,6 +103,25 @@ func Open(path string) (*os.File, error) {
 	}
 	return f, nil
 }
+
+// plain rewords an *fs.PathError for people: "pm.xml: no such file or
+// directory" rather than "stat pm.xml: no such file or directory" (the name
+// of the system call is no help). errors.Is still sees the cause.
+func plain(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return &pathError{path: pe.Path, err: pe.Err}
+	}
+	return err
+}
+
+type pathError struct {
+	path string
+	err  error
+}
+
+func (e *pathError) Error() string { return e.path + ": " + e.err.Error() }
+func (e *pathError) Unwrap() error { return e.err }
 
 // ReadFile reads the regular file at path, at most limit bytes.
 func ReadFile(path string, limit int64) ([]byte, error) {
@@ -165,7 +184,7 @@ func ReadFS(fsys fs.FS, name string, limit int64) ([]byte, error) {
 func OpenCharDevice(path string) (*os.File, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, err
+		return nil, plain(err)
 	}
 	if fi.Mode()&fs.ModeCharDevice == 0 {
 		return nil, &NotRegularError{Path: path, Mode: fi.Mode(), Want: "a character device"}

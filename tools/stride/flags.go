@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -69,6 +70,9 @@ func (c *simCmd) checkUsed() error {
 
 // checkUsed refuses the replay flags the chosen output does not use.
 func (c *logReplayCmd) checkUsed() error {
+	if math.IsNaN(c.From) {
+		return fmt.Errorf("--from NaN: want a time in seconds of log time")
+	}
 	var u unused
 	u.add(c.Every.String() != "100ms" && !c.Text, "--every")
 	if err := u.err("without --text"); err != nil {

@@ -55,6 +55,9 @@ func (c *simCmd) Run() error {
 	if c.Duration <= 0 {
 		return fmt.Errorf("--duration %v: want a positive duration", c.Duration)
 	}
+	if c.Dt <= 0 {
+		return fmt.Errorf("--dt %v: want a positive physics timestep (0.5ms–2ms tested)", c.Dt)
+	}
 	if err := c.checkUsed(); err != nil {
 		return err
 	}

@@ -59,6 +59,10 @@ func TestNoSilentWrongAnswers(t *testing.T) {
 		{"", append(sim, "--fast", "--paused"), "--fast, --paused: without a viewer window would be ignored"},
 		{"", append(sim, "--camera", "top"), "--camera: in a headless run"},
 		{"", append(sim, "--kp", "NaN"), "stand.kp"},
+		{"", append(sim, "--dt", "0"), "--dt 0s: want a positive physics timestep"},
+		{"", []string{"log", "replay", log, "--text", "--from", "NaN"}, "--from NaN: want a time"},
+		{"", []string{"log", "export", log, "--csv", filepath.Join(dir, "x.csv"), "--to", "NaN"}, "want from ≤ to"},
+		{"", []string{"model", "info", filepath.Join(dir, "none.xml")}, "none.xml: no such file or directory"},
 		{"", []string{"log", "replay", log, "--every", "1s"}, "--every: without --text would be ignored"},
 		{"", []string{"log", "replay", log, "--text", "--speed", "2"}, "--speed: without the replay window"},
 	} {
