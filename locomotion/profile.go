@@ -21,11 +21,12 @@ import (
 // geoms under the foot links); a ProfileFile (YAML) fills in or overrides
 // what the model cannot say.
 type Profile struct {
-	Model  *rbd.Model
-	Joints []string // hal joint order (the model's actuated joints by name)
-	Joint  []int    // (per hal joint) model joint index
-	QAdr   []int    // (per hal joint) qpos index
-	Dof    []int    // (per hal joint) dof index
+	Model    *rbd.Model
+	Joints   []string      // hal joint order (the model's actuated joints by name)
+	JointMap *rbd.JointMap // hal joint order ↔ the model's coordinates
+	Joint    []int         // (per hal joint) model joint index
+	QAdr     []int         // (per hal joint) qpos index
+	Dof      []int         // (per hal joint) dof index
 
 	Feet [2]Foot // Left, Right
 
@@ -130,16 +131,15 @@ func DeriveProfile(m *rbd.Model, joints []string, f *ProfileFile) (*Profile, err
 	n := len(joints)
 	p.QAdr, p.Dof, p.Joint = make([]int, n), make([]int, n), make([]int, n)
 	p.Home, p.Kp, p.Kd, p.EffortLimit = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	for i, name := range joints {
-		ji := m.JointIndex(name)
-		if ji < 0 {
-			return nil, fmt.Errorf("locomotion: model %q has no joint %q (hal joint %d)", m.Name, name, i)
-		}
+	jm, err := rbd.NewJointMap(m, joints)
+	if err != nil {
+		return nil, fmt.Errorf("locomotion: profile: %w", err)
+	}
+	p.JointMap = jm
+	for i := range joints {
+		ji := jm.Joint[i]
 		j := &m.Joints[ji]
-		if j.Type != rbd.JointHinge && j.Type != rbd.JointSlide {
-			return nil, fmt.Errorf("locomotion: model %q: hal joint %d %q is a %v joint; want hinge or slide", m.Name, i, name, j.Type)
-		}
-		p.QAdr[i], p.Dof[i], p.Joint[i] = j.QAdr, j.DofAdr, ji
+		p.QAdr[i], p.Dof[i], p.Joint[i] = jm.QAdr[i], jm.DofAdr[i], ji
 		p.EffortLimit[i] = math.Inf(1)
 		if j.EffortLimited && j.EffortRange[1] > 0 {
 			p.EffortLimit[i] = math.Max(-j.EffortRange[0], j.EffortRange[1])

@@ -164,3 +164,14 @@ func TestProfileVendorPM01(t *testing.T) {
 		}
 	}
 }
+
+// Joint names the model lacks, or an actuated joint left out, are errors
+// naming the joint.
+func TestProfileJointErrors(t *testing.T) {
+	m, _ := models.Builtin()
+	names := actuatedJoints(m)
+	bad := append([]string{"no_such_joint"}, names[1:]...)
+	if _, err := locomotion.DeriveProfile(m, bad, nil); err == nil || !strings.Contains(err.Error(), "no_such_joint") || !strings.Contains(err.Error(), names[0]) {
+		t.Errorf("error %v, want one naming no_such_joint and the left-out %s", err, names[0])
+	}
+}
