@@ -47,6 +47,10 @@ type Stats struct {
 	Failed uint64 // solves that returned an error (result dropped)
 	// Published counts solutions handed to the tick.
 	Published uint64
+	// LastSolve and MaxSolve are the wall time of the latest and the longest
+	// solve, late and failed ones included (each published solution carries
+	// its own in Solution.SolveTime).
+	LastSolve, MaxSolve time.Duration
 }
 
 // Runner solves an MPC in its own goroutine at a fixed period. The control
@@ -68,6 +72,7 @@ type Runner struct {
 	has bool // tick side: a solution has been read
 
 	solves, late, failed, published atomic.Uint64
+	lastSolve, maxSolve             atomic.Int64 // ns
 	lastErr                         atomic.Value // error of the last failed solve (errBox)
 
 	startOnce, stopOnce sync.Once
@@ -128,7 +133,8 @@ func (r *Runner) Latest() *Solution {
 
 // Stats returns the counters; safe from any goroutine.
 func (r *Runner) Stats() Stats {
-	return Stats{Solves: r.solves.Load(), Late: r.late.Load(), Failed: r.failed.Load(), Published: r.published.Load()}
+	return Stats{Solves: r.solves.Load(), Late: r.late.Load(), Failed: r.failed.Load(), Published: r.published.Load(),
+		LastSolve: time.Duration(r.lastSolve.Load()), MaxSolve: time.Duration(r.maxSolve.Load())}
 }
 
 // LastError returns the error of the most recent failed solve, or nil.
@@ -157,12 +163,17 @@ func (r *Runner) loop() {
 		start := time.Now()
 		out := r.out.writeSlot()
 		err := r.mpc.Solve(in, out)
+		took := time.Since(start)
+		r.lastSolve.Store(int64(took))
+		if int64(took) > r.maxSolve.Load() {
+			r.maxSolve.Store(int64(took)) // one writer: no race between load and store
+		}
 		if err != nil {
 			r.failed.Add(1)
 			r.lastErr.Store(errBox{err})
 			continue
 		}
-		if time.Since(start) > r.deadline {
+		if took > r.deadline {
 			r.late.Add(1)
 			continue
 		}

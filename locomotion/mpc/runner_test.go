@@ -91,7 +91,7 @@ func TestRunnerDelivers(t *testing.T) {
 		t.Fatalf("only %d solutions in 10 s (stats %+v)", seen, r.Stats())
 	}
 	st := r.Stats()
-	if st.Published < 5 || st.Failed != 0 {
+	if st.Published < 5 || st.Failed != 0 || st.LastSolve <= 0 || st.MaxSolve < st.LastSolve {
 		t.Errorf("stats %+v", st)
 	}
 	t.Logf("worst tick-side SetInput+Latest %v, last solve %v, stats %+v", worst, s.SolveTime, st)
