@@ -179,12 +179,14 @@ func (w *Walker) Gait() (Gait, float64) {
 	return GaitStand, w.sched.Phase()
 }
 
-// Schedule publishes the contact schedule.
+// Schedule publishes the contact schedule: the stance the controller acts
+// on (the clock's plan, moved by detected early and late touchdowns), with
+// the clock's progress and time left in each foot's stance or swing.
 func (w *Walker) Schedule(s *estimator.ContactSchedule) {
 	s.Valid = w.started
 	for k := 0; k < 2; k++ {
-		st, prog, rem, _ := w.sched.FootTiming(k)
-		s.Stance[k], s.Phase[k], s.Remaining[k] = st, prog, rem
+		_, prog, rem, _ := w.sched.FootTiming(k)
+		s.Stance[k], s.Phase[k], s.Remaining[k] = w.stance[k], prog, rem
 	}
 }
 

@@ -562,3 +562,48 @@ func TestWalkerNeedsEstimate(t *testing.T) {
 		t.Errorf("Start = %v, Err = %v with a full estimate", err, r.walker.Err())
 	}
 }
+
+// The published contact schedule follows the feet the controller stands on:
+// both while standing, alternating single supports between double supports
+// while walking, with progress in [0, 1] and the time left never negative.
+func TestWalkerSchedule(t *testing.T) {
+	r := newWalkRig(t)
+	var s estimator.ContactSchedule
+	r.run(t, 200)
+	r.walker.Schedule(&s)
+	if !s.Valid || !s.Stance[0] || !s.Stance[1] {
+		t.Fatalf("standing: schedule %+v", s)
+	}
+	r.cmd.Gait = locomotion.GaitWalk
+	single := [2]int{}
+	for i := 0; i < 2000; i++ {
+		r.run(t, 1)
+		r.walker.Schedule(&s)
+		if s.Stance != r.walker.WBC().Stance {
+			t.Fatalf("t %.3f: schedule stance %v, controller %v", r.w.Time, s.Stance, r.walker.WBC().Stance)
+		}
+		for k := 0; k < 2; k++ {
+			if s.Phase[k] < 0 || s.Phase[k] > 1 || s.Remaining[k] < 0 {
+				t.Fatalf("t %.3f: foot %d phase %g remaining %g", r.w.Time, k, s.Phase[k], s.Remaining[k])
+			}
+		}
+		if !s.Stance[0] && !s.Stance[1] {
+			t.Fatalf("t %.3f: both feet in swing while walking", r.w.Time)
+		}
+		if s.Stance[0] != s.Stance[1] {
+			if s.Stance[0] {
+				single[0]++
+			} else {
+				single[1]++
+			}
+		}
+	}
+	// 2 s of walking at 0.4 s steps (0.3 s held at the start): each foot
+	// stands alone for about 2 × 0.32 s.
+	t.Logf("ticks in single support on the left %d, on the right %d", single[0], single[1])
+	for k := 0; k < 2; k++ {
+		if single[k] < 450 || single[k] > 850 {
+			t.Errorf("foot %d in single support for %d ticks, want about 640", k, single[k])
+		}
+	}
+}
