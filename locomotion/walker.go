@@ -179,14 +179,17 @@ func (w *Walker) Gait() (Gait, float64) {
 	return GaitStand, w.sched.Phase()
 }
 
-// Schedule publishes the contact schedule: the stance the controller acts
-// on (the clock's plan, moved by detected early and late touchdowns), with
-// the clock's progress and time left in each foot's stance or swing.
+// Schedule publishes the contact schedule: the clock's plan for each foot
+// (stance or swing, progress and time left). It is the plan, not the stance
+// the controller acts on after detected early and late touchdowns: the
+// estimator uses it as an independent prior for its own contact detection,
+// and the controller's touchdowns follow that detection, so publishing them
+// back would close a loop in which a late foot is never found on the ground.
 func (w *Walker) Schedule(s *estimator.ContactSchedule) {
 	s.Valid = w.started
 	for k := 0; k < 2; k++ {
-		_, prog, rem, _ := w.sched.FootTiming(k)
-		s.Stance[k], s.Phase[k], s.Remaining[k] = w.stance[k], prog, rem
+		st, prog, rem, _ := w.sched.FootTiming(k)
+		s.Stance[k], s.Phase[k], s.Remaining[k] = st, prog, rem
 	}
 }
 

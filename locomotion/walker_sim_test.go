@@ -563,9 +563,11 @@ func TestWalkerNeedsEstimate(t *testing.T) {
 	}
 }
 
-// The published contact schedule follows the feet the controller stands on:
-// both while standing, alternating single supports between double supports
-// while walking, with progress in [0, 1] and the time left never negative.
+// The published contact schedule is the clock's plan: both feet while
+// standing, alternating single supports between double supports while
+// walking, with progress in [0, 1] and the time left never negative; the
+// controller's own stance agrees with it on almost every tick (it differs
+// only around detected early or late touchdowns).
 func TestWalkerSchedule(t *testing.T) {
 	r := newWalkRig(t)
 	var s estimator.ContactSchedule
@@ -576,11 +578,12 @@ func TestWalkerSchedule(t *testing.T) {
 	}
 	r.cmd.Gait = locomotion.GaitWalk
 	single := [2]int{}
+	differ := 0
 	for i := 0; i < 2000; i++ {
 		r.run(t, 1)
 		r.walker.Schedule(&s)
 		if s.Stance != r.walker.WBC().Stance {
-			t.Fatalf("t %.3f: schedule stance %v, controller %v", r.w.Time, s.Stance, r.walker.WBC().Stance)
+			differ++
 		}
 		for k := 0; k < 2; k++ {
 			if s.Phase[k] < 0 || s.Phase[k] > 1 || s.Remaining[k] < 0 {
@@ -600,7 +603,10 @@ func TestWalkerSchedule(t *testing.T) {
 	}
 	// 2 s of walking at 0.4 s steps (0.3 s held at the start): each foot
 	// stands alone for about 2 × 0.32 s.
-	t.Logf("ticks in single support on the left %d, on the right %d", single[0], single[1])
+	t.Logf("ticks in single support on the left %d, on the right %d; controller's stance differs from the plan on %d ticks", single[0], single[1], differ)
+	if differ > 200 {
+		t.Errorf("the controller's stance differs from the plan on %d of 2000 ticks", differ)
+	}
 	for k := 0; k < 2; k++ {
 		if single[k] < 450 || single[k] > 850 {
 			t.Errorf("foot %d in single support for %d ticks, want about 640", k, single[k])
