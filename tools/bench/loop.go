@@ -61,6 +61,7 @@ type LoopOptions struct {
 	Duration time.Duration   // measured time of each loop
 	Segment  time.Duration   // the two loops alternate in segments this long
 	Log      string          // telemetry log of the full loop ("": a temporary file, removed at the end)
+	Force    bool            // Log may replace an existing file
 	Stderr   io.Writer       // the start line
 }
 
@@ -105,7 +106,7 @@ func Loop(c LoopOptions) (*LoopResult, error) {
 		defer os.RemoveAll(dir)
 		logPath = filepath.Join(dir, "bench.stl")
 	}
-	log, err := simrun.OpenLog(logPath, robot, "", cfg, false, nil)
+	log, err := simrun.OpenLog(logPath, c.Force, robot, "", cfg, false, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ type Run struct {
 	Realtime   bool            // pace to the wall clock (else lock-step)
 	ConfigPath string          // re-read when it changes ("": no watch)
 	LogPath    string          // telemetry log ("": none)
+	LogForce   bool            // LogPath may replace an existing file (--force)
 	ModelPath  string          // the model file, for the log's model hash ("": built-in)
 	// Progress, when set, is called every 100 ticks with the tick number.
 	Progress func(tick int64)
@@ -124,7 +125,7 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 		// After the loop: the header lists the channels its controller and
 		// estimator declared. Lock-step outpaces the disk: the writer
 		// blocks rather than drop.
-		if log, err = OpenLog(r.LogPath, robot, r.ModelPath, r.Config, !r.Realtime, loop.Declared()); err != nil {
+		if log, err = OpenLog(r.LogPath, r.LogForce, robot, r.ModelPath, r.Config, !r.Realtime, loop.Declared()); err != nil {
 			loop.Close()
 			return nil, err
 		}

@@ -180,8 +180,11 @@ func NewLoop(robot *simhal.Robot, s LoopSetup) (*runtime.Loop, error) {
 // runtime's mode, gait and fault names and config, ground truth. block
 // makes the writer wait for room instead of dropping records — for
 // lock-step runs, which outpace the disk; a real-time loop never blocks.
-// declared are the loop's declared channels (runtime.Loop.Declared).
-func OpenLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Config, block bool, declared []telemetry.Declared) (*telemetry.Writer, error) {
+// declared are the loop's declared channels (runtime.Loop.Declared). The
+// file is created through hal/fileio: an existing file is refused unless
+// force, the model file always; a file it created and could not start is
+// removed, nothing else.
+func OpenLog(path string, force bool, robot *simhal.Robot, modelPath string, cfg *runtime.Config, block bool, declared []telemetry.Declared) (*telemetry.Writer, error) {
 	h := telemetry.NewHeader(robot.Info(), cfg.Loop.Rate)
 	h.Source = "sim"
 	h.Truth = true
@@ -199,5 +202,18 @@ func OpenLog(path string, robot *simhal.Robot, modelPath string, cfg *runtime.Co
 	if txt, err := cfg.Print(); err == nil {
 		h.Meta["runtime.config"] = string(txt)
 	}
-	return telemetry.CreateWith(path, h, telemetry.Options{Block: block})
+	var inputs []string
+	if modelPath != "" {
+		inputs = append(inputs, modelPath)
+	}
+	out, err := fileio.Create(path, fileio.Options{Force: force, Inputs: inputs})
+	if err != nil {
+		return nil, err
+	}
+	w, err := telemetry.NewWriter(out.File(), h, telemetry.Options{Block: block})
+	if err != nil {
+		out.Abort()
+		return nil, fmt.Errorf("telemetry: %s: %w", path, err)
+	}
+	return w, nil // the writer owns the file and closes it
 }

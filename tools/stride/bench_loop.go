@@ -28,7 +28,7 @@ func (c *benchLoopCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	res, runErr := bench.Loop(bench.LoopOptions{Config: cfg, Duration: c.Duration, Segment: c.Segment, Log: c.Log, Stderr: os.Stderr})
+	res, runErr := bench.Loop(bench.LoopOptions{Config: cfg, Duration: c.Duration, Segment: c.Segment, Log: c.Log, Force: c.Force, Stderr: os.Stderr})
 	if res == nil {
 		return runErr
 	}

@@ -98,7 +98,7 @@ func (c *simCmd) simulate() (*simrun.Summary, error) {
 		return nil, err
 	}
 	run := &simrun.Run{Config: cfg, Script: script, Controller: c.Controller, Duration: c.Duration, Realtime: c.Realtime,
-		ConfigPath: c.Config, LogPath: c.Log, ModelPath: c.Model, Stderr: os.Stderr}
+		ConfigPath: c.Config, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Stderr: os.Stderr}
 	var bar *progressbar.ProgressBar
 	if term.IsTerminal(int(os.Stderr.Fd())) && c.Duration >= 5*time.Second && !c.Realtime {
 		bar = progressbar.NewOptions64(run.Ticks(), progressbar.OptionSetWriter(os.Stderr),
