@@ -411,12 +411,14 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	}
 	if w.mpc != nil && w.sched.Walking() {
 		// While walking, the MPC's wrenches at this tick's knot replace the
-		// distribution when its contact plan agrees with the feet. (Standing,
+		// distribution when the solution is within its horizon and its
+		// contact plan agrees with the feet. (Standing,
 		// the PD over the feet holds the CoM in place; the MPC's reference
 		// path starts wherever the CoM is and would let it drift.)
 		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight-w.P.Crouch+cmd.Height); sol != nil {
 			kn := sol.KnotAt(t)
-			if sol.Stance[kn] == w.stance {
+			fresh := t-sol.Time < float64(sol.Knots)*sol.Dt // within its horizon
+			if fresh && sol.Stance[kn] == w.stance {
 				var tot spatial.Vec3
 				for k := 0; k < 2; k++ {
 					u := &sol.Wrench[kn][k]
