@@ -103,6 +103,7 @@ const (
 // contacts (flight) the IMU alone propagates the state. It allocates nothing
 // per Update.
 type InEKF struct {
+	ch    channels
 	cfg   Config
 	f     front
 	grav  spatial.Vec3
@@ -692,6 +693,7 @@ func (e *InEKF) write(est *Estimate) {
 		}
 	}
 	est.OrientationValid, est.PositionValid, est.VelocityValid, est.ContactValid = true, true, true, true
+	e.ch.write(est, &e.f)
 }
 
 // plainCov returns the covariance of x − x̂ = ν − [x̂]×φ for the

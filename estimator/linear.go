@@ -43,6 +43,7 @@ const (
 // plane z = 0. Trust ramps with the contact probability and, with a
 // schedule, over the first and last part of stance.
 type Linear struct {
+	ch   channels
 	cfg  LinearConfig
 	f    front
 	grav spatial.Vec3
@@ -337,6 +338,7 @@ func (e *Linear) write(est *Estimate) {
 		est.Cov[6+i] = e.P[i*lnx+i]
 	}
 	est.OrientationValid, est.PositionValid, est.VelocityValid, est.ContactValid = true, true, true, true
+	e.ch.write(est, &e.f)
 }
 
 // cholesky factors the symmetric positive definite n×n matrix A (row-major)

@@ -106,7 +106,7 @@ func Loop(c LoopOptions) (*LoopResult, error) {
 		defer os.RemoveAll(dir)
 		logPath = filepath.Join(dir, "bench.stl")
 	}
-	log, err := simrun.OpenLog(logPath, c.Force, robot, "", cfg, false, nil)
+	log, err := simrun.OpenLog(logPath, c.Force, robot, "", cfg, false, nil, "")
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,9 @@ import (
 	"github.com/stride-robotics/stride/hal/simhal"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/telemetrytest"
+	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/scene"
+	"github.com/stride-robotics/stride/tools/esteval"
 	"github.com/stride-robotics/stride/tools/simrun"
 )
 
@@ -62,7 +64,13 @@ func rerunOf(t *testing.T, p string, robot *simhal.Robot, kp *float64) (*Report,
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Run(r, Options{Info: robot.Info(), Home: simrun.HomePose(robot.World.Model), Config: cfg, Gains: gains, Tol: 1e-9, File: p})
+	o := Options{Info: robot.Info(), Home: simrun.HomePose(robot.World.Model), Config: cfg, Gains: gains, Tol: 1e-9, File: p}
+	if name, ok := r.Header.Meta[esteval.MetaKey]; ok {
+		if o.Estimator, o.EstimatorName, err = esteval.ForModel(name, robot.World.Model, rbd.ActuatedJointNames(robot.World.Model)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return Run(r, o)
 }
 
 // The same loop on the same sensors computes the same bits.

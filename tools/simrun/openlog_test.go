@@ -22,13 +22,13 @@ func TestOpenLogNeverDestroys(t *testing.T) {
 	if err := os.WriteFile(p, []byte("precious"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenLog(p, false, robot, "", cfg, true, nil); err == nil || !strings.Contains(err.Error(), "already exists; not overwritten") {
+	if _, err := OpenLog(p, false, robot, "", cfg, true, nil, ""); err == nil || !strings.Contains(err.Error(), "already exists; not overwritten") {
 		t.Fatalf("existing file: %v", err)
 	}
 	if b, _ := os.ReadFile(p); string(b) != "precious" {
 		t.Fatalf("changed to %.20q", b)
 	}
-	w, err := OpenLog(p, true, robot, "", cfg, true, nil)
+	w, err := OpenLog(p, true, robot, "", cfg, true, nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}

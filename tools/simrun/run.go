@@ -12,6 +12,7 @@ import (
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim"
+	"github.com/stride-robotics/stride/tools/esteval"
 )
 
 // Summary is what a headless run reports at its end (`stride sim`'s summary
@@ -41,6 +42,11 @@ type Summary struct {
 	Loop      runtime.HealthReport `json:"loop"`
 	UDP       *runtime.UDPStats    `json:"udp,omitempty"`
 	Log       *LogSummary          `json:"log,omitempty"`
+	// Estimator scores the loop's estimator against ground truth; Baseline
+	// the linear filter run side by side on the same samples (absent when
+	// the loop's estimator is the baseline itself or truth).
+	Estimator *esteval.Report `json:"estimator,omitempty"`
+	Baseline  *esteval.Report `json:"baseline,omitempty"`
 }
 
 // LogSummary says what went into the telemetry log.
@@ -60,6 +66,7 @@ type Run struct {
 	LogPath    string          // telemetry log ("": none)
 	LogForce   bool            // LogPath may replace an existing file (--force)
 	ModelPath  string          // the model file, for the log's model hash ("": built-in)
+	Estimator  string          // the loop's estimator by name (esteval.Names; "": esteval.Default)
 	// Progress, when set, is called every 100 ticks with the tick number.
 	Progress func(tick int64)
 	// Stderr receives the line naming the UDP command port; nil: discarded.
@@ -117,7 +124,15 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	ticks := r.Ticks()
 	pr := &probe{w: w, progress: r.Progress}
 	var log *telemetry.Writer
-	loop, err := NewLoop(robot, LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf})
+	est, err := esteval.New(r.Estimator, robot)
+	if err != nil {
+		return nil, err
+	}
+	tap, err := esteval.NewTap(r.Estimator, est, robot)
+	if err != nil {
+		return nil, err
+	}
+	loop, err := NewLoop(robot, LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf, Estimator: tap})
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +140,7 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 		// After the loop: the header lists the channels its controller and
 		// estimator declared. Lock-step outpaces the disk: the writer
 		// blocks rather than drop.
-		if log, err = OpenLog(r.LogPath, r.LogForce, robot, r.ModelPath, r.Config, !r.Realtime, loop.Declared()); err != nil {
+		if log, err = OpenLog(r.LogPath, r.LogForce, robot, r.ModelPath, r.Config, !r.Realtime, loop.Declared(), r.Estimator); err != nil {
 			loop.Close()
 			return nil, err
 		}
@@ -199,6 +214,7 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 		}
 	}
 	sum.Loop = loop.Health().Report()
+	sum.Estimator, sum.Baseline = tap.Report()
 	if u := loop.UDP(); u != nil {
 		st := u.Stats()
 		sum.UDP = &st

@@ -16,6 +16,7 @@ import (
 	"github.com/stride-robotics/stride/sim/models"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/scene"
+	"github.com/stride-robotics/stride/tools/esteval"
 )
 
 // Overrides are command-line values that replace the config's.
@@ -146,6 +147,9 @@ type LoopSetup struct {
 	Recorder runtime.Recorder // nil: none
 	Truth    bool             // record ground truth
 	Script   *runtime.Script  // nil: none
+	// Estimator is the loop's base-state estimator; nil: the default
+	// (esteval.Default, the invariant EKF).
+	Estimator runtime.Estimator
 	// Logf prints the loop's messages; nil prints them on stderr after
 	// "stride: ".
 	Logf func(string, ...any)
@@ -167,8 +171,15 @@ func NewLoop(robot *simhal.Robot, s LoopSetup) (*runtime.Loop, error) {
 	if s.Logf == nil {
 		s.Logf = func(format string, a ...any) { fmt.Fprintf(os.Stderr, "stride: "+format+"\n", a...) }
 	}
+	if s.Estimator == nil {
+		est, err := esteval.New(esteval.Default, robot)
+		if err != nil {
+			return nil, err
+		}
+		s.Estimator = est
+	}
 	o := runtime.Options{Config: s.Config, Clock: clock, Home: HomePose(robot.World.Model),
-		Recorder: s.Recorder, Script: s.Script, Logf: s.Logf}
+		Recorder: s.Recorder, Script: s.Script, Logf: s.Logf, Estimator: s.Estimator}
 	if s.Truth {
 		o.Truth = Truth{robot}
 	}
@@ -183,11 +194,16 @@ func NewLoop(robot *simhal.Robot, s LoopSetup) (*runtime.Loop, error) {
 // declared are the loop's declared channels (runtime.Loop.Declared). The
 // file is created through hal/fileio: an existing file is refused unless
 // force, the model file always; a file it created and could not start is
-// removed, nothing else.
-func OpenLog(path string, force bool, robot *simhal.Robot, modelPath string, cfg *runtime.Config, block bool, declared []telemetry.Declared) (*telemetry.Writer, error) {
+// removed, nothing else. estimator names the loop's estimator (esteval.Names;
+// "": esteval.Default) in the header's meta, for `stride log rerun`.
+func OpenLog(path string, force bool, robot *simhal.Robot, modelPath string, cfg *runtime.Config, block bool, declared []telemetry.Declared, estimator string) (*telemetry.Writer, error) {
 	h := telemetry.NewHeader(robot.Info(), cfg.Loop.Rate)
 	h.Source = "sim"
 	h.Truth = true
+	if estimator == "" {
+		estimator = esteval.Default
+	}
+	h.Meta[esteval.MetaKey] = estimator
 	h.ModeNames, h.GaitNames, h.FaultNames = runtime.ModeNames(), locomotion.GaitNames(), runtime.FaultNames()
 	def := models.BuiltinMJCF()
 	if modelPath != "" && modelPath != "builtin" && modelPath != models.BuiltinName {

@@ -9,7 +9,9 @@ import (
 
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
 	"github.com/stride-robotics/stride/sim/models"
+	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/scene"
+	"github.com/stride-robotics/stride/tools/esteval"
 	"github.com/stride-robotics/stride/tools/rerun"
 	"github.com/stride-robotics/stride/tools/simrun"
 )
@@ -49,8 +51,13 @@ func (c *logRerunCmd) Run() error {
 	if err != nil {
 		return err
 	}
-	rep, err := rerun.Run(r, rerun.Options{Info: robot.Info(), Home: simrun.HomePose(robot.World.Model), Config: cfg,
-		Gains: gains, Tol: c.Tol, File: c.File})
+	o := rerun.Options{Info: robot.Info(), Home: simrun.HomePose(robot.World.Model), Config: cfg, Gains: gains, Tol: c.Tol, File: c.File}
+	if name, ok := h.Meta[esteval.MetaKey]; ok { // the estimator the run used; none named: IMUOnly
+		if o.Estimator, o.EstimatorName, err = esteval.ForModel(name, robot.World.Model, rbd.ActuatedJointNames(robot.World.Model)); err != nil {
+			return err
+		}
+	}
+	rep, err := rerun.Run(r, o)
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func TestLogRerun(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	mustContain(t, out, "gains kp 300, kd 8 (joint left_hip_pitch) from the log's runtime.config", "re-ran 500 of 2500; 2000 in standup",
-		"estimator   estimator.IMUOnly", "re-ran 2500 ticks", "result      matches the log")
+		"estimator   estimator.InEKF", "re-ran 2500 ticks", "result      matches the log")
 	// What if kp had been 200: the difference is reported, exit status 1.
 	out, err = runLog(t, "rerun", p, "--kp", "200")
 	if err == nil || !strings.Contains(err.Error(), "differs from the log") {

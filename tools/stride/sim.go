@@ -13,6 +13,7 @@ import (
 	"github.com/stride-robotics/stride/hal/simhal"
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/sim/scene"
+	"github.com/stride-robotics/stride/tools/esteval"
 	"github.com/stride-robotics/stride/tools/simrun"
 )
 
@@ -40,6 +41,7 @@ type simCmd struct {
 	Rate       *float64      `help:"Override loop.rate (Hz) of the config."`
 	Noise      bool          `help:"Realistic sensor noise (encoders, IMU)."`
 	Seed       uint64        `default:"1" help:"Sensor noise seed."`
+	Estimator  string        `default:"inekf" enum:"inekf,linear,imu,truth" help:"Base-state estimator: inekf (contact-aided invariant EKF), linear (MIT Cheetah's linear KF, the baseline), imu (IMU orientation only) or truth (simulator ground truth: simulation only). Scored against truth in the summary, with the linear baseline beside it."`
 	JSON       bool          `help:"Print the summary as JSON."`
 	Config     string        `help:"Runtime config (YAML; see 'stride config print'). Re-read when it changes, applied at the next tick." type:"path"`
 	Commands   string        `help:"Command script: timed set-points and mode requests (YAML; docs/commands.md)." type:"path"`
@@ -98,7 +100,7 @@ func (c *simCmd) simulate() (*simrun.Summary, error) {
 		return nil, err
 	}
 	run := &simrun.Run{Config: cfg, Script: script, Controller: c.Controller, Duration: c.Duration, Realtime: c.Realtime,
-		ConfigPath: c.Config, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Stderr: os.Stderr}
+		ConfigPath: c.Config, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Stderr: os.Stderr, Estimator: c.Estimator}
 	var bar *progressbar.ProgressBar
 	if term.IsTerminal(int(os.Stderr.Fd())) && c.Duration >= 5*time.Second && !c.Realtime {
 		bar = progressbar.NewOptions64(run.Ticks(), progressbar.OptionSetWriter(os.Stderr),
@@ -155,6 +157,11 @@ func printSummary(s *simrun.Summary) {
 	fmt.Println()
 	for _, e := range s.Events {
 		fmt.Println("  event", e)
+	}
+	for _, r := range []*esteval.Report{s.Estimator, s.Baseline} {
+		if r != nil {
+			fmt.Println(r)
+		}
 	}
 	if s.Log != nil {
 		fmt.Printf("log %s: %d ticks, %d events, %d bytes, %d dropped\n", s.Log.Path, s.Log.Ticks, s.Log.Events, s.Log.Bytes, s.Log.DroppedTicks)

@@ -1,0 +1,307 @@
+package esteval
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/stride-robotics/stride/estimator"
+	"github.com/stride-robotics/stride/hal"
+	"github.com/stride-robotics/stride/hal/simhal"
+	"github.com/stride-robotics/stride/runtime"
+	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/spatial"
+)
+
+// Names lists the estimators New builds.
+var Names = []string{"inekf", "linear", "imu", "truth"}
+
+// Default is the estimator a simulated run uses unless told otherwise.
+const Default = "inekf"
+
+// MetaKey is the telemetry header meta key naming the estimator a
+// simulated run used (for `stride log rerun`).
+const MetaKey = "estimator"
+
+// ForModel builds the estimator called name from a model and joint names
+// alone, as a re-run of a log does: "inekf", "linear" or "imu" ("truth"
+// needs the simulator and cannot be re-run). It returns the estimator and
+// a description for reports.
+func ForModel(name string, m *rbd.Model, joints []string) (runtime.Estimator, string, error) {
+	switch name {
+	case "", "inekf":
+		e, err := estimator.NewInEKF(m, joints, estimator.DefaultConfig())
+		return e, "estimator.InEKF (contact-aided invariant EKF, default config)", err
+	case "linear":
+		e, err := estimator.NewLinear(m, joints, estimator.DefaultLinearConfig())
+		return e, "estimator.Linear (MIT Cheetah's linear KF, default config)", err
+	case "imu":
+		return estimator.IMUOnly{}, "estimator.IMUOnly (IMU orientation, gyro in world axes)", nil
+	case "truth":
+		return nil, "", fmt.Errorf("estimator %q is the simulator's ground truth: a log cannot re-run it", name)
+	}
+	return nil, "", fmt.Errorf("estimator %q: want one of inekf, linear, imu", name)
+}
+
+// New builds the estimator called name for the simulated robot: "inekf"
+// (estimator.InEKF, the default), "linear" (estimator.Linear, MIT Cheetah's
+// filter), "imu" (estimator.IMUOnly) or "truth" (Truth: simulation only).
+func New(name string, robot *simhal.Robot) (runtime.Estimator, error) {
+	m := robot.World.Model
+	joints := jointNames(robot)
+	switch name {
+	case "", "inekf":
+		return estimator.NewInEKF(m, joints, estimator.DefaultConfig())
+	case "linear":
+		return estimator.NewLinear(m, joints, estimator.DefaultLinearConfig())
+	case "imu":
+		return estimator.IMUOnly{}, nil
+	case "truth":
+		return &Truth{Robot: robot}, nil
+	}
+	return nil, fmt.Errorf("estimator %q: want one of inekf, linear, imu, truth", name)
+}
+
+func jointNames(robot *simhal.Robot) []string {
+	info := robot.Info()
+	names := make([]string, len(info.Joints))
+	for i := range info.Joints {
+		names[i] = info.Joints[i].Name
+	}
+	return names
+}
+
+// Truth is a SIMULATION-ONLY estimator: it copies the simulator's ground
+// truth (base pose and twist, foot contacts) into the estimate. It exists to
+// tell controller faults from estimator faults; no robot can run it.
+type Truth struct{ Robot *simhal.Robot }
+
+// Reset does nothing: truth has no past.
+func (t *Truth) Reset(*hal.Sensors) {}
+
+// Update writes the ground truth of the current state.
+func (t *Truth) Update(_ *hal.Sensors, e *estimator.Estimate) {
+	tr := t.Robot.Truth()
+	q := tr.BaseQuat
+	*e = estimator.Estimate{
+		Quat: [4]float64{q.W, q.X, q.Y, q.Z}, AngVel: tr.BaseAngVel, Pos: tr.BasePos, LinVel: tr.BaseLinVel,
+		OrientationValid: true, PositionValid: true, VelocityValid: true, ContactValid: len(tr.Feet) == 2,
+	}
+	for k := 0; k < len(tr.Feet) && k < 2; k++ {
+		if tr.Feet[k].InContact {
+			e.Contact[k] = 1
+		}
+	}
+}
+
+// Report is an estimator's error against ground truth over a run (the
+// "estimator" and "baseline" objects of `stride sim --json`).
+type Report struct {
+	Name string `json:"name"`
+	// Ticks is the number of estimates scored.
+	Ticks int `json:"ticks"`
+	// VelRMSE is the RMS of the base velocity error, m/s (null when the
+	// estimator gives no velocity).
+	VelRMSE *float64 `json:"vel_rmse_mps"`
+	// PosDriftPercent is the final position drift (estimated displacement
+	// from the start minus the true one) as a percentage of the distance the
+	// base travelled, or of 1 m when it travelled less: below 1 m it is the
+	// absolute drift in cm.
+	PosDriftPercent *float64 `json:"pos_drift_percent"`
+	PosDrift        *float64 `json:"pos_drift_m"`
+	Travelled       float64  `json:"travelled_m"`
+	// YawDriftDeg is the final heading error relative to the start, degrees.
+	YawDriftDeg *float64 `json:"yaw_drift_deg"`
+	// HeightErrorRMS is the RMS of the base height error, m.
+	HeightErrorRMS *float64 `json:"height_error_rms_m"`
+	// RejectedUpdates counts samples and measurements the filter kept from
+	// its state (NaN, dropouts, bad encoders, gated slips).
+	RejectedUpdates uint64 `json:"rejected_updates"`
+	// NonFinite counts estimates with a NaN or infinite value.
+	NonFinite int `json:"non_finite"`
+}
+
+// score accumulates one estimator's errors.
+type score struct {
+	name               string
+	n, nv, np          int
+	sumV2, sumH2       float64
+	started            bool
+	p0e, p0t           spatial.Vec3
+	yaw0e, yaw0t       float64
+	lastE, lastT       spatial.Vec3
+	lastYawE, lastYawT float64
+	prevT              spatial.Vec3
+	travelled          float64
+	posValid, velValid bool
+	orientValid        bool
+	nonFinite          int
+}
+
+func yaw(q [4]float64) float64 {
+	return math.Atan2(2*(q[0]*q[3]+q[1]*q[2]), 1-2*(q[2]*q[2]+q[3]*q[3]))
+}
+
+func (s *score) add(e *estimator.Estimate, tr *simhal.Truth) {
+	for _, x := range [...]float64{e.Pos[0], e.Pos[1], e.Pos[2], e.LinVel[0], e.LinVel[1], e.LinVel[2], e.Quat[0], e.Quat[1], e.Quat[2], e.Quat[3]} {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			s.nonFinite++
+			return
+		}
+	}
+	s.n++
+	tq := [4]float64{tr.BaseQuat.W, tr.BaseQuat.X, tr.BaseQuat.Y, tr.BaseQuat.Z}
+	if !s.started {
+		s.started = true
+		s.p0e, s.p0t, s.prevT = e.Pos, tr.BasePos, tr.BasePos
+		s.yaw0e, s.yaw0t = yaw(e.Quat), yaw(tq)
+	}
+	d := tr.BasePos.Sub(s.prevT)
+	s.travelled += math.Hypot(d[0], d[1])
+	s.prevT = tr.BasePos
+	if e.VelocityValid {
+		s.velValid = true
+		dv := spatial.Vec3(e.LinVel).Sub(tr.BaseLinVel)
+		s.sumV2 += dv.Dot(dv)
+		s.nv++
+	}
+	if e.PositionValid {
+		s.posValid = true
+		dh := e.Pos[2] - tr.BasePos[2]
+		s.sumH2 += dh * dh
+		s.np++
+		s.lastE, s.lastT = e.Pos, tr.BasePos
+	}
+	if e.OrientationValid {
+		s.orientValid = true
+		s.lastYawE, s.lastYawT = yaw(e.Quat), yaw(tq)
+	}
+}
+
+func (s *score) report(rejected uint64) *Report {
+	r := &Report{Name: s.name, Ticks: s.n, Travelled: s.travelled, RejectedUpdates: rejected, NonFinite: s.nonFinite}
+	f := func(x float64) *float64 { return &x }
+	if s.velValid && s.nv > 0 {
+		r.VelRMSE = f(math.Sqrt(s.sumV2 / float64(s.nv)))
+	}
+	if s.posValid && s.np > 0 {
+		r.HeightErrorRMS = f(math.Sqrt(s.sumH2 / float64(s.np)))
+		drift := s.lastE.Sub(s.p0e).Sub(s.lastT.Sub(s.p0t)).Norm()
+		r.PosDrift = f(drift)
+		r.PosDriftPercent = f(100 * drift / math.Max(1, s.travelled))
+	}
+	if s.orientValid {
+		d := (s.lastYawE - s.yaw0e) - (s.lastYawT - s.yaw0t)
+		d = math.Remainder(d, 2*math.Pi)
+		r.YawDriftDeg = f(math.Abs(d) * 180 / math.Pi)
+	}
+	return r
+}
+
+// statser is an estimator that counts what it kept from its state.
+type statser interface{ Stats() estimator.Stats }
+
+// Tap wraps the loop's estimator: every Update is passed on, then scored
+// against the simulator's truth of the state the sample was read in, and
+// the baseline (when set) runs on the same sample. It forwards contact
+// schedules and telemetry channel declarations to the wrapped estimator.
+type Tap struct {
+	Inner    runtime.Estimator
+	Baseline runtime.Estimator // nil: none
+	robot    *simhal.Robot
+	main     score
+	base     score
+	be       estimator.Estimate
+}
+
+// NewTap wraps inner (named name) on robot, with the linear baseline side
+// by side unless inner is the baseline itself or truth.
+func NewTap(name string, inner runtime.Estimator, robot *simhal.Robot) (*Tap, error) {
+	t := &Tap{Inner: inner, robot: robot}
+	if name == "" {
+		name = Default
+	}
+	t.main.name = name
+	if name != "linear" && name != "truth" {
+		b, err := estimator.NewLinear(robot.World.Model, jointNames(robot), estimator.DefaultLinearConfig())
+		if err != nil {
+			return nil, err
+		}
+		t.Baseline = b
+		t.base.name = "linear"
+	}
+	return t, nil
+}
+
+var (
+	_ runtime.Estimator        = (*Tap)(nil)
+	_ runtime.ScheduleReceiver = (*Tap)(nil)
+	_ runtime.ChannelDeclarer  = (*Tap)(nil)
+)
+
+// Reset resets both estimators.
+func (t *Tap) Reset(s *hal.Sensors) {
+	t.Inner.Reset(s)
+	if t.Baseline != nil {
+		t.Baseline.Reset(s)
+	}
+}
+
+// Update runs the estimators on s and scores them.
+func (t *Tap) Update(s *hal.Sensors, e *estimator.Estimate) {
+	t.Inner.Update(s, e)
+	tr := t.robot.Truth()
+	t.main.add(e, tr)
+	if t.Baseline != nil {
+		t.Baseline.Update(s, &t.be)
+		t.base.add(&t.be, tr)
+	}
+}
+
+// SetSchedule hands the schedule to both estimators.
+func (t *Tap) SetSchedule(c *estimator.ContactSchedule) {
+	if r, ok := t.Inner.(runtime.ScheduleReceiver); ok {
+		r.SetSchedule(c)
+	}
+	if r, ok := t.Baseline.(runtime.ScheduleReceiver); ok {
+		r.SetSchedule(c)
+	}
+}
+
+// DeclareChannels declares the wrapped estimator's telemetry channels.
+func (t *Tap) DeclareChannels(declare func(name, unit string, size int) ([]float64, error)) error {
+	if d, ok := t.Inner.(runtime.ChannelDeclarer); ok {
+		return d.DeclareChannels(declare)
+	}
+	return nil
+}
+
+// Report returns the scores of the estimator and of the baseline (nil when
+// none ran).
+func (t *Tap) Report() (main, baseline *Report) {
+	var rej uint64
+	if st, ok := t.Inner.(statser); ok {
+		rej = st.Stats().RejectedUpdates()
+	}
+	main = t.main.report(rej)
+	if t.Baseline != nil {
+		var brej uint64
+		if st, ok := t.Baseline.(statser); ok {
+			brej = st.Stats().RejectedUpdates()
+		}
+		baseline = t.base.report(brej)
+	}
+	return main, baseline
+}
+
+// String is the report as one line for a text summary.
+func (r *Report) String() string {
+	f := func(p *float64, format string) string {
+		if p == nil {
+			return "n/a"
+		}
+		return fmt.Sprintf(format, *p)
+	}
+	return fmt.Sprintf("estimator %s: velocity RMSE %s m/s, height error RMS %s m, position drift %s m (%s %% of %.2f m travelled, or of 1 m), yaw drift %s°, %d rejected updates",
+		r.Name, f(r.VelRMSE, "%.4f"), f(r.HeightErrorRMS, "%.4f"), f(r.PosDrift, "%.4f"), f(r.PosDriftPercent, "%.2f"), r.Travelled,
+		f(r.YawDriftDeg, "%.3f"), r.RejectedUpdates)
+}
