@@ -21,8 +21,17 @@ type SensorParams struct {
 	AccelNoise    float64 // m/s²
 	AccelBias     float64 // m/s², like GyroBias
 	OrientNoise   float64 // rad, small random rotation of the IMU's orientation estimate
-	IMUSite       string  // site holding the IMU (default "imu"; the root body when absent)
-	Seed          uint64
+	// GyroBiasWalk and AccelBiasWalk make the biases random walks: each
+	// sample adds Gaussian steps of σ·√Δt (rad/s/√s, m/s²/√s).
+	GyroBiasWalk  float64
+	AccelBiasWalk float64
+	// IMULatency (s) delays the IMU's readings (rate, specific force,
+	// orientation): a sample holds the IMU's reading of that much earlier
+	// (the oldest kept when the run is younger). The encoders are not
+	// delayed. At most maxIMUDelay samples are kept.
+	IMULatency float64
+	IMUSite    string // site holding the IMU (default "imu"; the root body when absent)
+	Seed       uint64
 }
 
 // RealisticSensors returns noise figures typical of a humanoid's drives and
@@ -31,6 +40,7 @@ func RealisticSensors(seed uint64) SensorParams {
 	return SensorParams{
 		EncoderCounts: 1 << 14, JointPosNoise: 2e-4, JointVelNoise: 0.02, JointTauNoise: 0.3,
 		GyroNoise: 0.005, GyroBias: 0.002, AccelNoise: 0.05, AccelBias: 0.02, OrientNoise: 0.002,
+		GyroBiasWalk: 1e-4, AccelBiasWalk: 1e-3, IMULatency: 0.001,
 		IMUSite: "imu", Seed: seed,
 	}
 }
@@ -44,6 +54,16 @@ type SensorReading struct {
 	Gyro, Accel spatial.Vec3 // IMU frame
 }
 
+// maxIMUDelay is how many past IMU readings Sensors keeps for IMULatency.
+const maxIMUDelay = 64
+
+// imuReading is one IMU reading and its time.
+type imuReading struct {
+	t           float64
+	quat        spatial.Quat
+	gyro, accel spatial.Vec3
+}
+
 // Sensors samples a World's sensors. It keeps its own kinematics scratch so
 // sampling never disturbs the world's Data.
 type Sensors struct {
@@ -55,6 +75,11 @@ type Sensors struct {
 	body      int
 	d         *rbd.Data
 	joints    *rbd.JointMap // actuator i's joint coordinates
+	hist      [maxIMUDelay]imuReading
+	nhist     int     // readings kept
+	head      int     // index of the newest
+	lastT     float64 // time of the last sample (bias walk)
+	sampled   bool
 }
 
 // NewSensors makes the sensor model for w.
@@ -109,6 +134,12 @@ func (s *Sensors) Sample(w *World, r *SensorReading) {
 		e := spatial.Vec3{s.rng.NormFloat64(), s.rng.NormFloat64(), s.rng.NormFloat64()}.Scale(p.OrientNoise)
 		q = q.Integrate(e, 1)
 	}
+	if s.sampled && w.Time > s.lastT {
+		dt := w.Time - s.lastT
+		s.gyroBias = s.gyroBias.Add(s.noise3(p.GyroBiasWalk * math.Sqrt(dt)))
+		s.accelBias = s.accelBias.Add(s.noise3(p.AccelBiasWalk * math.Sqrt(dt)))
+	}
+	s.lastT, s.sampled = w.Time, true
 	r.IMUQuat = q
 	wv := d.BodyVel[s.body].Ang
 	r.Gyro = X.R.MulTVec(wv).Add(s.gyroBias).Add(s.noise3(p.GyroNoise))
@@ -127,6 +158,30 @@ func (s *Sensors) Sample(w *World, r *SensorReading) {
 	vb := wd.BodyVel[s.body]
 	lin := acc.At(Xs.P).Add(vb.Ang.Cross(vb.At(Xs.P)))
 	r.Accel = Xs.R.MulTVec(lin.Sub(m.Gravity)).Add(s.accelBias).Add(s.noise3(p.AccelNoise))
+	if p.IMULatency > 0 {
+		s.delayIMU(w.Time, r)
+	}
+}
+
+// delayIMU keeps r's IMU reading and replaces it with the newest one at
+// least IMULatency old (the oldest kept when none is).
+func (s *Sensors) delayIMU(now float64, r *SensorReading) {
+	if s.nhist > 0 && now < s.hist[s.head].t { // time went back: a reset world
+		s.nhist = 0
+	}
+	s.head = (s.head + 1) % maxIMUDelay
+	s.hist[s.head] = imuReading{t: now, quat: r.IMUQuat, gyro: r.Gyro, accel: r.Accel}
+	s.nhist = min(s.nhist+1, maxIMUDelay)
+	pick := s.head
+	for k := 0; k < s.nhist; k++ {
+		i := (s.head - k + maxIMUDelay) % maxIMUDelay
+		pick = i
+		if s.hist[i].t <= now-s.P.IMULatency+1e-9 {
+			break
+		}
+	}
+	h := &s.hist[pick]
+	r.IMUQuat, r.Gyro, r.Accel = h.quat, h.gyro, h.accel
 }
 
 // noise returns a Gaussian sample of standard deviation sigma (drawing
