@@ -27,6 +27,9 @@ type WalkerConfig struct {
 	// StartTime is how long the clock is held when walking starts from
 	// standing, while the capture point moves over the first stance foot.
 	StartTime float64
+	// StopSpeed is the centre-of-mass speed (m/s) under which a stop
+	// request may end the stepping.
+	StopSpeed float64
 	// Joint-level damping the drives add on top of the QP's torques
 	// (N·m·s/rad), towards the QP's velocity after one tick.
 	JointKd float64
@@ -47,7 +50,7 @@ func DefaultWalkerConfig() WalkerConfig {
 		StandKp: 60, StandKd: 15,
 		WalkKv: 1,
 		VelKi:  0.5, VelIntLimit: 0.3, AccelLimit: 0.5,
-		StartTime: 0.3,
+		StartTime: 0.3, StopSpeed: 0.25,
 		JointKd:   1,
 		FailTicks: 5,
 		MPC:       MPCInline, MPCEvery: 20,
@@ -245,6 +248,14 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	schedWalk := walk
 	if !walk {
 		w.startLeft = -1
+		// Stopping: keep stepping while the commanded velocity ramps down
+		// and until the centre of mass is slow enough for the stance to
+		// catch it; the clock then stops at the next double support.
+		_, cv := w.wbc.COM()
+		if w.sched.Walking() && (math.Hypot(w.vCmd[0], w.vCmd[1]) > 0.02 || math.Hypot(cv[0], cv[1]) > w.Cfg.StopSpeed) {
+			schedWalk = true
+			speed = math.Hypot(w.vCmd[0], w.vCmd[1])
+		}
 	} else if !w.sched.Walking() {
 		if w.startLeft < 0 {
 			w.startLeft = w.Cfg.StartTime

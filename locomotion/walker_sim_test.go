@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,6 +224,10 @@ func TestWalkerStepsInPlace(t *testing.T) {
 //	go test ./locomotion -run TestWalkerWalksForward -v -args -walk.seconds=10
 var walkSeconds = flag.Float64("walk.seconds", 6, "seconds TestWalkerWalksForward walks at each speed (≥ 4)")
 
+// walkSpeeds are the speeds TestWalkerWalksForward walks at (m/s, comma
+// separated), e.g. -args -walk.speeds=0.3,0.5,0.6.
+var walkSpeeds = flag.String("walk.speeds", "0.3,0.5", "speeds (m/s) TestWalkerWalksForward walks at, comma separated")
+
 // Walking forward at 0.3 and 0.5 m/s for walk.seconds each (6 s; the
 // simulation is deterministic and noise-free here: no seed), from 0.3 s of
 // standing: no fall; over the second half the mean COM speed is within 0.1
@@ -232,7 +238,15 @@ var walkSeconds = flag.Float64("walk.seconds", 6, "seconds TestWalkerWalksForwar
 func TestWalkerWalksForward(t *testing.T) {
 	secs := math.Max(*walkSeconds, 4)
 	half := int(secs * 500)
-	for _, v := range []float64{0.3, 0.5} {
+	var speeds []float64
+	for _, f := range strings.Split(*walkSpeeds, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil {
+			t.Fatalf("-walk.speeds: %v", err)
+		}
+		speeds = append(speeds, v)
+	}
+	for _, v := range speeds {
 		r := newWalkRig(t)
 		r.run(t, 300)
 		r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, v
