@@ -142,3 +142,27 @@ func TestSimulationStopIsAnEvent(t *testing.T) {
 		t.Fatalf("kind name %q", telemetry.EventKindNames[e.Kind])
 	}
 }
+
+// A tick with a controller that records its channels allocates nothing, in
+// locomotion and out of it.
+func TestTickWithDeclaredChannelsAllocs(t *testing.T) {
+	c := &chanController{names: []string{"test.steps", "test.q0"}}
+	r := newFakeRobot(4)
+	l, err := New(r, Options{Config: testConfig(), Clock: &LockStep{Stepper: r}, Home: []float64{0, 0.1, 0.2, 0.3},
+		Controller: c, Recorder: &nopRecorder{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	run(t, l, 1)
+	must(t, l.Request(ModeStandup))
+	run(t, l, 250)
+	if a := testing.AllocsPerRun(100, func() { _ = l.Run(ctx, 1) }); a != 0 {
+		t.Errorf("stand: %.1f allocations per tick", a)
+	}
+	must(t, l.Request(ModeLocomotion))
+	run(t, l, 30)
+	if a := testing.AllocsPerRun(100, func() { _ = l.Run(ctx, 1) }); a != 0 || l.Mode() != ModeLocomotion {
+		t.Errorf("locomotion: %.1f allocations per tick (mode %v)", a, l.Mode())
+	}
+}

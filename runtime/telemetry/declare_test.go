@@ -164,3 +164,18 @@ func TestCreateNeverRemovesWhatItDidNotMake(t *testing.T) {
 		t.Fatal("the directory is gone")
 	}
 }
+
+// Record of a tick with declared channels allocates nothing either.
+func TestRecordWithDeclaredAllocatesNothing(t *testing.T) {
+	h := testHeader(24, true)
+	h.Declared = []Declared{{"mpc.force", "N", 12}, {"policy.action", "rad", 24}}
+	w, err := NewWriter(newMemSink(), h, Options{RingTicks: 1 << 14, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	tk := sequentialTicks(1, 1, 24, true)[0]
+	if a := testing.AllocsPerRun(2000, func() { tk.Tick++; tk.Values[35] = float64(tk.Tick); w.Record(&tk) }); a != 0 {
+		t.Errorf("Record: %v allocations per call", a)
+	}
+}
