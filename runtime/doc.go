@@ -57,9 +57,13 @@
 // has a lifecycle (Start, Step, Stop, Err: a failure trips
 // FaultController). A controller that implements SchedulePublisher hands its
 // estimator.ContactSchedule to an estimator that implements
-// ScheduleReceiver, one tick later. No adapters: estimator and locomotion
-// implement these directly. RecordEstimate is the one conversion of the
-// estimate to telemetry.
+// ScheduleReceiver, one tick later. A controller or estimator that
+// implements ChannelDeclarer records values of its own in telemetry
+// (declared once at New; Loop.Declared lists them for the log header). No
+// adapters: estimator and locomotion implement these directly.
+// RecordEstimate is the one conversion of the estimate to telemetry. When
+// the clock fails (a simulation that stopped), Run logs a stop event with
+// the error before returning it.
 //
 // # Imports
 //
