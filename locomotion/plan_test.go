@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
 
@@ -91,6 +92,11 @@ func TestSchedulerTable(t *testing.T) {
 	st, prog, rem, _ = s.FootTiming(Left)
 	if !st || math.Abs(prog-0.25/0.6) > 1e-6 || math.Abs(rem-0.28) > 1e-6 {
 		t.Errorf("left at φ 0.25: stance %v progress %g remaining %g", st, prog, rem)
+	}
+	var cs estimator.ContactSchedule
+	s.Schedule(&cs)
+	if !cs.Valid || cs.Stance != [2]bool{true, false} || math.Abs(cs.Phase[Right]-0.375) > 1e-6 || math.Abs(cs.Remaining[Left]-0.28) > 1e-6 {
+		t.Errorf("published schedule %+v at φ 0.25", cs)
 	}
 }
 

@@ -3,6 +3,8 @@ package locomotion
 import (
 	"fmt"
 	"math"
+
+	"github.com/stride-robotics/stride/estimator"
 )
 
 // Feet are indexed Left, Right everywhere in this package (as in
@@ -195,3 +197,14 @@ func (s *Scheduler) StanceDuration() float64 { return s.duty * s.period }
 
 // SwingDuration returns the current planned swing duration (s).
 func (s *Scheduler) SwingDuration() float64 { return (1 - s.duty) * s.period }
+
+// Schedule writes the planned contact schedule for the estimator: each
+// foot's planned stance, its progress through the current stance or swing
+// and the time left in it (+Inf standing).
+func (s *Scheduler) Schedule(cs *estimator.ContactSchedule) {
+	cs.Valid = true
+	for k := 0; k < 2; k++ {
+		st, prog, rem, _ := s.FootTiming(k)
+		cs.Stance[k], cs.Phase[k], cs.Remaining[k] = st, prog, rem
+	}
+}

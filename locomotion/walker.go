@@ -189,11 +189,8 @@ func (w *Walker) Gait() (Gait, float64) {
 // and the controller's touchdowns follow that detection, so publishing them
 // back would close a loop in which a late foot is never found on the ground.
 func (w *Walker) Schedule(s *estimator.ContactSchedule) {
+	w.sched.Schedule(s)
 	s.Valid = w.started
-	for k := 0; k < 2; k++ {
-		st, prog, rem, _ := w.sched.FootTiming(k)
-		s.Stance[k], s.Phase[k], s.Remaining[k] = st, prog, rem
-	}
 }
 
 // Steps returns the planned touchdowns of the last swings.

@@ -86,11 +86,18 @@ func newWalkRigCfg(t testing.TB, cfg locomotion.WalkerConfig) *walkRig {
 // it in its profile's home pose on flat ground and starts the walker.
 func newWalkRigModel(t testing.TB, path string, cfg locomotion.WalkerConfig) *walkRig {
 	t.Helper()
+	return newWalkRigTerrain(t, path, nil, 0, cfg)
+}
+
+// newWalkRigTerrain is newWalkRigModel on terrain (nil: flat), the start
+// pose lifted by lift metres.
+func newWalkRigTerrain(t testing.TB, path string, terrain *sim.Terrain, lift float64, cfg locomotion.WalkerConfig) *walkRig {
+	t.Helper()
 	m, err := models.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := sim.NewWorld(m, nil, sim.DefaultOptions())
+	w, err := sim.NewWorld(m, terrain, sim.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,6 +114,7 @@ func newWalkRigModel(t testing.TB, path string, cfg locomotion.WalkerConfig) *wa
 		t.Fatal(err)
 	}
 	copy(w.Qpos, p.HomeQpos) // the home pose, soles on the ground
+	w.Qpos[2] += lift
 	clear(w.Qvel)
 	wk, err := locomotion.NewWalker(p, cfg)
 	if err != nil {
@@ -624,6 +632,34 @@ func TestWalkerSchedule(t *testing.T) {
 	for k := 0; k < 2; k++ {
 		if single[k] < 450 || single[k] > 850 {
 			t.Errorf("foot %d in single support for %d ticks, want about 640", k, single[k])
+		}
+	}
+}
+
+// Uneven ground with no vision (the touchdown height is the stance foot's):
+// up a 5° slope and over ±2 cm rough ground (a 0.1 m grid, seed 1) at 0.5
+// m/s for 5 s each (1 s of it accelerating) without a fall, more than 1.5 m forward.
+func TestWalkerSlopeAndRoughGround(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		terrain *sim.Terrain
+		lift    float64
+	}{
+		{"slope 5°", sim.TiltedGround(5*math.Pi/180, 1), 0.02},
+		{"rough ±2 cm", sim.RoughGround(120, 120, 0.1, 0.02, 1, 1), 0.025},
+	} {
+		r := newWalkRigTerrain(t, "", c.terrain, c.lift, locomotion.DefaultWalkerConfig())
+		r.run(t, 500)
+		x0 := r.robot.Truth().COM
+		r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 0.5
+		ok := r.run(t, 5000)
+		d := r.robot.Truth().COM.Sub(x0)
+		t.Logf("%s at 0.5 m/s: %.2f m forward, %.2f m sideways, %.2f m up in 5 s; QP failures %d", c.name, d[0], d[1], d[2], r.walker.Failures())
+		if !ok {
+			t.Fatalf("%s: fell", c.name)
+		}
+		if d[0] < 1.5 {
+			t.Errorf("%s: %.2f m forward in 5 s, want > 1.5", c.name, d[0])
 		}
 	}
 }
