@@ -58,7 +58,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./sim/urdf
 	$(GO) test -run '^$$' -fuzz '^FuzzReadSTL$$' -fuzztime $(FUZZTIME) ./sim/meshio
 	$(GO) test -run '^$$' -fuzz '^FuzzReadOBJ$$' -fuzztime $(FUZZTIME) ./sim/meshio
-	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) ./runtime/telemetry
+	$(GO) test -run '^$$' -fuzz '^FuzzReader$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 1x ./runtime/telemetry # whole logs as inputs: minimizing one takes the run
 	$(GO) test -run '^$$' -fuzz '^FuzzDamage$$' -fuzztime $(FUZZTIME) ./runtime/telemetry
 	$(GO) test -run '^$$' -fuzz '^FuzzParseUDPMessage$$' -fuzztime $(FUZZTIME) ./runtime
 	$(GO) test -run '^$$' -fuzz '^FuzzConfig$$' -fuzztime $(FUZZTIME) ./runtime
