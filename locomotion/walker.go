@@ -468,15 +468,22 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	} else {
 		w.fails = 0
 	}
+	// Torques from the QP (the last good ones if it failed) and joint
+	// damping towards the QP's velocity one tick ahead; no stiffness (Q is
+	// only a finite placeholder). A non-finite sample never reaches the
+	// command: the damping target falls back to rest.
 	out.N = len(w.P.Joints)
 	for i := range w.P.Joints {
 		dof := w.P.Dof[i]
-		out.Joint[i] = hal.JointCommand{
-			Tau: wbc.Tau[i],
-			Q:   in.Sensors.Q[i],
-			Qd:  in.Sensors.Qd[i] + wbc.Qdd[dof]*dt,
-			Kd:  w.Cfg.JointKd,
+		qd := in.Sensors.Qd[i] + wbc.Qdd[dof]*dt
+		if math.IsNaN(qd) || math.IsInf(qd, 0) {
+			qd = 0
 		}
+		q := in.Sensors.Q[i]
+		if math.IsNaN(q) || math.IsInf(q, 0) {
+			q = in.Home[i]
+		}
+		out.Joint[i] = hal.JointCommand{Tau: wbc.Tau[i], Q: q, Qd: qd, Kd: w.Cfg.JointKd}
 	}
 }
 

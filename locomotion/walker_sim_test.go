@@ -663,3 +663,26 @@ func TestWalkerSlopeAndRoughGround(t *testing.T) {
 		}
 	}
 }
+
+// A NaN joint reading makes no NaN command: the torques stay the last good
+// ones and every value stays finite, and the failure is reported by Err
+// after FailTicks.
+func TestWalkerNaNSensor(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 100)
+	r.sens.Q[3] = math.NaN()
+	for i := 0; i <= r.walker.Cfg.FailTicks; i++ {
+		r.walker.Step(&r.in, &r.out)
+		for j := 0; j < r.out.N; j++ {
+			c := r.out.Joint[j]
+			for _, v := range []float64{c.Tau, c.Q, c.Qd, c.Kp, c.Kd} {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("tick %d: joint %d command %+v not finite", i, j, c)
+				}
+			}
+		}
+	}
+	if err := r.walker.Err(); !errors.Is(err, locomotion.ErrWBC) {
+		t.Errorf("Err() = %v after %d ticks of a NaN joint, want ErrWBC", err, r.walker.Cfg.FailTicks+1)
+	}
+}
