@@ -31,6 +31,9 @@ type Config struct {
 	// Reanchor is how many consecutive rejected updates of a foot make the
 	// filter drop the foot's point and take it afresh where the leg puts it.
 	Reanchor int
+	// RollingSole lets a box sole's contact point follow its lowest edge or
+	// corner (Legs.Rolling); off, the sole's centre is the point.
+	RollingSole bool
 	// Initial standard deviations.
 	// InitPos is the height's: the start defines the horizontal origin.
 	InitOrient, InitVel, InitPos, InitGyroBias, InitAccelBias float64
@@ -44,7 +47,7 @@ func DefaultConfig() Config {
 		GyroNoise: 3e-4, AccelNoise: 3e-3, GyroBiasWalk: 1e-4, AccelBiasWalk: 1e-3,
 		ContactNoise: 0.02, EncoderNoise: 1e-3, KinematicNoise: 0.004,
 		OrientNoise: 0.01, OrientEvery: 10,
-		Gate: 16.27, Reanchor: 40, // χ²₃(0.999)
+		Gate: 16.27, Reanchor: 40, RollingSole: true, // χ²₃(0.999)
 		InitOrient: 0.02, InitVel: 0.1, InitPos: 0.005, InitGyroBias: 0.005, InitAccelBias: 0.05,
 		Contact: DefaultContactConfig(),
 	}
@@ -113,6 +116,8 @@ type InEKF struct {
 	v, p       spatial.Vec3
 	d          [2]spatial.Vec3
 	active     [2]bool
+	set        [2]uint8 // each standing foot's contact corners (Legs.Set)
+	heldOff    [2]int   // samples a foot called standing was held off for moving
 	bg, ba     spatial.Vec3
 	P          [dim * dim]float64
 	w          spatial.Vec3 // bias-corrected rate of the last sample, IMU axes
@@ -139,6 +144,7 @@ func NewInEKF(m *rbd.Model, joints []string, cfg Config) (*InEKF, error) {
 	if err != nil {
 		return nil, err
 	}
+	legs.Rolling = cfg.RollingSole
 	e := &InEKF{cfg: cfg, grav: m.Gravity}
 	e.f.legs, e.f.cc = legs, cfg.Contact
 	e.f.weight = m.TotalMass() * m.Gravity.Norm()
@@ -167,6 +173,7 @@ func (e *InEKF) Reset(s *hal.Sensors) {
 	e.active = [2]bool{}
 	e.bg, e.ba = spatial.Vec3{}, spatial.Vec3{}
 	e.rejectRun = [2]int{}
+	e.heldOff = [2]int{}
 	e.count = 0
 	if s != nil {
 		e.start(s)
@@ -265,12 +272,47 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 			f.stats.LegSkipped++
 			standing = false
 		}
+		if standing || e.active[k] {
+			// A touching foot is still (its sole may roll): a foot the
+			// force and plan call standing while it still moves is not
+			// down yet (the swing leg's braking loads it before touchdown),
+			// and a standing foot that moves fast has left.
+			// The bound allows for the state's own velocity uncertainty; a
+			// foot held off this way for touchWait samples is taken anyway
+			// (then it is the velocity estimate that is wrong: loosened).
+			vf := e.footVel(k, s).Norm()
+			sv := math.Sqrt(math.Max(0, e.P[(3*bV)*dim+3*bV]+e.P[(3*bV+1)*dim+3*bV+1]+e.P[(3*bV+2)*dim+3*bV+2]))
+			switch {
+			case e.active[k] && vf > liftSpeed+3*sv:
+				standing = false
+				f.stats.Moved++
+			case !e.active[k] && standing && vf > touchSpeed+3*sv:
+				e.heldOff[k]++
+				if e.heldOff[k] < touchWait {
+					standing = false
+				} else {
+					for i := 0; i < 3; i++ {
+						e.P[(3*bV+i)*dim+3*bV+i] += reanchorVel * reanchorVel
+					}
+				}
+			}
+		}
+		if !standing || e.active[k] {
+			e.heldOff[k] = 0
+		}
 		switch {
 		case standing && !e.active[k]:
 			e.augment(k)
 		case !standing && e.active[k]:
 			e.marginalize(k)
 		case standing:
+			if s := f.legs.Set[k]; s != e.set[k] {
+				// The foot now pivots about another part of its sole: move
+				// its point by the offset the leg measures between the two.
+				off := f.legs.PointOf(k, s).Sub(f.legs.PointOf(k, e.set[k]))
+				e.d[k] = e.d[k].Add(e.R.MulVec(off))
+				e.set[k] = s
+			}
 			e.legUpdate(k)
 		}
 	}
@@ -450,6 +492,29 @@ func (e *InEKF) symmetrize() {
 	}
 }
 
+// Foot speeds (m/s, world) below which a foot may start standing and above
+// which a standing foot is taken to have left.
+const (
+	touchSpeed = 0.1
+	liftSpeed  = 0.5
+	touchWait  = 30 // samples
+)
+
+// footVel returns foot k's contact point velocity in the world, from the
+// state and the leg: v + R (ω × y + J q̇).
+func (e *InEKF) footVel(k int, s *hal.Sensors) spatial.Vec3 {
+	l := e.f.legs
+	n := l.foot[k].n
+	y := l.Pos[k]
+	var jq spatial.Vec3
+	for a := 0; a < 3; a++ {
+		for j := 0; j < n; j++ {
+			jq[a] += l.J[k][a*n+j] * s.Qd[l.foot[k].hal[j]]
+		}
+	}
+	return e.v.Add(e.R.MulVec(e.w.Cross(y).Add(jq)))
+}
+
 // legNoise returns the world-frame covariance of foot k's kinematic
 // measurement: R̂ (σ_q² J Jᵀ + σ_k² I) R̂ᵀ.
 func (e *InEKF) legNoise(k int) spatial.Mat3 {
@@ -497,6 +562,7 @@ func (e *InEKF) augment(k int) {
 		}
 	}
 	e.active[k] = true
+	e.set[k] = e.f.legs.Set[k]
 	e.rejectRun[k] = 0
 }
 

@@ -42,6 +42,15 @@ type Legs struct {
 	// sample (constant when the IMU is on the base body).
 	BaseFromIMU spatial.Transform
 
+	// Rolling makes the contact point follow a box sole's lowest edge or
+	// corner when the foot is tilted against gravity (heel strike, toe-off),
+	// the point the foot then pivots about; flat, it is the sole's centre.
+	// Set says which corners make the point (bit i: corner i; 0: centre).
+	Rolling bool
+	Set     [2]uint8
+	corners [2][4]spatial.Vec3 // corners relative to the IMU, IMU axes
+	center  [2]spatial.Vec3
+
 	// Results of the last Compute, per foot (0 left, 1 right).
 	Pos   [2]spatial.Vec3            // contact point relative to the IMU, IMU axes, m
 	J     [2][3 * maxLegDofs]float64 // ∂Pos/∂q of the leg's joints (3×n row-major)
@@ -56,10 +65,12 @@ type Legs struct {
 // footModel is one leg: the foot body, its contact point, the leg's joints.
 type footModel struct {
 	body   int
-	point  spatial.Vec3 // contact point in the foot body's frame
-	leaves []int        // leaf bodies of the leg's subtree (kinematics run to each)
-	bodies []int        // every body of the leg's subtree (its weight)
-	n      int          // leg joints
+	point  spatial.Vec3 // contact point in the foot body's frame (flat)
+	corner [4]spatial.Vec3
+	nc     int   // corners of a box sole (0: a point foot)
+	leaves []int // leaf bodies of the leg's subtree (kinematics run to each)
+	bodies []int // every body of the leg's subtree (its weight)
+	n      int   // leg joints
 	dof    [maxLegDofs]int
 	hal    [maxLegDofs]int   // hal joint index of each leg dof
 	mass   []int             // bodies of the leg with mass
@@ -171,6 +182,8 @@ func (l *Legs) findFeet() error {
 		low    float64
 		branch int
 		bottom spatial.Vec3 // body frame
+		corner [4]spatial.Vec3
+		nc     int
 	}
 	best := map[int]*cand{}
 	for gi := range m.Geoms {
@@ -187,7 +200,19 @@ func (l *Legs) findFeet() error {
 		}
 		if c := best[branch]; c == nil || low < c.low {
 			wb := l.d.XBody[g.Body].InvPoint(X.P.Sub(spatial.Vec3{0, 0, ext}))
-			best[branch] = &cand{body: g.Body, low: low, branch: branch, bottom: wb}
+			c := &cand{body: g.Body, low: low, branch: branch, bottom: wb}
+			if g.Type == rbd.GeomBox && math.Abs(X.R[8]) > 0.99 { // a sole: the bottom face's corners
+				sz := g.Size[2]
+				if X.R[8] < 0 {
+					sz = -sz
+				}
+				for i, sg := range [4][2]float64{{1, 1}, {1, -1}, {-1, -1}, {-1, 1}} {
+					cg := m.GeomX0[gi].Point(spatial.Vec3{sg[0] * g.Size[0], sg[1] * g.Size[1], -sz})
+					c.corner[i] = cg
+				}
+				c.nc = 4
+			}
+			best[branch] = c
 		}
 	}
 	var feet []*cand
@@ -212,6 +237,7 @@ func (l *Legs) findFeet() error {
 	for k, c := range []*cand{a, b} {
 		f := &l.foot[k]
 		f.body, f.point = c.body, c.bottom
+		f.corner, f.nc = c.corner, c.nc
 		site := -1
 		for si := range m.Sites {
 			if m.Sites[si].Body != c.body {
@@ -267,6 +293,27 @@ func geomExtentZ(g *rbd.Geom, R *spatial.Mat3) float64 {
 	return 0
 }
 
+// rollBand is how much lower (m) than the rest a sole's corners must be to
+// carry the contact alone.
+const rollBand = 0.003
+
+// PointOf returns foot k's contact point of corner set set (0: the centre)
+// relative to the IMU, IMU axes, for the last Compute's joint angles.
+func (l *Legs) PointOf(k int, set uint8) spatial.Vec3 {
+	if set == 0 {
+		return l.center[k]
+	}
+	var sum spatial.Vec3
+	n := 0
+	for i := 0; i < 4; i++ {
+		if set&(1<<i) != 0 {
+			sum = sum.Add(l.corners[k][i])
+			n++
+		}
+	}
+	return sum.Scale(1 / float64(n))
+}
+
 // FootBody returns the body index of foot k (0 left, 1 right).
 func (l *Legs) FootBody(k int) int { return l.foot[k].body }
 
@@ -294,6 +341,37 @@ func (l *Legs) Compute(s *hal.Sensors, gravityIMU spatial.Vec3) {
 	for k := range l.foot {
 		f := &l.foot[k]
 		pf := d.XBody[f.body].Point(f.point)
+		l.center[k] = Xi.R.MulTVec(pf.Sub(pi))
+		l.Set[k] = 0
+		if f.nc == 4 {
+			var cb [4]spatial.Vec3
+			for i := range cb {
+				cb[i] = d.XBody[f.body].Point(f.corner[i])
+				l.corners[k][i] = Xi.R.MulTVec(cb[i].Sub(pi))
+			}
+			if down := l.gBase.Norm(); l.Rolling && down > 0 {
+				low := math.Inf(-1)
+				var h [4]float64
+				for i := range cb {
+					h[i] = cb[i].Dot(l.gBase) / down
+					low = math.Max(low, h[i])
+				}
+				var set uint8
+				var sum spatial.Vec3
+				n := 0
+				for i := range cb {
+					if h[i] > low-rollBand {
+						set |= 1 << i
+						sum = sum.Add(cb[i])
+						n++
+					}
+				}
+				if n < 4 {
+					l.Set[k] = set
+					pf = sum.Scale(1 / float64(n))
+				}
+			}
+		}
 		for i, b := range f.mass {
 			f.com[i] = d.XBody[b].Point(m.Bodies[b].COM)
 		}
