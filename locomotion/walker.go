@@ -7,6 +7,7 @@ import (
 
 	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/hal"
+	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
 
@@ -117,6 +118,18 @@ func NewWalker(p *Profile, cfg WalkerConfig) (*Walker, error) {
 		return nil, err
 	}
 	return wk, nil
+}
+
+// NewWalkerForModel derives the profile of model m for the hal joints named
+// joints (hal.Info.JointNames), with the optional YAML overrides f (nil:
+// none), and makes a walker with the default parameters: what a tool needs
+// to hand the runtime its locomotion controller.
+func NewWalkerForModel(m *rbd.Model, joints []string, f *ProfileFile) (*Walker, error) {
+	p, err := DeriveProfile(m, joints, f)
+	if err != nil {
+		return nil, err
+	}
+	return NewWalker(p, DefaultWalkerConfig())
 }
 
 // WBC returns the walker's whole-body controller (for inspection).

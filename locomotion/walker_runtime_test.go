@@ -36,14 +36,11 @@ func TestWalkerInRuntimeLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := locomotion.DeriveProfile(m, actuatedJoints(m), nil)
+	wk, err := locomotion.NewWalkerForModel(m, robot.Info().JointNames(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	wk, err := locomotion.NewWalker(p, locomotion.DefaultWalkerConfig())
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := wk.P
 	cfg := runtime.Defaults()
 	cfg.Standup.Duration, cfg.Standup.GainRamp = 1, 0.1
 	cfg.Commands.Timeout = 0 // the test sends each set-point once
