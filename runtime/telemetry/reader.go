@@ -393,7 +393,11 @@ func (r *Reader) scan() error {
 			// tell, so every chunk after it is left out.
 			chunks.otherHead = true
 			reason := "a second log header: another log's data follows (logs concatenated?)"
-			if hb, ok := r.frameHeader(pos, p); ok && hb.Version >= 2 {
+			hb, ok := r.frameHeader(pos, p)
+			if ok {
+				chunks.sawHead(hb.ID) // the zero id for a version 1 header
+			}
+			if ok && hb.Version >= 2 {
 				if hb.ID == r.Header.ID {
 					reason = "a second copy of this log's header (the log appended to itself?)"
 				} else {
