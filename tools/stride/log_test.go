@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -146,6 +147,13 @@ func TestLogInfoVerifyConcatenated(t *testing.T) {
 	}
 	if _, err = runLog(t, "info", p, "--verify"); err != nil {
 		t.Fatalf("--verify on the intact log: %v", err)
+	}
+	// The command's exit status (the test binary run as the CLI).
+	for file, want := range map[string]int{twice: 1, p: 0} {
+		cmd := cliCommand(context.Background(), "log", "info", file, "--verify", "--events", "0")
+		if err := cmd.Run(); cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != want {
+			t.Errorf("stride log info %s --verify: %v, want exit status %d", filepath.Base(file), err, want)
+		}
 	}
 }
 
