@@ -397,6 +397,15 @@ func benchWalker(b *testing.B, cfg locomotion.WalkerConfig) {
 	b.ReportMetric(times[len(times)-1], "max_us")
 }
 
+// The whole-body QP reports its solve time.
+func TestWBCSolveTime(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 10)
+	if d := r.walker.WBC().SolveTime; d <= 0 || d > time.Second {
+		t.Errorf("SolveTime %v", d)
+	}
+}
+
 // A failing whole-body QP keeps the last good torques for FailTicks ticks,
 // then Err reports it (the runtime turns that into FaultController); an
 // infeasible tick allocates nothing.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/stride-robotics/stride/locomotion/qp"
 	"github.com/stride-robotics/stride/sim/rbd"
@@ -81,6 +82,9 @@ type WBC struct {
 	W      [2][6]float64
 	Status qp.Status
 	Iter   int
+	// SolveTime is how long the last Solve took (posing and solving the
+	// QP), for the run's wbc_solve_us statistics.
+	SolveTime time.Duration
 }
 
 // WBCWeights are the task weights, gains and contact parameters.
@@ -250,6 +254,8 @@ func (w *WBC) addTask(jac []float64, r0, nr int, b []float64, weight float64) {
 // Solve poses and solves the QP for the goals. On failure it keeps the last
 // good torques in Tau and returns an error wrapping ErrWBC.
 func (w *WBC) Solve() error {
+	start := time.Now()
+	defer func() { w.SolveTime = time.Since(start) }()
 	nv, n := w.nv, w.n
 	W := &w.Weights
 	p := &w.prob
