@@ -19,6 +19,7 @@ type Stats struct {
 	Rejected     uint64 // foot measurements rejected by the innovation gate (slip)
 	OrientReject uint64 // IMU orientation measurements rejected by the gate
 	Reanchored   uint64 // feet re-anchored after a persistent slip
+	VelRejected  uint64 // standing-foot velocity measurements rejected by the gate (the foot was not still)
 	Moved        uint64 // standing feet dropped for moving fast (a slip, or a lift-off before the force fell)
 	Recovered    uint64 // steps undone because they produced a non-finite state
 }

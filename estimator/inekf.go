@@ -31,6 +31,10 @@ type Config struct {
 	// Reanchor is how many consecutive rejected updates of a foot make the
 	// filter drop the foot's point and take it afresh where the leg puts it.
 	Reanchor int
+	// JointVelNoise (rad/s) is the joint velocity noise of the standing-foot
+	// velocity measurement (v = −R(ω×y + J q̇), as MIT Cheetah's filter
+	// uses it); 0 leaves it out.
+	JointVelNoise float64
 	// RollingSole lets a box sole's contact point follow its lowest edge or
 	// corner (Legs.Rolling); off, the sole's centre is the point.
 	RollingSole bool
@@ -47,7 +51,7 @@ func DefaultConfig() Config {
 		GyroNoise: 3e-4, AccelNoise: 3e-3, GyroBiasWalk: 1e-4, AccelBiasWalk: 1e-3,
 		ContactNoise: 0.02, EncoderNoise: 1e-3, KinematicNoise: 0.004,
 		OrientNoise: 0.01, OrientEvery: 10,
-		Gate: 16.27, Reanchor: 40, RollingSole: true, // χ²₃(0.999)
+		Gate: 16.27, Reanchor: 40, RollingSole: true, JointVelNoise: 0.05, // χ²₃(0.999)
 		InitOrient: 0.02, InitVel: 0.1, InitPos: 0.005, InitGyroBias: 0.005, InitAccelBias: 0.05,
 		Contact: DefaultContactConfig(),
 	}
@@ -118,6 +122,7 @@ type InEKF struct {
 	active     [2]bool
 	set        [2]uint8 // each standing foot's contact corners (Legs.Set)
 	heldOff    [2]int   // samples a foot called standing was held off for moving
+	standTicks [2]int   // samples each foot has stood
 	bg, ba     spatial.Vec3
 	P          [dim * dim]float64
 	w          spatial.Vec3 // bias-corrected rate of the last sample, IMU axes
@@ -306,6 +311,10 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 		case !standing && e.active[k]:
 			e.marginalize(k)
 		case standing:
+			e.standTicks[k]++
+			if e.cfg.JointVelNoise > 0 && f.legs.Set[k] == 0 && e.standTicks[k] > settleTicks {
+				e.footVelUpdate(k, s)
+			}
 			if s := f.legs.Set[k]; s != e.set[k] {
 				// The foot now pivots about another part of its sole: move
 				// its point by the offset the leg measures between the two.
@@ -498,6 +507,9 @@ const (
 	touchSpeed = 0.1
 	liftSpeed  = 0.5
 	touchWait  = 30 // samples
+	// settleTicks is how long a foot stands flat before its velocity is
+	// measured (the impact and the sole's settling are over).
+	settleTicks = 100
 )
 
 // footVel returns foot k's contact point velocity in the world, from the
@@ -562,6 +574,7 @@ func (e *InEKF) augment(k int) {
 		}
 	}
 	e.active[k] = true
+	e.standTicks[k] = 0
 	e.set[k] = e.f.legs.Set[k]
 	e.rejectRun[k] = 0
 }
@@ -622,6 +635,70 @@ func (e *InEKF) legUpdate(k int) {
 		return
 	}
 	e.rejectRun[k] = 0
+}
+
+// footVelUpdate corrects the velocity with standing foot k's: the foot is
+// still, so v = −R b with b = ω×y + J q̇ measured in the IMU's axes. With
+// u = R̂ b, R = exp(φ) R̂ and v − v̂ = ν_v − [v̂]×φ, the innovation
+// z = −u − v̂ = ν_v − [v̂ + u]×φ.
+func (e *InEKF) footVelUpdate(k int, s *hal.Sensors) {
+	l := e.f.legs
+	n := l.foot[k].n
+	y := l.Pos[k]
+	var jq spatial.Vec3
+	for a := 0; a < 3; a++ {
+		for j := 0; j < n; j++ {
+			jq[a] += l.J[k][a*n+j] * s.Qd[l.foot[k].hal[j]]
+		}
+	}
+	u := e.R.MulVec(e.w.Cross(y).Add(jq))
+	z := u.Add(e.v).Scale(-1)
+	X := spatial.Skew(e.v.Add(u)) // H = [−X, I, 0 …]
+	var PH [dim * 3]float64
+	for r := 0; r < dim; r++ {
+		var pf, pv spatial.Vec3
+		for c := 0; c < 3; c++ {
+			pf[c] = e.P[r*dim+c]
+			pv[c] = e.P[r*dim+3*bV+c]
+		}
+		row := X.MulTVec(pf).Add(pv) // P_rφ (−X)ᵀ = P_rφ X
+		PH[r*3], PH[r*3+1], PH[r*3+2] = row[0], row[1], row[2]
+	}
+	var S spatial.Mat3
+	for c := 0; c < 3; c++ {
+		var cφ, cv spatial.Vec3
+		for k := 0; k < 3; k++ {
+			cφ[k] = PH[k*3+c]
+			cv[k] = PH[(3*bV+k)*3+c]
+		}
+		col := cv.Sub(X.MulVec(cφ))
+		for r := 0; r < 3; r++ {
+			S[3*r+c] = col[r]
+		}
+	}
+	// noise: R̂ (σ_q̇² J Jᵀ + σ_ω² [y]×[y]×ᵀ) R̂ᵀ
+	J := &l.J[k]
+	var C spatial.Mat3
+	sq := e.cfg.JointVelNoise * e.cfg.JointVelNoise
+	for a := 0; a < 3; a++ {
+		for b := 0; b < 3; b++ {
+			sum := 0.0
+			for j := 0; j < n; j++ {
+				sum += J[a*n+j] * J[b*n+j]
+			}
+			C[3*a+b] = sq * sum
+		}
+	}
+	Y := spatial.Skew(y)
+	YY := Y.MulT(&Y)
+	sw := e.cfg.GyroNoise * e.cfg.GyroNoise * 1000 // per-sample rate noise at 1 kHz
+	C = C.Add(YY.Scale(sw))
+	RC := e.R.Mul(&C)
+	N := RC.MulT(&e.R)
+	S = S.Add(N).Symmetrize()
+	if _, ok := e.correct(&PH, &S, z, e.cfg.Gate); !ok {
+		e.f.stats.VelRejected++
+	}
 }
 
 // zeroVelUpdate tells the filter the base is at rest when no foot stands

@@ -202,6 +202,7 @@ func synthConfig(g *synth) Config {
 	c.ContactNoise = 1e-4 // the feet do not creep
 	c.GyroBiasWalk, c.AccelBiasWalk = 1e-6, 1e-5
 	c.InitPos = 1e-3
+	c.JointVelNoise = 0   // the generator's joint rates are finite differences, not measurements
 	c.RollingSole = false // the generator's feet are points at the soles' centres
 	c.OrientNoise = g.sigO
 	return c
