@@ -1,6 +1,7 @@
 package runtime
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -110,5 +111,32 @@ func TestUDPMessagesForPeople(t *testing.T) {
 			continue
 		}
 		checkForPeople(t, tc.msg, err.Error())
+	}
+}
+
+// A large script is read whole however many nodes it has; nodes reached
+// through aliases are counted and cut off at maxYAMLNodes.
+func TestYAMLSizeAndAliases(t *testing.T) {
+	saved := maxYAMLNodes
+	maxYAMLNodes = 1000
+	defer func() { maxYAMLNodes = saved }()
+	var b strings.Builder
+	b.WriteString("steps:\n")
+	n := 500 // 2500 nodes, none through an alias
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, "  - {t: %d, vx: 0.1}\n", i)
+	}
+	s, err := ParseScript("big.yaml", []byte(b.String()), testLimits())
+	if err != nil || len(s.Steps) != n {
+		t.Fatalf("%d steps: %v", n, err)
+	}
+	aliases := "steps:\n  - &s {t: 1, vx: 0.1}\n" + strings.Repeat("  - *s\n", 150) // 150 × 5 nodes
+	if _, err := ParseScript("a.yaml", []byte(aliases), testLimits()); err != nil {
+		t.Fatalf("150 aliases: %v", err)
+	}
+	aliases += strings.Repeat("  - *s\n", 100) // 250 × 5 nodes
+	_, err = ParseScript("a.yaml", []byte(aliases), testLimits())
+	if err == nil || !strings.Contains(err.Error(), "the document nests or expands too far") {
+		t.Fatalf("250 aliases: %v", err)
 	}
 }

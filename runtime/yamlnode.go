@@ -34,15 +34,17 @@ func (e *nodeError) Error() string {
 	return loc + ": " + e.Key + ": " + e.Msg
 }
 
-// Bounds on what a YAML document may expand to through aliases.
-const (
-	maxYAMLDepth = 64
-	maxYAMLNodes = 1 << 20
-)
+// Bounds on what a YAML document may expand to through aliases: the
+// nesting depth, and the nodes visited through aliases (the nodes written in
+// the file are bounded by its size limit).
+const maxYAMLDepth = 64
+
+var maxYAMLNodes = 1 << 20 // a variable so that tests can lower it
 
 // nodeDecoder decodes nodes into Go values.
 type nodeDecoder struct {
-	visits int
+	visits  int // nodes visited through an alias
+	inAlias int // aliases being followed
 	// elem names the i-th element (from 0) of the list at key.
 	elem func(key string, i int) string
 }
@@ -63,7 +65,9 @@ func join(key, name string) string {
 
 // decode stores n in v, which must be settable.
 func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, key string, depth int) error {
-	d.visits++
+	if d.inAlias > 0 {
+		d.visits++
+	}
 	if d.visits > maxYAMLNodes || depth > maxYAMLDepth {
 		return d.fail(n, key, "the document nests or expands too far (aliases referring to aliases?)")
 	}
@@ -77,6 +81,8 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, key string, depth in
 		if n.Alias == nil {
 			return d.fail(n, key, "an alias to nothing")
 		}
+		d.inAlias++
+		defer func() { d.inAlias-- }()
 		return d.decode(n.Alias, v, key, depth+1)
 	}
 	if v.Kind() == reflect.Pointer {
