@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/runtime/telemetry/export"
@@ -19,7 +20,10 @@ import (
 func standLog(t *testing.T) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), "run.tlm")
-	if _, err := telemetrytest.Log(p, telemetrytest.Run{Duration: 2, PushAt: 1, PushFor: 0.2, PushForce: [3]float64{80, 0, 0}}); err != nil {
+	if _, err := telemetrytest.Log(p, telemetrytest.Run{Duration: 2, PushAt: 1, PushFor: 0.2, PushForce: [3]float64{80, 0, 0},
+		// Chunks of exactly 100 ticks: cut by count, never by wall time, so a
+		// slow machine does not change the chunk count the tests check.
+		Options: &telemetry.Options{Block: true, NoSync: true, ChunkTicks: 100, FlushEvery: time.Hour}}); err != nil {
 		t.Fatal(err)
 	}
 	return p
