@@ -140,3 +140,19 @@ func TestYAMLSizeAndAliases(t *testing.T) {
 		t.Fatalf("250 aliases: %v", err)
 	}
 }
+
+// A syntax error in a large file is reported at once, near its line.
+func TestYAMLSyntaxErrorLargeFile(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("steps:\n")
+	for i := 0; b.Len() <= maxLocateBytes; i++ {
+		fmt.Fprintf(&b, "  - {t: %d, vx: 0.1}\n", i)
+	}
+	lines := strings.Count(b.String(), "\n")
+	b.WriteString(" bad: [\n")
+	_, err := ParseScript("big.yaml", []byte(b.String()), testLimits())
+	want := fmt.Sprintf("big.yaml:%d:1: commands: not valid YAML (at or just below this line)", lines)
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Fatalf("got %v, want %s…", err, want)
+	}
+}

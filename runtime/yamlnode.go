@@ -39,6 +39,10 @@ func (e *nodeError) Error() string {
 // the file are bounded by its size limit).
 const maxYAMLDepth = 64
 
+// maxLocateBytes bounds the files whose syntax errors are located by
+// re-parsing (yamlSyntaxError).
+const maxLocateBytes = 256 << 10
+
 var maxYAMLNodes = 1 << 20 // a variable so that tests can lower it
 
 // nodeDecoder decodes nodes into Go values.
@@ -353,17 +357,23 @@ func clip(s string) string {
 // no column; the fault is found as the first line whose addition makes the
 // text fail to parse, and its column is the line's first character (or its
 // tab, for a tab error). The result reads "line L, column C: message".
+// Files over maxLocateBytes (where the search would take seconds) get
+// yaml.v3's own line, at or just above the fault.
 func yamlSyntaxError(data []byte, err error) *nodeError {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
+	yamlLine := 0
 	if rest, ok := strings.CutPrefix(msg, "line "); ok {
 		if i := strings.Index(rest, ": "); i > 0 {
-			if _, e := strconv.Atoi(rest[:i]); e == nil {
-				msg = rest[i+2:]
+			if n, e := strconv.Atoi(rest[:i]); e == nil {
+				msg, yamlLine = rest[i+2:], n
 			}
 		}
 	}
 	lines := strings.SplitAfter(string(data), "\n")
+	if len(data) > maxLocateBytes && yamlLine > 0 {
+		return &nodeError{Line: yamlLine, Col: 1, Msg: "not valid YAML (at or just below this line): " + msg}
+	}
 	parses := func(k int) bool { // the first k lines parse
 		var n yaml.Node
 		return yaml.Unmarshal([]byte(strings.Join(lines[:k], "")), &n) == nil
