@@ -13,6 +13,7 @@ import (
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim"
 	"github.com/stride-robotics/stride/tools/esteval"
+	"github.com/stride-robotics/stride/tools/locoeval"
 )
 
 // Summary is what a headless run reports at its end (`stride sim`'s summary
@@ -47,6 +48,10 @@ type Summary struct {
 	// the loop's estimator is the baseline itself or truth).
 	Estimator *esteval.Report `json:"estimator,omitempty"`
 	Baseline  *esteval.Report `json:"baseline,omitempty"`
+	// Locomotion scores the walking of a run with locomotion mode (from
+	// ground truth and the walker's counters); absent when the run never
+	// entered locomotion or ran the placeholder.
+	Locomotion *locoeval.Report `json:"locomotion,omitempty"`
 }
 
 // LogSummary says what went into the telemetry log.
@@ -82,11 +87,15 @@ type probe struct {
 	next     runtime.Recorder
 	progress func(int64)
 	pen      float64
+	loco     *locoProbe // nil: no walker
 }
 
 func (p *probe) Record(t *telemetry.Tick) {
 	for _, ct := range p.w.Contacts {
 		p.pen = math.Max(p.pen, -ct.Dist)
+	}
+	if p.loco != nil {
+		p.loco.record(t)
 	}
 	if p.progress != nil && t.Tick%100 == 0 {
 		p.progress(int64(t.Tick))
@@ -132,7 +141,14 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	if err != nil {
 		return nil, err
 	}
-	loop, err := NewLoop(robot, LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf, Estimator: tap})
+	setup := LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf, Estimator: tap}
+	if wk, err := Walker(robot); err == nil {
+		setup.Controller = wk
+		if pr.loco, err = newLocoProbe(robot, wk, period); err != nil {
+			return nil, err
+		}
+	} // else NewLoop says why and keeps the placeholder
+	loop, err := NewLoop(robot, setup)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +231,9 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	}
 	sum.Loop = loop.Health().Report()
 	sum.Estimator, sum.Baseline = tap.Report()
+	if pr.loco != nil {
+		sum.Locomotion = pr.loco.meter.Report()
+	}
 	if u := loop.UDP(); u != nil {
 		st := u.Stats()
 		sum.UDP = &st

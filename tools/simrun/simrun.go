@@ -150,6 +150,11 @@ type LoopSetup struct {
 	// Estimator is the loop's base-state estimator; nil: the default
 	// (esteval.Default, the invariant EKF).
 	Estimator runtime.Estimator
+	// Controller is what locomotion mode runs; nil: Walker of the robot,
+	// or — when its profile cannot be derived from the model — the
+	// runtime's placeholder that holds the stand posture (said in one
+	// line through Logf).
+	Controller runtime.Controller
 	// Logf prints the loop's messages; nil prints them on stderr after
 	// "stride: ".
 	Logf func(string, ...any)
@@ -178,8 +183,15 @@ func NewLoop(robot *simhal.Robot, s LoopSetup) (*runtime.Loop, error) {
 		}
 		s.Estimator = est
 	}
+	if s.Controller == nil {
+		if wk, err := Walker(robot); err != nil {
+			s.Logf("locomotion mode holds the stand posture (placeholder): no walking profile for model %q: %v", robot.World.Model.Name, err)
+		} else {
+			s.Controller = wk
+		}
+	}
 	o := runtime.Options{Config: s.Config, Clock: clock, Home: HomePose(robot.World.Model),
-		Recorder: s.Recorder, Script: s.Script, Logf: s.Logf, Estimator: s.Estimator}
+		Recorder: s.Recorder, Script: s.Script, Logf: s.Logf, Estimator: s.Estimator, Controller: s.Controller}
 	if s.Truth {
 		o.Truth = Truth{robot}
 	}

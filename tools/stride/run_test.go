@@ -108,7 +108,7 @@ func TestSimScriptConfigLog(t *testing.T) {
 		}
 		texts = append(texts, e.Text())
 	}
-	if j := strings.Join(texts, "\n"); !strings.Contains(j, "placeholder locomotion") || !strings.Contains(j, "software e-stop") {
+	if j := strings.Join(texts, "\n"); !strings.Contains(j, "walker: phase-clock gait") || !strings.Contains(j, "software e-stop") {
 		t.Errorf("logged events:\n%s", j)
 	}
 }

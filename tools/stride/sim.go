@@ -35,7 +35,7 @@ type simCmd struct {
 	viewFlags
 	Headless   bool          `help:"Run without a window."`
 	Duration   time.Duration `default:"10s" help:"Simulated time to run."`
-	Controller string        `default:"stand" enum:"stand,locomotion,none" help:"What the runtime is asked to do at the start: stand (standup, then stand), locomotion (standup, stand, then locomotion: a placeholder that holds the stand posture until the gait controller exists) or none (stay in damping; leave it to --commands)."`
+	Controller string        `default:"stand" enum:"stand,locomotion,none" help:"What the runtime is asked to do at the start: stand (standup, then stand), locomotion (standup, stand, then locomotion: the walking controller, driven by --commands gait/vx/vy/yaw_rate) or none (stay in damping; leave it to --commands)."`
 	Kp         *float64      `help:"Override stand.kp (N·m/rad) of the config."`
 	Kd         *float64      `help:"Override stand.kd (N·m·s/rad) of the config."`
 	Rate       *float64      `help:"Override loop.rate (Hz) of the config."`
@@ -162,6 +162,9 @@ func printSummary(s *simrun.Summary) {
 		if r != nil {
 			fmt.Println(r)
 		}
+	}
+	if s.Locomotion != nil {
+		fmt.Println(s.Locomotion)
 	}
 	if s.Log != nil {
 		fmt.Printf("log %s: %d ticks, %d events, %d bytes, %d dropped\n", s.Log.Path, s.Log.Ticks, s.Log.Events, s.Log.Bytes, s.Log.DroppedTicks)

@@ -1,0 +1,94 @@
+package simrun
+
+import (
+	"math"
+
+	"github.com/stride-robotics/stride/hal/simhal"
+	"github.com/stride-robotics/stride/locomotion"
+	"github.com/stride-robotics/stride/runtime"
+	"github.com/stride-robotics/stride/runtime/telemetry"
+	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/tools/locoeval"
+)
+
+// Walker builds the gait controller locomotion mode runs on robot: the
+// locomotion.Walker with the profile derived from the robot's model. The
+// error says why the profile could not be derived.
+func Walker(robot *simhal.Robot) (*locomotion.Walker, error) {
+	return locomotion.NewWalkerForModel(robot.World.Model, robot.Info().JointNames(), nil)
+}
+
+// locoProbe feeds a locoeval.Meter from each tick: the simulator's truth
+// (for evaluation only) and the walker's counters.
+type locoProbe struct {
+	robot       *simhal.Robot
+	wk          *locomotion.Walker
+	meter       *locoeval.Meter
+	jm          *rbd.JointMap
+	s           locoeval.Sample
+	solves, bad uint64
+}
+
+func newLocoProbe(robot *simhal.Robot, wk *locomotion.Walker, period float64) (*locoProbe, error) {
+	m := robot.World.Model
+	g := m.Gravity.Norm()
+	if g == 0 {
+		g = 9.81
+	}
+	meter, err := locoeval.New(period, m.TotalMass(), g)
+	if err != nil {
+		return nil, err
+	}
+	jm := rbd.ActuatorJointMap(m)
+	n := jm.Len()
+	p := &locoProbe{robot: robot, wk: wk, meter: meter, jm: jm}
+	p.s.Tau, p.s.Qd, p.s.Limit = make([]float64, n), make([]float64, n), make([]float64, n)
+	for i, j := range robot.Info().Joints {
+		if i < n {
+			p.s.Limit[i] = j.EffortLimit
+		}
+	}
+	return p, nil
+}
+
+// record takes tick t's sample; it allocates nothing.
+func (p *locoProbe) record(t *telemetry.Tick) {
+	s := &p.s
+	s.Time = t.Time
+	s.Locomotion = t.Mode == uint8(runtime.ModeLocomotion)
+	if !s.Locomotion {
+		p.meter.Add(s)
+		return
+	}
+	tr := p.robot.Truth()
+	w := p.robot.World
+	s.Cmd = [3]float64{t.Input.Vx, t.Input.Vy, t.Input.YawRate}
+	s.GaitPhase = t.GaitPhase
+	s.Pos, s.Vel, s.COM = tr.BasePos, tr.BaseLinVel, tr.COM
+	q := tr.BaseQuat
+	s.Yaw = math.Atan2(2*(q.W*q.Z+q.X*q.Y), 1-2*(q.Y*q.Y+q.Z*q.Z))
+	s.YawRate = tr.BaseAngVel[2]
+	for k := 0; k < 2 && k < len(tr.Feet); k++ {
+		s.Foot[k] = tr.Feet[k].Pos
+		s.Contact[k] = tr.Feet[k].InContact
+	}
+	for i := range s.Tau {
+		s.Tau[i], s.Qd[i] = 0, 0
+		if a := p.jm.Actuator[i]; a >= 0 {
+			s.Tau[i] = w.ActuatorForce[a]
+		}
+		s.Qd[i] = tr.Qvel[p.jm.DofAdr[i]]
+	}
+	s.QPFailures = uint64(p.wk.Failures())
+	solves, bad, _ := p.wk.MPCStats()
+	s.MPCLateOrFailed = bad
+	s.MPCSolve = 0
+	if solves > p.solves && bad == p.bad {
+		if sol := p.wk.MPCSolution(); sol != nil {
+			s.MPCSolve = sol.SolveTime
+		}
+	}
+	p.solves, p.bad = solves, bad
+	s.WBCSolve = p.wk.WBC().SolveTime
+	p.meter.Add(s)
+}
