@@ -32,8 +32,10 @@ deps:
 build:
 	$(GO) build -o $(BIN) ./tools/stride
 
+# the built-in robot stands up and walks a short tour (docs/tour.yaml):
+# forward, turn, sideways, stop; headless with the summary without a display
 run: deps build
-	./$(BIN) sim --duration 10s
+	./$(BIN) sim --duration 16s --controller locomotion --commands docs/tour.yaml
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
