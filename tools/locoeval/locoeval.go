@@ -68,6 +68,9 @@ type Meter struct {
 	sumTickV2       float64
 	pathCOM         [3]float64 // COM at the last path point
 	pathT           float64    // time of the last path point
+	startCOM        [3]float64 // COM at the first locomotion tick
+	yaw0, yawLast   float64    // heading at the first tick; the last
+	turned          float64    // heading change, unwrapped
 	distance        float64
 	steps           int
 	offSince        [2]float64 // time the foot left the ground
@@ -104,7 +107,8 @@ func (m *Meter) Add(s *Sample) {
 	}
 	if !m.started {
 		m.started = true
-		m.pathCOM, m.pathT = s.COM, s.Time
+		m.pathCOM, m.pathT, m.startCOM = s.COM, s.Time, s.COM
+		m.yaw0, m.yawLast = s.Yaw, s.Yaw
 		m.prevQP, m.prevBad = s.QPFailures, s.MPCLateOrFailed
 		for k := 0; k < 2; k++ {
 			m.offSince[k] = math.Inf(1)
@@ -112,6 +116,8 @@ func (m *Meter) Add(s *Sample) {
 		}
 	}
 	m.locoT += m.period
+	m.turned += wrap(s.Yaw - m.yawLast)
+	m.yawLast = s.Yaw
 	if !m.have || s.Cmd != m.last.Cmd {
 		m.change = s.Time
 		m.winOpen = false
@@ -207,9 +213,13 @@ type Percentiles struct {
 
 // Report is the "locomotion" object of a run's summary.
 type Report struct {
-	Seconds      float64 `json:"seconds"` // s in locomotion mode
-	DistanceM    float64 `json:"distance_m"`
-	MeanSpeedMps float64 `json:"mean_speed_mps"`
+	Seconds   float64 `json:"seconds"`    // s in locomotion mode
+	DistanceM float64 `json:"distance_m"` // the centre of mass's path, sampled once a stride
+	// NetDisplacementM is the centre of mass's displacement (x, y, world)
+	// over locomotion; HeadingChangeRad the base's turn (unwrapped).
+	NetDisplacementM [2]float64 `json:"net_displacement_m"`
+	HeadingChangeRad float64    `json:"heading_change_rad"`
+	MeanSpeedMps     float64    `json:"mean_speed_mps"`
 	// SpeedErrorRMS: commanded vs true base velocity (vx, vy, heading
 	// frame), each stride's average (or each second's while standing),
 	// skipping Settle s after every command change; the per-tick RMS
@@ -237,6 +247,7 @@ func (m *Meter) Report() *Report {
 	d := m.distance + math.Hypot(m.last.COM[0]-m.pathCOM[0], m.last.COM[1]-m.pathCOM[1])
 	r := &Report{Seconds: m.locoT, DistanceM: d, Steps: m.steps, MaxFootSlipM: m.slip,
 		QPFailures: m.qpFail, MPCLateOrFailed: m.mpcBad, PositiveWorkJ: m.work,
+		NetDisplacementM: [2]float64{m.last.COM[0] - m.startCOM[0], m.last.COM[1] - m.startCOM[1]}, HeadingChangeRad: m.turned,
 		MPCSolveUs: m.mpc.percentiles(), WBCSolveUs: m.wbc.percentiles(), TrackingWindows: m.nWin}
 	if m.locoT > 0 {
 		r.MeanSpeedMps = d / m.locoT
@@ -259,8 +270,8 @@ func (m *Meter) Report() *Report {
 
 // String is the report's short text summary.
 func (r *Report) String() string {
-	return fmt.Sprintf("locomotion: %.1f s, %.2f m at %.3f m/s mean, %d steps; speed error RMS %.3f m/s (stride-averaged, %d windows; per tick %.3f), yaw-rate error RMS %.3f rad/s; max foot slip %.1f mm; torque saturation %.2f %%; QP failures %d, MPC late/failed %d; MPC solve p50/p99/max %.0f/%.0f/%.0f µs, WBC %.0f/%.0f/%.0f µs; cost of transport %.2f",
-		r.Seconds, r.DistanceM, r.MeanSpeedMps, r.Steps, r.SpeedErrorRMS, r.TrackingWindows, r.SpeedErrorTickRMS, r.YawRateErrorRMS,
+	return fmt.Sprintf("locomotion: %.1f s, %.2f m at %.3f m/s mean (net (%.2f, %.2f) m, turned %.0f°), %d steps; speed error RMS %.3f m/s (stride-averaged, %d windows; per tick %.3f), yaw-rate error RMS %.3f rad/s; max foot slip %.1f mm; torque saturation %.2f %%; QP failures %d, MPC late/failed %d; MPC solve p50/p99/max %.0f/%.0f/%.0f µs, WBC %.0f/%.0f/%.0f µs; cost of transport %.2f",
+		r.Seconds, r.DistanceM, r.MeanSpeedMps, r.NetDisplacementM[0], r.NetDisplacementM[1], r.HeadingChangeRad*180/math.Pi, r.Steps, r.SpeedErrorRMS, r.TrackingWindows, r.SpeedErrorTickRMS, r.YawRateErrorRMS,
 		r.MaxFootSlipM*1e3, r.TorqueSatPercent, r.QPFailures, r.MPCLateOrFailed,
 		r.MPCSolveUs.P50, r.MPCSolveUs.P99, r.MPCSolveUs.Max, r.WBCSolveUs.P50, r.WBCSolveUs.P99, r.WBCSolveUs.Max, r.CostOfTransport)
 }

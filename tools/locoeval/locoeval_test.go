@@ -74,6 +74,9 @@ func TestMeterSyntheticWalk(t *testing.T) {
 	if math.Abs(r.DistanceM-5) > 0.02 {
 		t.Errorf("distance %g m, want 5 ± 0.02", r.DistanceM)
 	}
+	if d := r.NetDisplacementM; math.Abs(d[0]-5) > 0.002 || math.Abs(d[1]) > 0.03 || r.HeadingChangeRad != 0 {
+		t.Errorf("net displacement %v m, heading change %g rad", d, r.HeadingChangeRad)
+	}
 	if math.Abs(r.MeanSpeedMps-0.5) > 0.002 {
 		t.Errorf("mean speed %g", r.MeanSpeedMps)
 	}
@@ -149,5 +152,22 @@ func TestNewRejects(t *testing.T) {
 	}
 	if _, err := New(0.001, math.NaN(), 9.81); err == nil {
 		t.Error("NaN mass accepted")
+	}
+}
+
+// Turning in place at 0.5 rad/s for 10 s (across ±π): the heading change
+// is unwrapped and the yaw-rate error of a matching command is zero.
+func TestMeterTurning(t *testing.T) {
+	m, _ := New(0.001, 50, 9.81)
+	s := &Sample{Tau: make([]float64, 2), Qd: make([]float64, 2), Limit: []float64{math.Inf(1), math.Inf(1)}}
+	for tk := 0; tk <= 10000; tk++ {
+		synth(float64(tk)*0.001, 0, [3]float64{0, 0, 0.5}, s)
+		s.Yaw = math.Remainder(2+0.5*s.Time, 2*math.Pi)
+		s.YawRate = 0.5
+		m.Add(s)
+	}
+	r := m.Report()
+	if math.Abs(r.HeadingChangeRad-5) > 1e-6 || r.YawRateErrorRMS > 1e-6 || r.TrackingWindows < 10 {
+		t.Errorf("heading change %g rad (want 5), yaw-rate error %g over %d windows", r.HeadingChangeRad, r.YawRateErrorRMS, r.TrackingWindows)
 	}
 }
