@@ -496,7 +496,15 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		if math.IsNaN(q) || math.IsInf(q, 0) {
 			q = in.Home[i]
 		}
-		out.Joint[i] = hal.JointCommand{Tau: wbc.Tau[i], Q: q, Qd: qd, Kd: w.Cfg.JointKd}
+		// The drive's torque (feed-forward plus damping at the measured
+		// velocity) stays inside the effort limit: what the drive would
+		// clamp anyway, and what the runtime's safety layer checks.
+		tau := wbc.Tau[i]
+		if lim := 0.999 * w.P.EffortLimit[i]; !math.IsInf(lim, 1) {
+			damp := w.Cfg.JointKd * (qd - in.Sensors.Qd[i])
+			tau = math.Max(-lim-damp, math.Min(lim-damp, tau))
+		}
+		out.Joint[i] = hal.JointCommand{Tau: tau, Q: q, Qd: qd, Kd: w.Cfg.JointKd}
 	}
 }
 

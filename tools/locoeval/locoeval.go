@@ -21,8 +21,12 @@ type Sample struct {
 	COM       [3]float64 // centre of mass, world, m
 	Yaw       float64    // base heading, rad
 	YawRate   float64    // rad/s, world z
-	Foot      [2][3]float64
-	Contact   [2]bool
+	// Foot is, per foot (left, right), a point whose horizontal motion
+	// while the foot is in Contact is its slip (tools/simrun passes the
+	// integrated motion of the loaded contact points; the sole centre
+	// would also do on a foot that does not roll).
+	Foot    [2][3]float64
+	Contact [2]bool
 	// Tau, Qd and Limit are per joint: the torque the actuator delivered,
 	// the joint velocity and the effort limit (+Inf: none).
 	Tau, Qd, Limit []float64

@@ -8,6 +8,7 @@ import (
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/spatial"
 	"github.com/stride-robotics/stride/tools/locoeval"
 )
 
@@ -25,8 +26,12 @@ type locoProbe struct {
 	wk          *locomotion.Walker
 	meter       *locoeval.Meter
 	jm          *rbd.JointMap
+	d           *rbd.Data // the true kinematics, for the feet
+	foot        [2]int    // the walker's foot bodies (its profile)
 	s           locoeval.Sample
 	solves, bad uint64
+	slip        [2][3]float64 // integrated horizontal motion of each foot's loaded contact points
+	period      float64
 }
 
 func newLocoProbe(robot *simhal.Robot, wk *locomotion.Walker, period float64) (*locoProbe, error) {
@@ -41,7 +46,8 @@ func newLocoProbe(robot *simhal.Robot, wk *locomotion.Walker, period float64) (*
 	}
 	jm := rbd.ActuatorJointMap(m)
 	n := jm.Len()
-	p := &locoProbe{robot: robot, wk: wk, meter: meter, jm: jm}
+	p := &locoProbe{robot: robot, wk: wk, meter: meter, jm: jm, d: rbd.NewData(m),
+		foot: [2]int{wk.P.Feet[0].Body, wk.P.Feet[1].Body}, period: period}
 	p.s.Tau, p.s.Qd, p.s.Limit = make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, j := range robot.Info().Joints {
 		if i < n {
@@ -68,9 +74,45 @@ func (p *locoProbe) record(t *telemetry.Tick) {
 	q := tr.BaseQuat
 	s.Yaw = math.Atan2(2*(q.W*q.Z+q.X*q.Y), 1-2*(q.Y*q.Y+q.Z*q.Z))
 	s.YawRate = tr.BaseAngVel[2]
-	for k := 0; k < 2 && k < len(tr.Feet); k++ {
-		s.Foot[k] = tr.Feet[k].Pos
-		s.Contact[k] = tr.Feet[k].InContact
+	// The feet of the walker's profile: in contact when a contact of the
+	// foot's body (or a body under it) pushes. Slip is the motion of the
+	// loaded contact points themselves (their force-weighted centroid's
+	// horizontal velocity, integrated), so a foot rolling onto its toe or
+	// heel does not count as slipping.
+	m := w.Model
+	rbd.Kinematics(m, p.d, w.Qpos)
+	rbd.Velocities(m, p.d, w.Qvel)
+	var fz [2]float64
+	var vel [2]spatial.Vec3
+	for i := range w.Contacts {
+		c := &w.Contacts[i]
+		fn := c.Force.Dot(c.Normal)
+		if fn <= 0 {
+			continue
+		}
+		for b := c.Body; b > 0; b = m.Bodies[b].Parent {
+			k := -1
+			if b == p.foot[0] {
+				k = 0
+			} else if b == p.foot[1] {
+				k = 1
+			}
+			if k >= 0 {
+				_, v := rbd.PointVelocity(p.d, c.Body, c.Pos)
+				fz[k] += fn
+				vel[k] = vel[k].Add(v.Scale(fn))
+				break
+			}
+		}
+	}
+	for k := 0; k < 2; k++ {
+		s.Contact[k] = fz[k] > 0
+		if s.Contact[k] {
+			v := vel[k].Scale(1 / fz[k])
+			p.slip[k][0] += v[0] * p.period
+			p.slip[k][1] += v[1] * p.period
+		}
+		s.Foot[k] = p.slip[k]
 	}
 	for i := range s.Tau {
 		s.Tau[i], s.Qd[i] = 0, 0
