@@ -416,3 +416,18 @@ func TestErrorsForPeople(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestOutputErrorsForPeople(t *testing.T) {
+	err := CheckOutput("/no/such/dir/x.csv", Options{})
+	if err == nil || err.Error() != "/no/such/dir/x.csv: the directory /no/such/dir: no such file or directory" {
+		t.Fatalf("%v", err)
+	}
+	_, err = Create("/no/such/dir/x.csv", Options{})
+	if err == nil || err.Error() != "/no/such/dir/x.csv: no such file or directory" {
+		t.Fatalf("%v", err)
+	}
+	_, err = Create("/no/such/dir/x.csv", Options{Atomic: true})
+	if err == nil || !strings.HasPrefix(err.Error(), "/no/such/dir/x.csv: cannot create a file beside it: ") || strings.Contains(err.Error(), "open ") {
+		t.Fatalf("%v", err)
+	}
+}

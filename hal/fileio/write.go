@@ -104,7 +104,7 @@ func Create(path string, opt Options) (*Output, error) {
 			return nil, fmt.Errorf("%s: is a symbolic link to a missing file; refusing to write through it", path)
 		}
 	default:
-		return nil, err
+		return nil, plain(err)
 	}
 	if opt.Atomic {
 		dir, base := filepath.Split(o.target)
@@ -113,7 +113,7 @@ func Create(path string, opt Options) (*Output, error) {
 		}
 		f, err := os.CreateTemp(dir, "."+base+".*.tmp")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: cannot create a file beside it: %w", path, plain(err))
 		}
 		if err := f.Chmod(o.opt.Perm); err != nil {
 			f.Close()
@@ -132,7 +132,7 @@ func Create(path string, opt Options) (*Output, error) {
 		if errors.Is(err, fs.ErrExist) {
 			return nil, &ExistsError{Path: path, Hint: opt.ForceHint}
 		}
-		return nil, err
+		return nil, plain(err)
 	}
 	o.f, o.created = f, fi == nil
 	return o, nil
@@ -180,7 +180,7 @@ func CheckOutput(path string, opt Options) error {
 	if errors.Is(err, fs.ErrNotExist) {
 		if dir := filepath.Dir(path); dir != "" {
 			if dfi, err := os.Stat(dir); err != nil {
-				return err
+				return fmt.Errorf("%s: the directory %w", path, plain(err))
 			} else if !dfi.IsDir() {
 				return fmt.Errorf("%s: %s is not a directory", path, dir)
 			}
@@ -188,7 +188,7 @@ func CheckOutput(path string, opt Options) error {
 		return nil
 	}
 	if err != nil {
-		return err
+		return plain(err)
 	}
 	if err := checkInputs(path, fi, opt.Inputs); err != nil {
 		return err
