@@ -84,3 +84,34 @@ func TestSimStandHasNoLocomotion(t *testing.T) {
 		t.Errorf("locomotion %+v in a stand run", sum.Locomotion)
 	}
 }
+
+// `make run`'s tour (docs/tour.yaml): the built-in robot walks forward,
+// turns about 85°, steps sideways and stops, without a fall or a
+// fault that trips. Figures of a run: 2.8 m, turned 87°, 28 steps.
+func TestTourWalks(t *testing.T) {
+	c := parse(t, "sim", "--headless", "--duration", "16s", "--controller", "locomotion", "--commands", "../../docs/tour.yaml")
+	sum, err := c.Sim.simulate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := sum.Locomotion
+	if sum.Fell || sum.FinalMode != "locomotion" || r == nil {
+		t.Fatalf("fell %v, final mode %s, faults %q, locomotion %v", sum.Fell, sum.FinalMode, sum.Faults, r)
+	}
+	for _, f := range sum.Faults { // a limit flag (an event, no trip) may happen; nothing else
+		if !strings.Contains(f, "fault: flag:") {
+			t.Errorf("fault %q", f)
+		}
+	}
+	t.Logf("%s", r)
+	// Forward 4 s at 0.4 m/s (≈ 1.3 m), a 1.5 rad turn at 0.2 m/s, 0.6 m sideways.
+	if r.DistanceM < 2 || r.DistanceM > 4 || r.NetDisplacementM[0] < 1.2 {
+		t.Errorf("distance %g m, net %v m", r.DistanceM, r.NetDisplacementM)
+	}
+	if h := r.HeadingChangeRad; h < 1.2 || h > 1.8 {
+		t.Errorf("turned %g rad, want 1.5 ± 0.3", h)
+	}
+	if r.Steps < 15 || r.QPFailures != 0 || r.MaxFootSlipM > 0.05 {
+		t.Errorf("%d steps, %d QP failures, slip %g m", r.Steps, r.QPFailures, r.MaxFootSlipM)
+	}
+}
