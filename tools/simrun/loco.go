@@ -69,6 +69,12 @@ func (p *locoProbe) record(t *telemetry.Tick) {
 	tr := p.robot.Truth()
 	w := p.robot.World
 	s.Cmd = [3]float64{t.Input.Vx, t.Input.Vy, t.Input.YawRate}
+	if t.Gait == uint8(locomotion.GaitStand) {
+		// Standing (the walker's gait: a stand request, once its stop
+		// has finished) is a command to stay put, whatever velocity set-
+		// points are still in force.
+		s.Cmd = [3]float64{}
+	}
 	s.GaitPhase = t.GaitPhase
 	s.Pos, s.Vel, s.COM = tr.BasePos, tr.BaseLinVel, tr.COM
 	q := tr.BaseQuat
