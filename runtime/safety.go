@@ -127,80 +127,62 @@ type trip struct {
 // s.active; flag events are in s.flags. A trip's text is built only on its
 // rising edge. It does not allocate.
 func (s *safety) check(lim *safetyLimits, info *hal.Info, in *safetyInput, out *hal.Commands) Fault {
+	cfg, sens := &lim.SafetyConfig, in.sens
 	s.active, s.trips, s.nflags = 0, 0, 0
-	s.checkLoop(lim, in)
-	posFlag, velFlag := s.checkSensors(lim, info, in)
-	posFlag, velFlag, tauFlag := s.checkCommand(lim, info, in, out, posFlag, velFlag)
-	s.checkFlags(lim, info, in, out, posFlag, velFlag, tauFlag)
-	return s.trips
-}
-
-// fire records fault f: active this tick, and tripping. On its rising edge
-// (it did not trip on the last tick) its joint, values and text (by fill)
-// are kept for the fault event.
-func (s *safety) fire(f Fault, joint int, v0, v1, v2, v3 float64, fill func(m *msgBuf)) {
-	s.active |= f
-	if s.trips&f != 0 {
-		return
+	fire := func(f Fault, joint int, v0, v1, v2, v3 float64, fill func(m *msgBuf)) {
+		s.active |= f
+		if s.trips&f != 0 {
+			return
+		}
+		s.trips |= f
+		if s.prevTrips&f != 0 {
+			return // still tripped: reported already
+		}
+		t := &s.trip[faultIndex(f)]
+		t.fault, t.joint, t.values = f, joint, [4]float64{v0, v1, v2, v3}
+		t.msg.reset()
+		fill(&t.msg)
 	}
-	s.trips |= f
-	if s.prevTrips&f != 0 {
-		return // still tripped: reported already
-	}
-	t := &s.trip[faultIndex(f)]
-	t.fault, t.joint, t.values = f, joint, [4]float64{v0, v1, v2, v3}
-	t.msg.reset()
-	fill(&t.msg)
-}
+	tripped := func() bool { return s.trips&^(FaultPosition|FaultVelocity|FaultTorque) != 0 }
+	n := lim.n
 
-// checkLoop checks what the rest of the loop reports: the e-stop, the read,
-// the last write, the overrun streak and the controller.
-func (s *safety) checkLoop(lim *safetyLimits, in *safetyInput) {
 	// Software e-stop (while latched it stays among the active faults).
 	if in.latched {
 		s.active |= FaultEStop
 	}
 	if in.estop {
-		s.fire(FaultEStop, -1, float64(in.estopSrc), 0, 0, 0, func(m *msgBuf) { m.s("software e-stop from ").s(in.estopSrc.String()) })
+		fire(FaultEStop, -1, float64(in.estopSrc), 0, 0, 0, func(m *msgBuf) { m.s("software e-stop from ").s(in.estopSrc.String()) })
 	}
 	// The read itself.
 	if in.readErr != nil {
-		s.fire(FaultRead, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("sensor read failed: ").s(in.readErr.Error()) })
+		fire(FaultRead, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("sensor read failed: ").s(in.readErr.Error()) })
 	}
 	// The last write, and the loop's own timing.
 	if in.writeErr != nil {
-		s.fire(FaultWrite, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("command write failed (robot halted): ").s(in.writeErr.Error()) })
+		fire(FaultWrite, -1, 0, 0, 0, 0, func(m *msgBuf) { m.s("command write failed (robot halted): ").s(in.writeErr.Error()) })
 	}
 	if lim.overrunFault && in.overrun >= uint64(lim.faultAfter) {
-		s.fire(FaultOverrun, -1, float64(in.overrun), float64(lim.faultAfter), 0, 0, func(m *msgBuf) {
+		fire(FaultOverrun, -1, float64(in.overrun), float64(lim.faultAfter), 0, 0, func(m *msgBuf) {
 			m.s("overrun: ").u(in.overrun).s(" ticks in a row ran past their deadline (fault_after ").i(lim.faultAfter).s(")")
 		})
 	}
 	// The controller's own failure.
 	if in.ctrlErr != nil {
-		s.fire(FaultController, -1, 0, 0, 0, 0, func(m *msgBuf) {
+		fire(FaultController, -1, 0, 0, 0, 0, func(m *msgBuf) {
 			m.s("controller failed (").s(in.ctrlName).s("): ").s(in.ctrlErr.Error())
 		})
 	}
-}
-
-// checkSensors checks the sample and the estimate: the watchdog, finite
-// values, bus and drive faults, a fall, and the measured joint positions and
-// velocities against their limits. It returns the first joint whose
-// position and velocity are flagged (−1: none).
-func (s *safety) checkSensors(lim *safetyLimits, info *hal.Info, in *safetyInput) (posFlag, velFlag int) {
-	cfg, sens, n := &lim.SafetyConfig, in.sens, lim.n
 	// Watchdog: the sample's sequence number must advance.
 	if !s.haveSeq || sens.Seq != s.lastSeq {
 		s.lastSeq, s.lastSeqTime, s.haveSeq = sens.Seq, in.now, true
 	} else if age := in.now - s.lastSeqTime; age > cfg.Watchdog+1e-9 {
-		s.fire(FaultStale, -1, age, cfg.Watchdog, float64(sens.Seq), 0, func(m *msgBuf) {
+		fire(FaultStale, -1, age, cfg.Watchdog, float64(sens.Seq), 0, func(m *msgBuf) {
 			m.s("stale sensors: seq ").u(sens.Seq).s(" unchanged for ").f(age * 1e3).s(" ms (watchdog ").f(cfg.Watchdog * 1e3).s(" ms)")
 		})
 	}
 	// Sensor values must be finite.
 	if j, field, v := sensorNaN(sens, n); field != "" {
-		s.fire(FaultSensorNaN, j, v, 0, 0, 0, func(m *msgBuf) {
+		fire(FaultSensorNaN, j, v, 0, 0, 0, func(m *msgBuf) {
 			m.s("sensor ").s(field).s(" is ").f(v)
 			if j >= 0 {
 				m.s(" on joint ").i(j).s(" (").s(info.Joints[j].Name).s(")")
@@ -209,11 +191,11 @@ func (s *safety) checkSensors(lim *safetyLimits, info *hal.Info, in *safetyInput
 	}
 	// Bus and drive faults reported by the HAL.
 	if sens.BusFault != 0 {
-		s.fire(FaultBus, -1, float64(sens.BusFault), 0, 0, 0, func(m *msgBuf) { m.s("bus fault: ").hal(sens.BusFault) })
+		fire(FaultBus, -1, float64(sens.BusFault), 0, 0, 0, func(m *msgBuf) { m.s("bus fault: ").hal(sens.BusFault) })
 	}
 	for i := 0; i < n; i++ {
 		if f := sens.JointFaults[i]; f != 0 {
-			s.fire(FaultBus, i, float64(f), 0, 0, 0, func(m *msgBuf) {
+			fire(FaultBus, i, float64(f), 0, 0, 0, func(m *msgBuf) {
 				m.s("drive fault on joint ").i(i).s(" (").s(info.Joints[i].Name).s("): ").hal(f)
 			})
 			break
@@ -222,51 +204,43 @@ func (s *safety) checkSensors(lim *safetyLimits, info *hal.Info, in *safetyInput
 	// Fall: tilt from the orientation estimate; height only if known.
 	if e := in.est; e.OrientationValid {
 		if a := tilt(e.Quat); a > cfg.MaxTilt {
-			s.fire(FaultFall, -1, a, cfg.MaxTilt, e.Pos[2], cfg.MinHeight, func(m *msgBuf) {
+			fire(FaultFall, -1, a, cfg.MaxTilt, e.Pos[2], cfg.MinHeight, func(m *msgBuf) {
 				m.s("fall: base tilt ").f(a).s(" rad beyond ").f(cfg.MaxTilt).s(" rad")
 			})
 		}
 	}
 	if e := in.est; e.PositionValid && e.Pos[2] < cfg.MinHeight {
-		s.fire(FaultFall, -1, 0, cfg.MaxTilt, e.Pos[2], cfg.MinHeight, func(m *msgBuf) {
+		fire(FaultFall, -1, 0, cfg.MaxTilt, e.Pos[2], cfg.MinHeight, func(m *msgBuf) {
 			m.s("fall: base height ").f(e.Pos[2]).s(" m below ").f(cfg.MinHeight).s(" m")
 		})
 	}
 	// Measured joint position and velocity against the limits.
-	posFlag, velFlag = -1, -1
+	posFlag, velFlag := -1, -1
 	for i := 0; i < n; i++ {
 		j := &info.Joints[i]
 		q, qd := sens.Q[i], sens.Qd[i]
 		if over := math.Max(j.PosMin-q, q-j.PosMax); over > cfg.PositionHardMargin {
-			s.fire(FaultPosition, i, q, j.PosMin, j.PosMax, cfg.PositionHardMargin, func(m *msgBuf) {
+			fire(FaultPosition, i, q, j.PosMin, j.PosMax, cfg.PositionHardMargin, func(m *msgBuf) {
 				m.s("joint ").i(i).s(" (").s(j.Name).s(") at ").f(q).s(" rad, past its range [").f(j.PosMin).s(", ").f(j.PosMax).s("] by more than ").f(cfg.PositionHardMargin)
 			})
 		} else if over > cfg.PositionMargin && posFlag < 0 {
 			posFlag = i
 		}
 		if lim := j.VelocityLimit; math.Abs(qd) > cfg.VelocityHardFactor*lim {
-			s.fire(FaultVelocity, i, qd, lim, cfg.VelocityHardFactor, 0, func(m *msgBuf) {
+			fire(FaultVelocity, i, qd, lim, cfg.VelocityHardFactor, 0, func(m *msgBuf) {
 				m.s("joint ").i(i).s(" (").s(j.Name).s(") moving at ").f(qd).s(" rad/s, over ").f(cfg.VelocityHardFactor).s("× its limit ").f(lim)
 			})
 		} else if math.Abs(qd) > cfg.VelocityFactor*lim && velFlag < 0 {
 			velFlag = i
 		}
 	}
-	return posFlag, velFlag
-}
-
-// checkCommand checks the command — finite, gains non-negative — and clamps
-// its targets and feed-forward torque into the joints' limits, flagging the
-// first joint clamped (posFlag and velFlag carry the sensors' flags in).
-func (s *safety) checkCommand(lim *safetyLimits, info *hal.Info, in *safetyInput, out *hal.Commands, posFlag, velFlag int) (int, int, int) {
-	cfg, sens, n := &lim.SafetyConfig, in.sens, lim.n
-	tripped := func() bool { return s.trips&^(FaultPosition|FaultVelocity|FaultTorque) != 0 }
+	// The command: finite, gains non-negative, targets and torque in limits.
 	if j, field, v := commandNaN(out); field != "" {
-		s.fire(FaultCommandNaN, j, v, 0, 0, 0, func(m *msgBuf) {
+		fire(FaultCommandNaN, j, v, 0, 0, 0, func(m *msgBuf) {
 			m.s("command ").s(field).s(" is ").f(v).s(" on joint ").i(j).s(" (").s(info.Joints[j].Name).s(")")
 		})
 	} else if out.N != n {
-		s.fire(FaultCommandNaN, -1, float64(out.N), float64(n), 0, 0, func(m *msgBuf) {
+		fire(FaultCommandNaN, -1, float64(out.N), float64(n), 0, 0, func(m *msgBuf) {
 			m.s("command for ").i(out.N).s(" joints, robot has ").i(n)
 		})
 	}
@@ -289,7 +263,7 @@ func (s *safety) checkCommand(lim *safetyLimits, info *hal.Info, in *safetyInput
 		lim := j.EffortLimit
 		if math.Abs(c.Tau) > cfg.TorqueHardFactor*lim {
 			tau := c.Tau
-			s.fire(FaultTorque, i, tau, lim, cfg.TorqueHardFactor, 0, func(m *msgBuf) {
+			fire(FaultTorque, i, tau, lim, cfg.TorqueHardFactor, 0, func(m *msgBuf) {
 				m.s("joint ").i(i).s(" (").s(j.Name).s(") commanded ").f(tau).s(" N·m, over ").f(cfg.TorqueHardFactor).s("× its limit ").f(lim)
 			})
 			break
@@ -304,13 +278,7 @@ func (s *safety) checkCommand(lim *safetyLimits, info *hal.Info, in *safetyInput
 			tauFlag = i
 		}
 	}
-	return posFlag, velFlag, tauFlag
-}
-
-// checkFlags turns this tick's limit flags into flag events and, when they
-// persist, trips.
-func (s *safety) checkFlags(lim *safetyLimits, info *hal.Info, in *safetyInput, out *hal.Commands, posFlag, velFlag, tauFlag int) {
-	cfg, sens := &lim.SafetyConfig, in.sens
+	// Limit flags trip when they persist.
 	s.flag(lim, in.now, FaultPosition, posFlag, func(i int, m *msgBuf) {
 		m.s("joint ").i(i).s(" (").s(info.Joints[i].Name).s(") at ").f(sens.Q[i]).s(" rad: outside its range for ").f(cfg.Persist).s(" s")
 	}, func(i int) [4]float64 {
@@ -327,6 +295,7 @@ func (s *safety) checkFlags(lim *safetyLimits, info *hal.Info, in *safetyInput, 
 		c := &out.Joint[i]
 		return [4]float64{c.Tau + c.Kp*(c.Q-sens.Q[i]) + c.Kd*(c.Qd-sens.Qd[i]), info.Joints[i].EffortLimit, c.Tau, 0}
 	})
+	return s.trips
 }
 
 // flag handles a limit flag: joint i (or −1 for none) is over the limit this
