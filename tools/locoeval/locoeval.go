@@ -56,7 +56,7 @@ type Meter struct {
 	mass, g float64
 
 	started bool
-	locoT   float64 // s in locomotion
+	nLoco   int     // ticks in locomotion
 	last    Sample  // the previous locomotion sample (fields used: Cmd, GaitPhase, Contact, Time)
 	have    bool    // last is valid
 	change  float64 // time of the last command change
@@ -119,7 +119,7 @@ func (m *Meter) Add(s *Sample) {
 			m.tdPos[k] = s.Foot[k]
 		}
 	}
-	m.locoT += m.period
+	m.nLoco++
 	m.turned += wrap(s.Yaw - m.yawLast)
 	m.yawLast = s.Yaw
 	if !m.have || s.Cmd != m.last.Cmd {
@@ -249,12 +249,13 @@ func (m *Meter) Report() *Report {
 		return nil
 	}
 	d := m.distance + math.Hypot(m.last.COM[0]-m.pathCOM[0], m.last.COM[1]-m.pathCOM[1])
-	r := &Report{Seconds: m.locoT, DistanceM: d, Steps: m.steps, MaxFootSlipM: m.slip,
+	locoT := float64(m.nLoco) * m.period
+	r := &Report{Seconds: locoT, DistanceM: d, Steps: m.steps, MaxFootSlipM: m.slip,
 		QPFailures: m.qpFail, MPCLateOrFailed: m.mpcBad, PositiveWorkJ: m.work,
 		NetDisplacementM: [2]float64{m.last.COM[0] - m.startCOM[0], m.last.COM[1] - m.startCOM[1]}, HeadingChangeRad: m.turned,
 		MPCSolveUs: m.mpc.percentiles(), WBCSolveUs: m.wbc.percentiles(), TrackingWindows: m.nWin}
-	if m.locoT > 0 {
-		r.MeanSpeedMps = d / m.locoT
+	if locoT > 0 {
+		r.MeanSpeedMps = d / locoT
 	}
 	if m.nWin > 0 {
 		r.SpeedErrorRMS = math.Sqrt(m.sumV2 / float64(m.nWin))
