@@ -93,13 +93,19 @@ func checksum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
 // putPrelude writes a frame prelude into b[:16].
 func putPrelude(b []byte, tag string, payload []byte) {
+	putPreludeCRC(b, tag, checksum(payload), int64(len(payload)))
+}
+
+// putPreludeCRC writes the prelude of a frame whose payload of n bytes has
+// the checksum crc (for a payload written in pieces).
+func putPreludeCRC(b []byte, tag string, crc uint32, n int64) {
 	b[0] = msgpFixArr3
 	b[1] = msgpFixStr4
 	copy(b[2:6], tag)
 	b[6] = msgpUint32
-	binary.BigEndian.PutUint32(b[7:11], checksum(payload))
+	binary.BigEndian.PutUint32(b[7:11], crc)
 	b[11] = msgpBin32
-	binary.BigEndian.PutUint32(b[12:16], uint32(len(payload)))
+	binary.BigEndian.PutUint32(b[12:16], uint32(n))
 }
 
 // prelude is a decoded frame prelude.

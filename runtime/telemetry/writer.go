@@ -154,7 +154,7 @@ type Writer struct {
 	tickBuf bytes.Buffer
 	evBuf   bytes.Buffer
 	frame   []byte
-	index   bytes.Buffer // encoded index entries
+	index   indexStore // encoded index entries, spilled to a temporary file past 64 KiB
 	totals  indexTotals
 	cur     ChunkInfo // the chunk being filled
 	curWall time.Time
@@ -350,6 +350,7 @@ func (w *Writer) Close() error {
 // run is the writer goroutine.
 func (w *Writer) run() {
 	defer close(w.done)
+	defer w.index.close()
 	tick := time.NewTicker(max(w.opt.FlushEvery/4, time.Millisecond))
 	defer tick.Stop()
 	for {
@@ -508,7 +509,7 @@ func (w *Writer) flush() {
 	}
 	var e [1 + 15*9]byte
 	w.lay.putEntry(e[:], c)
-	w.index.Write(e[:w.lay.entryLen])
+	w.index.add(e[:w.lay.entryLen])
 	w.totals.add(c)
 	w.nTicks.Add(c.Ticks)
 	w.nEvents.Add(c.Events)
@@ -517,22 +518,36 @@ func (w *Writer) flush() {
 	*c = ChunkInfo{}
 }
 
-// finish writes the index and the trailer.
+// finish writes the index and the trailer. The index entries are streamed
+// from the index store (memory and its spill file), so writing the index of
+// a long log makes no copy of it.
 func (w *Writer) finish() {
 	if w.err != nil {
 		return
 	}
 	w.totals.DroppedTicks, w.totals.DroppedEvents = w.dropTicks.Load(), w.dropEvents.Load()
 	l := &w.lay
-	n := l.indexHead + w.index.Len()
-	p := make([]byte, n)
-	p[0] = msgpFixArr2
-	l.putTotals(p[1:], &w.totals)
-	p[1+l.totalsLen] = msgpArray32
-	binary.BigEndian.PutUint32(p[2+l.totalsLen:], uint32(w.totals.Chunks))
-	copy(p[l.indexHead:], w.index.Bytes())
+	head := make([]byte, l.indexHead)
+	head[0] = msgpFixArr2
+	l.putTotals(head[1:], &w.totals)
+	head[1+l.totalsLen] = msgpArray32
+	binary.BigEndian.PutUint32(head[2+l.totalsLen:], uint32(w.totals.Chunks))
+	crc, err := w.index.crc(head)
+	if err != nil {
+		w.fail(fmt.Errorf("reading back the index entries: %w", err))
+		return
+	}
 	at := w.offset
-	if err := w.writeFrame(tagIndx, p); err != nil {
+	var pre [preludeLen]byte
+	putPreludeCRC(pre[:], tagIndx, crc, int64(len(head))+w.index.size())
+	err = w.write(pre[:])
+	if err == nil {
+		err = w.write(head)
+	}
+	if err == nil {
+		err = w.index.each(w.write)
+	}
+	if err != nil {
 		w.fail(err)
 		return
 	}
