@@ -655,27 +655,7 @@ func (e *InEKF) footVelUpdate(k int, s *hal.Sensors) {
 	z := u.Add(e.v).Scale(-1)
 	X := spatial.Skew(e.v.Add(u)) // H = [−X, I, 0 …]
 	var PH [dim * 3]float64
-	for r := 0; r < dim; r++ {
-		var pf, pv spatial.Vec3
-		for c := 0; c < 3; c++ {
-			pf[c] = e.P[r*dim+c]
-			pv[c] = e.P[r*dim+3*bV+c]
-		}
-		row := X.MulTVec(pf).Add(pv) // P_rφ (−X)ᵀ = P_rφ X
-		PH[r*3], PH[r*3+1], PH[r*3+2] = row[0], row[1], row[2]
-	}
-	var S spatial.Mat3
-	for c := 0; c < 3; c++ {
-		var cφ, cv spatial.Vec3
-		for k := 0; k < 3; k++ {
-			cφ[k] = PH[k*3+c]
-			cv[k] = PH[(3*bV+k)*3+c]
-		}
-		col := cv.Sub(X.MulVec(cφ))
-		for r := 0; r < 3; r++ {
-			S[3*r+c] = col[r]
-		}
-	}
+	S := e.velocityRows(&X, &PH)
 	// noise: R̂ (σ_q̇² J Jᵀ + σ_ω² [y]×[y]×ᵀ) R̂ᵀ
 	J := &l.J[k]
 	var C spatial.Mat3
@@ -701,19 +681,19 @@ func (e *InEKF) footVelUpdate(k int, s *hal.Sensors) {
 	}
 }
 
-// zeroVelUpdate tells the filter the base is at rest when no foot stands
-// and the IMU has been still for a while (the robot lying, or hanging): the
-// plain velocity error v − v̂ = ν_v − [v̂]×φ, measured as −v̂.
-func (e *InEKF) zeroVelUpdate() {
-	X := spatial.Skew(e.v)
-	var PH [dim * 3]float64
+// velocityRows writes P·Hᵀ into PH and returns H·P·Hᵀ (without noise) for a
+// measurement of the velocity error whose Jacobian is H = [−X, I, 0 …]
+// (orientation block −X, velocity block I, X skew-symmetric): row r of P·Hᵀ
+// is P_rφ·(−X)ᵀ + P_rv = P_rφ·X + P_rv, and H·P·Hᵀ = (P·Hᵀ)_v − X·(P·Hᵀ)_φ.
+// The standing-foot velocity and the zero-velocity updates both measure this
+// way (X = [v̂ + u]× and [v̂]×).
+func (e *InEKF) velocityRows(X *spatial.Mat3, PH *[dim * 3]float64) spatial.Mat3 {
 	for r := 0; r < dim; r++ {
 		var pf, pv spatial.Vec3
 		for c := 0; c < 3; c++ {
 			pf[c] = e.P[r*dim+c]
 			pv[c] = e.P[r*dim+3*bV+c]
 		}
-		// row r of P Hᵀ = P_rφ·[v̂]× + P_rv, with Hᵀ = ([v̂]×; I; 0)
 		row := X.MulTVec(pf).Add(pv)
 		PH[r*3], PH[r*3+1], PH[r*3+2] = row[0], row[1], row[2]
 	}
@@ -729,6 +709,16 @@ func (e *InEKF) zeroVelUpdate() {
 			S[3*r+c] = col[r]
 		}
 	}
+	return S
+}
+
+// zeroVelUpdate tells the filter the base is at rest when no foot stands
+// and the IMU has been still for a while (the robot lying, or hanging): the
+// plain velocity error v − v̂ = ν_v − [v̂]×φ, measured as −v̂.
+func (e *InEKF) zeroVelUpdate() {
+	X := spatial.Skew(e.v)
+	var PH [dim * 3]float64
+	S := e.velocityRows(&X, &PH)
 	S = S.Add(spatial.Identity3().Scale(zeroVelStd * zeroVelStd))
 	S = S.Symmetrize()
 	if _, ok := e.correct(&PH, &S, e.v.Scale(-1), math.Inf(1)); ok { // ungated: the IMU's rest is strong evidence

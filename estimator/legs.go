@@ -459,23 +459,8 @@ func (l *Legs) footForce(k int, s *hal.Sensors) spatial.Vec3 {
 // positive definite.
 func cholSolve6(A *[36]float64, b *[6]float64) bool {
 	const n = 6
-	for j := 0; j < n; j++ {
-		s := A[j*n+j]
-		for k := 0; k < j; k++ {
-			s -= A[j*n+k] * A[j*n+k]
-		}
-		if !(s > 0) {
-			return false
-		}
-		s = math.Sqrt(s)
-		A[j*n+j] = s
-		for i := j + 1; i < n; i++ {
-			t := A[i*n+j]
-			for k := 0; k < j; k++ {
-				t -= A[i*n+k] * A[j*n+k]
-			}
-			A[i*n+j] = t / s
-		}
+	if !cholesky(A[:], n) {
+		return false
 	}
 	for i := 0; i < n; i++ {
 		t := b[i]
