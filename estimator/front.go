@@ -89,6 +89,26 @@ func (f *front) reset() {
 	f.stats = Stats{}
 }
 
+// admit decides whether a started filter steps on sample s: not on a stale
+// sample (the same sequence number, time not advancing or not finite) nor
+// on an unusable IMU reading (or, with needQuat, an unusable IMU
+// orientation), each counted. When it steps, admit takes s as the newest
+// sample and returns the time since the last one.
+func (f *front) admit(s *hal.Sensors, needQuat bool) (dt float64, ok bool) {
+	dt = s.Time - f.lastTime
+	if s.Seq == f.lastSeq || !(dt > 0) || !finite(s.Time) {
+		f.stats.Stale++
+		return 0, false
+	}
+	f.checkIMU(s)
+	if !f.imuGood || (needQuat && !f.quatOK) {
+		f.stats.IMUSkipped++
+		return 0, false
+	}
+	f.lastSeq, f.lastTime = s.Seq, s.Time
+	return dt, true
+}
+
 // checkIMU classifies s's IMU reading.
 func (f *front) checkIMU(s *hal.Sensors) {
 	g, a := s.IMU.Gyro, s.IMU.Accel

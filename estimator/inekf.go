@@ -250,19 +250,11 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 		e.write(est)
 		return
 	}
-	dt := s.Time - f.lastTime
-	if s.Seq == f.lastSeq || !(dt > 0) || !finite(s.Time) {
-		f.stats.Stale++
+	dt, ok := f.admit(s, false)
+	if !ok {
 		e.write(est)
 		return
 	}
-	f.checkIMU(s)
-	if !f.imuGood {
-		f.stats.IMUSkipped++
-		e.write(est)
-		return
-	}
-	f.lastSeq, f.lastTime = s.Seq, s.Time
 	// Keep a copy to fall back on should anything turn non-finite.
 	saveR, savev, savep, saved, saveA, savebg, saveba := e.R, e.v, e.p, e.d, e.active, e.bg, e.ba
 	e.saveP = e.P

@@ -146,19 +146,11 @@ func (e *Linear) Update(s *hal.Sensors, est *Estimate) {
 		e.write(est)
 		return
 	}
-	dt := s.Time - f.lastTime
-	if s.Seq == f.lastSeq || !(dt > 0) || !finite(s.Time) {
-		f.stats.Stale++
+	dt, ok := f.admit(s, true)
+	if !ok {
 		e.write(est)
 		return
 	}
-	f.checkIMU(s)
-	if !f.imuGood || !f.quatOK {
-		f.stats.IMUSkipped++
-		e.write(est)
-		return
-	}
-	f.lastSeq, f.lastTime = s.Seq, s.Time
 	dt = math.Min(dt, 0.1)
 	save, saveP := e.x, e.P
 	e.R = f.quatR
@@ -241,7 +233,7 @@ func (e *Linear) Update(s *hal.Sensors, est *Estimate) {
 		e.Rn[base+6] = c.FootHeight * c.FootHeight * (1 + (1-trust[k])*c.Suspect) * legOK
 	}
 	e.correct()
-	ok := true
+	ok = true
 	for i := range e.x {
 		if !finite(e.x[i]) || !finite(e.P[i*lnx+i]) {
 			ok = false
