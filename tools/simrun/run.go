@@ -234,12 +234,16 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	if pr.loco != nil {
 		sum.Locomotion = pr.loco.meter.Report()
 	}
-	if u := loop.UDP(); u != nil {
-		st := u.Stats()
-		sum.UDP = &st
-	}
+	udp := loop.UDP()
 	if err := loop.Close(); err != nil && runErr == nil {
 		runErr = err
+	}
+	if udp != nil {
+		// Counted after Close, which waits for the server's goroutine: a
+		// message in flight at the stop is counted as received and as what
+		// became of it, never as received alone.
+		st := udp.Stats()
+		sum.UDP = &st
 	}
 	sum.Halted = robot.Halted()
 	if log != nil {
