@@ -41,17 +41,13 @@ func TestBenchLoopRuns(t *testing.T) {
 
 // Every file of the command parses flags, calls packages and prints: none
 // is over 200 lines (the library logic lives in packages with their own
-// tests). The command's tests are held to it too, but for a long-run
-// scenario (soak_test.go), which is one test's script.
+// tests). The command's tests are held to it too.
 func TestThinCLI(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil || len(files) < 10 {
 		t.Fatalf("found %d Go files: %v", len(files), err)
 	}
 	for _, f := range files {
-		if f == "soak_test.go" {
-			continue
-		}
 		b, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)

@@ -9,44 +9,12 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 )
-
-// soakGC is the soak's loop.gc_percent: 100, or STRIDE_SOAK_GC.
-func soakGC() int {
-	if n, err := strconv.Atoi(os.Getenv("STRIDE_SOAK_GC")); err == nil {
-		return n
-	}
-	return 100
-}
-
-// cliCommand returns a command running the stride command line (this test
-// binary re-executed; see TestMain) with args.
-func cliCommand(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "STRIDE_TEST_AS_CLI=1")
-	return cmd
-}
-
-// rssKB reads a process's resident set size from /proc.
-func rssKB(pid int) (int64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
-}
 
 // TestSoak runs `stride sim --headless --realtime --log` with UDP commands at
 // 100 Hz to loopback and the config file rewritten (a hot reload) at a fixed
@@ -131,27 +99,7 @@ func TestSoak(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	var sent atomic.Int64
 	stopSend := make(chan struct{})
-	go func() { // 100 Hz of commands
-		conn, err := net.Dial("udp", addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close()
-		tk := time.NewTicker(10 * time.Millisecond)
-		defer tk.Stop()
-		for i := 0; ; i++ {
-			select {
-			case <-stopSend:
-				return
-			case <-tk.C:
-			}
-			msg := fmt.Sprintf(`{"vx": %.2f, "yaw_rate": %.2f}`, 0.1*float64(i%3), 0.05*float64(i%2))
-			if _, err := conn.Write([]byte(msg)); err == nil {
-				sent.Add(1)
-			}
-		}
-	}()
+	go sendCommands(t, addr, stopSend, &sent)
 	type sample struct {
 		at time.Duration
 		kB int64
@@ -187,19 +135,7 @@ wait:
 	if runErr != nil {
 		t.Fatalf("stride sim: %v\n%s", runErr, stderr.String())
 	}
-	var sum struct {
-		Steps int64
-		Loop  struct {
-			Ticks, Deadlines, Skipped int64
-			MissedPercent             float64 `json:"missed_percent"`
-		}
-		UDP struct {
-			Received, Accepted, Malformed, Rejected int64
-			RateLimited                             int64 `json:"rate_limited"`
-		} `json:"udp"`
-		Log    struct{ Ticks, DroppedTicks, DroppedEvents int64 }
-		Events []string
-	}
+	var sum soakSummary
 	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil {
 		t.Fatalf("summary: %v\n%s", err, stdout.String())
 	}
