@@ -157,12 +157,15 @@ wait:
 	if applied < reloads-1 || reloads == 0 { // the last may land after the end
 		t.Errorf("%d reloads written, %d applied", reloads, applied)
 	}
-	// Loopback loses nothing in practice; the hour-long soak saw 18 of
-	// 343,866 messages not accepted (its report did not say why), so a
-	// tenth of a percent is allowed, malformed ones are not.
-	if sum.UDP.Received < sent.Load()*95/100 || sum.UDP.Malformed != 0 || sum.UDP.Accepted < sum.UDP.Received-sum.UDP.Received/1000 {
+	// Every message received is accounted for (the counts are read after
+	// the server stopped): none malformed, none out of range. Only the rate
+	// limit may drop any, when a stalled machine delivers a burst of more
+	// than 40 at once: at most a tenth of a percent.
+	u := sum.UDP
+	if u.Received < sent.Load()*95/100 || u.Accepted+u.Malformed+u.Rejected+u.RateLimited != u.Received ||
+		u.Malformed != 0 || u.Rejected != 0 || u.RateLimited > u.Received/1000 {
 		t.Errorf("UDP: sent %d, received %d, accepted %d, malformed %d, rejected %d, rate-limited %d",
-			sent.Load(), sum.UDP.Received, sum.UDP.Accepted, sum.UDP.Malformed, sum.UDP.Rejected, sum.UDP.RateLimited)
+			sent.Load(), u.Received, u.Accepted, u.Malformed, u.Rejected, u.RateLimited)
 	}
 
 	verify := cliCommand(ctx, "log", "info", "--verify", logPath)
