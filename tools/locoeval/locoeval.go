@@ -17,10 +17,12 @@ type Sample struct {
 	// GaitPhase is the controller's stride phase, 0…1; a wrap (a decrease)
 	// ends a stride.
 	GaitPhase float64
-	Pos, Vel  [3]float64 // base origin position (m) and velocity (m/s), world
-	COM       [3]float64 // centre of mass, world, m
-	Yaw       float64    // base heading, rad
-	YawRate   float64    // rad/s, world z
+	// Gait is the controller's gait (GaitStand, GaitWalk, GaitRun).
+	Gait     uint8
+	Pos, Vel [3]float64 // base origin position (m) and velocity (m/s), world
+	COM      [3]float64 // centre of mass, world, m
+	Yaw      float64    // base heading, rad
+	YawRate  float64    // rad/s, world z
 	// Foot is, per foot (left, right), a point whose horizontal motion
 	// while the foot is in Contact is its slip (tools/simrun passes the
 	// integrated motion of the loaded contact points; the sole centre
@@ -85,6 +87,7 @@ type Meter struct {
 	qpFail, mpcBad  uint64
 	prevQP, prevBad uint64
 	mpc, wbc        hist
+	run             runStats
 }
 
 // New returns a meter for a run with control period (s), robot mass (kg)
@@ -197,6 +200,7 @@ func (m *Meter) Add(s *Sample) {
 	if s.MPCSolve > 0 {
 		m.mpc.add(s.MPCSolve)
 	}
+	m.run.add(s, m.period)
 	m.last.Cmd, m.last.GaitPhase, m.last.Contact, m.last.Time, m.last.COM = s.Cmd, s.GaitPhase, s.Contact, s.Time, s.COM
 	m.have = true
 }
@@ -241,6 +245,30 @@ type Report struct {
 	WBCSolveUs        Percentiles `json:"wbc_solve_us"`
 	PositiveWorkJ     float64     `json:"positive_work_j"`
 	CostOfTransport   float64     `json:"cost_of_transport"` // positive joint work / (m g distance); 0 when the distance is under 1 cm
+
+	// Running (tools/locoeval/run.go). GaitTransitions counts the
+	// controller's walk ↔ run switches. Strides run from one true left
+	// touchdown to the next; a running stride is one the controller ran
+	// throughout. DutyFactor, StrideLengthM and StrideFrequencyHz are the
+	// running strides' means when there are any, else the walking ones';
+	// both sets are beside them.
+	GaitTransitions     int         `json:"gait_transitions"`
+	FlightTimePerStride Flight      `json:"flight_time_per_stride_s"`
+	DutyFactor          float64     `json:"duty_factor"`
+	StrideLengthM       float64     `json:"stride_length_m"`
+	StrideFrequencyHz   float64     `json:"stride_frequency_hz"`
+	WalkStrides         StrideStats `json:"walk_strides"`
+	RunStrides          StrideStats `json:"run_strides"`
+	// PeakSpeedMps: the largest horizontal centre-of-mass displacement
+	// over any 1 s, per second. Best100mS: the fastest 100 m of the
+	// centre of mass's path (sampled every 10 ms); null under 100 m.
+	PeakSpeedMps float64  `json:"peak_speed_mps"`
+	Best100mS    *float64 `json:"best_100m_s"`
+	// AbsWorkJ is Σ|τ·q̇|·dt over the joints; MechanicalCOT = AbsWorkJ /
+	// (m g distance), the mechanical cost of transport counting negative
+	// work too (0 under 1 cm).
+	AbsWorkJ      float64 `json:"abs_work_j"`
+	MechanicalCOT float64 `json:"mechanical_cost_of_transport"`
 }
 
 // Report summarises the run; nil when no tick was in locomotion mode.
@@ -270,15 +298,18 @@ func (m *Meter) Report() *Report {
 	if d >= 0.01 {
 		r.CostOfTransport = m.work / (m.mass * m.g * d)
 	}
+	m.run.fill(r, m.mass, m.g)
 	return r
 }
 
 // String is the report's short text summary.
 func (r *Report) String() string {
-	return fmt.Sprintf("locomotion: %.1f s, %.2f m at %.3f m/s mean (net (%.2f, %.2f) m, turned %.0f°), %d steps; speed error RMS %.3f m/s (stride-averaged, %d windows; per tick %.3f), yaw-rate error RMS %.3f rad/s; max foot slip %.1f mm; torque saturation %.2f %%; QP failures %d, MPC late/failed %d; MPC solve p50/p99/max %.0f/%.0f/%.0f µs, WBC %.0f/%.0f/%.0f µs; cost of transport %.2f",
+	return fmt.Sprintf("locomotion: %.1f s, %.2f m at %.3f m/s mean (net (%.2f, %.2f) m, turned %.0f°), %d steps; speed error RMS %.3f m/s (stride-averaged, %d windows; per tick %.3f), yaw-rate error RMS %.3f rad/s; max foot slip %.1f mm; torque saturation %.2f %%; QP failures %d, MPC late/failed %d; MPC solve p50/p99/max %.0f/%.0f/%.0f µs, WBC %.0f/%.0f/%.0f µs; cost of transport %.2f (mechanical |τ·q̇| %.2f); %d walk↔run switches; strides walk %d, run %d (duty %.2f, %.2f m, %.2f Hz, flight mean %.3f min %.3f s); peak speed %.2f m/s%s",
 		r.Seconds, r.DistanceM, r.MeanSpeedMps, r.NetDisplacementM[0], r.NetDisplacementM[1], r.HeadingChangeRad*180/math.Pi, r.Steps, r.SpeedErrorRMS, r.TrackingWindows, r.SpeedErrorTickRMS, r.YawRateErrorRMS,
 		r.MaxFootSlipM*1e3, r.TorqueSatPercent, r.QPFailures, r.MPCLateOrFailed,
-		r.MPCSolveUs.P50, r.MPCSolveUs.P99, r.MPCSolveUs.Max, r.WBCSolveUs.P50, r.WBCSolveUs.P99, r.WBCSolveUs.Max, r.CostOfTransport)
+		r.MPCSolveUs.P50, r.MPCSolveUs.P99, r.MPCSolveUs.Max, r.WBCSolveUs.P50, r.WBCSolveUs.P99, r.WBCSolveUs.Max, r.CostOfTransport, r.MechanicalCOT,
+		r.GaitTransitions, r.WalkStrides.Strides, r.RunStrides.Strides, r.DutyFactor, r.StrideLengthM, r.StrideFrequencyHz,
+		r.FlightTimePerStride.Mean, r.FlightTimePerStride.Min, r.PeakSpeedMps, best100(r.Best100mS))
 }
 
 // hist is a fixed-size histogram of durations in 1 µs bins up to
@@ -319,4 +350,11 @@ func (h *hist) percentiles() Percentiles {
 		return Percentiles{}
 	}
 	return Percentiles{P50: h.quantile(0.5), P99: h.quantile(0.99), Max: float64(h.max) / 1e3, N: h.n}
+}
+
+func best100(b *float64) string {
+	if b == nil {
+		return ""
+	}
+	return fmt.Sprintf(", best 100 m %.2f s", *b)
 }

@@ -76,6 +76,7 @@ func (p *locoProbe) record(t *telemetry.Tick) {
 		s.Cmd = [3]float64{}
 	}
 	s.GaitPhase = t.GaitPhase
+	s.Gait = t.Gait
 	s.Pos, s.Vel, s.COM = tr.BasePos, tr.BaseLinVel, tr.COM
 	q := tr.BaseQuat
 	s.Yaw = math.Atan2(2*(q.W*q.Z+q.X*q.Y), 1-2*(q.Y*q.Y+q.Z*q.Z))

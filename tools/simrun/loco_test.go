@@ -3,6 +3,9 @@ package simrun
 import (
 	"testing"
 
+	"github.com/stride-robotics/stride/locomotion"
+	"github.com/stride-robotics/stride/tools/locoeval"
+
 	"github.com/stride-robotics/stride/runtime"
 	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim/scene"
@@ -38,5 +41,12 @@ func TestLocoProbe(t *testing.T) {
 	}
 	if r := p.meter.Report(); r == nil || r.Seconds < 0.1 {
 		t.Errorf("report %+v", r)
+	}
+}
+
+// locoeval's gait numbers are locomotion's (it may not import locomotion).
+func TestLocoevalGaits(t *testing.T) {
+	if locoeval.GaitStand != uint8(locomotion.GaitStand) || locoeval.GaitWalk != uint8(locomotion.GaitWalk) || locoeval.GaitRun != uint8(locomotion.GaitRun) {
+		t.Error("locoeval's gait numbers differ from locomotion's")
 	}
 }
