@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/stride-robotics/stride/hal/fileio"
+	"github.com/stride-robotics/stride/locomotion"
 	"gopkg.in/yaml.v3"
 )
 
@@ -34,6 +35,7 @@ type Config struct {
 	Safety     SafetyConfig     `yaml:"safety" help:"checks run every tick before the write"`
 	Commands   CommandsConfig   `yaml:"commands" help:"command limits and sources"`
 	Reload     ReloadConfig     `yaml:"reload" help:"hot reload of this file (simulation)"`
+	Walker     WalkerConfig     `yaml:"walker" help:"the walking controller run in locomotion mode (locomotion.Walker): gait timing, swing, balance gains"`
 }
 
 // LoopConfig sets the loop's rate, clock and overrun policy.
@@ -165,6 +167,7 @@ func Defaults() *Config {
 				ButtonStandup: 0, ButtonDamping: 1, ButtonWalk: 2, ButtonStand: 3, ButtonReset: 6, ButtonEStop: 7},
 		},
 		Reload: ReloadConfig{Poll: 0.5},
+		Walker: walkerSection(locomotion.DefaultWalkerConfig()),
 	}
 }
 
@@ -242,6 +245,7 @@ func (c *Config) Validate() error {
 	if c.Standup.GainRamp > c.Standup.Duration {
 		cross("standup.gain_ramp", fmt.Sprintf("%g s is longer than standup.duration (%g s)", c.Standup.GainRamp, c.Standup.Duration))
 	}
+	c.Walker.validate(cross)
 	if a := c.Commands.UDP.Listen; a != "" {
 		if _, err := udpAddress(a); err != nil {
 			cross("commands.udp.listen", err.Error())

@@ -141,6 +141,9 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	if ctrl == nil {
 		ctrl = &standIn{stand: l.stand}
 	}
+	if err := tune(ctrl, cfg); err != nil {
+		return nil, fmt.Errorf("runtime: config walker section: %w", err)
+	}
 	if l.mux == nil {
 		l.mux = NewMux(limitsOf(&cfg.Commands))
 	}

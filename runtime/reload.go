@@ -138,6 +138,9 @@ func (l *Loop) applyReload(r *reload) {
 	copy(l.stand.Kd, r.params.kd[:r.params.n])
 	l.mux.SetLimits(limitsOf(&r.cfg.Commands))
 	l.lateTol = time.Duration(r.cfg.Loop.LateTolerance * 1e9)
+	if err := tune(l.loco.controller, r.cfg); err != nil {
+		l.note("walker parameters not applied: " + err.Error())
+	}
 	if l.mode == ModeStand || l.mode == ModeLocomotion || l.mode == ModeStandup {
 		l.blend.start(&l.last, l.now, r.cfg.Transition.Blend)
 	}
