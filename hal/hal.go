@@ -74,13 +74,19 @@ const (
 	FaultEncoder                       // encoder error
 	FaultUnderVolt                     // bus voltage low
 	FaultDisabled                      // drive not enabled
+	FaultLate                          // replies keep arriving after their deadline
+	FaultProtocol                      // a garbled or unexpected frame on the bus
+	FaultBusOff                        // the bus went bus-off, or its socket closed
+	FaultIMU                           // the IMU went silent or sends garbage
+	FaultDrive                         // another error code from the drive (over-voltage, stall, …)
 )
 
 func (f Fault) String() string {
 	if f == 0 {
 		return "ok"
 	}
-	names := []string{"comm-lost", "over-temperature", "over-current", "encoder", "under-voltage", "disabled"}
+	names := []string{"comm-lost", "over-temperature", "over-current", "encoder", "under-voltage", "disabled",
+		"late", "protocol", "bus-off", "imu", "drive-error"}
 	s := ""
 	for i, n := range names {
 		if f&(1<<i) != 0 {

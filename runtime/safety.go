@@ -64,7 +64,8 @@ var refuseFault = func() (r [numFaults]string) {
 
 // halFaultNames names hal.Fault bits without allocating (hal.Fault.String
 // builds a string).
-var halFaultNames = [...]string{"comm-lost", "over-temperature", "over-current", "encoder", "under-voltage", "disabled"}
+var halFaultNames = [...]string{"comm-lost", "over-temperature", "over-current", "encoder", "under-voltage", "disabled",
+	"late", "protocol", "bus-off", "imu", "drive-error"}
 
 // safetyLimits are the settings the safety check reads: the safety section
 // of the config with what resolve derived from it for the robot.
