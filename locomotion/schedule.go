@@ -78,6 +78,9 @@ func (t *Timing) Duty(v float64) float64 {
 // phase advances by dt/T, so a change of speed bends the clock without a jump.
 type Scheduler struct {
 	Timing Timing
+	// Run clamps and rate-limits the duty factor for the walking and
+	// running gaits (run.go); its zero value leaves the Timing curve as it is.
+	Run RunConfig
 
 	phase   float64 // φ ∈ [0, 1)
 	period  float64 // s, current T
@@ -85,6 +88,7 @@ type Scheduler struct {
 	walking bool    // the clock runs
 	stop    bool    // walking, asked to stop at the next double support
 	strides int     // completed steps (touchdowns)
+	run     bool    // the running gait is selected (SetRun)
 }
 
 // NewScheduler returns a standing scheduler with timing t.
@@ -99,7 +103,7 @@ func NewScheduler(t Timing) (*Scheduler, error) {
 
 // Reset stands the scheduler at the start of the left foot's stance.
 func (s *Scheduler) Reset() {
-	s.phase, s.walking, s.stop, s.strides = 0, false, false, 0
+	s.phase, s.walking, s.stop, s.strides, s.run = 0, false, false, 0, false
 	s.period, s.duty = s.Timing.Period(0), s.Timing.Duty(0)
 }
 
@@ -119,7 +123,7 @@ func (s *Scheduler) Update(dt float64, walk bool, v float64) {
 	if !s.walking {
 		return
 	}
-	s.period, s.duty = s.Timing.Period(v), s.Timing.Duty(v)
+	s.period, s.duty = s.Timing.Period(v), s.nextDuty(dt, v)
 	prev := s.phase
 	next := prev + dt/s.period
 	// Touchdowns: left at φ = 0 (1), right at 0.5.

@@ -41,6 +41,8 @@ type WalkerConfig struct {
 	// FailTicks is how many ticks in a row a failed QP may reuse the last
 	// good torques before Err reports the failure.
 	FailTicks int
+	// Run is the running gait (run.go).
+	Run RunConfig
 }
 
 // DefaultWalkerConfig returns the parameters tuned on the built-in robot.
@@ -55,6 +57,7 @@ func DefaultWalkerConfig() WalkerConfig {
 		JointKd:   1,
 		FailTicks: 5,
 		MPC:       MPCInline, MPCEvery: 20,
+		Run: DefaultRunConfig(),
 	}
 }
 
@@ -89,6 +92,7 @@ type Walker struct {
 	failures  int
 	err       error
 	lastSteps [2]Step
+	run       runState
 }
 
 // NewWalker makes a walker for profile p.
@@ -97,6 +101,10 @@ func NewWalker(p *Profile, cfg WalkerConfig) (*Walker, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.Run.Validate(); err != nil {
+		return nil, err
+	}
+	s.Run = cfg.Run
 	w, err := NewWBC(p)
 	if err != nil {
 		return nil, err
@@ -156,6 +164,7 @@ func (w *Walker) Start(in *Input) error {
 	w.err, w.fails, w.failures = nil, 0, 0
 	w.vInt, w.vCmd = [2]float64{}, [2]float64{}
 	w.sched.Reset()
+	w.run = runState{}
 	w.stance = [2]bool{true, true}
 	w.schedSt = [2]bool{true, true}
 	w.swing[0].End()
@@ -190,6 +199,9 @@ func (w *Walker) Err() error { return w.err }
 // Gait reports the gait and stride phase.
 func (w *Walker) Gait() (Gait, float64) {
 	if w.sched.Walking() {
+		if w.sched.Running() {
+			return GaitRun, w.sched.Phase()
+		}
 		return GaitWalk, w.sched.Phase()
 	}
 	return GaitStand, w.sched.Phase()
@@ -277,6 +289,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			w.startLeft = -1
 		}
 	}
+	w.sched.SetRun(walk && w.run.sel.update(&w.Cfg.Run, cmd.Gait, math.Hypot(w.vCmd[0], w.vCmd[1]), w.plan.Gravity, w.P.LegLength))
 	w.sched.Update(dt, schedWalk, speed)
 	walking := w.sched.Walking() || w.startLeft > 0
 	yawRate := 0.0
@@ -325,7 +338,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		st, _, rem, _ := w.sched.FootTiming(k)
 		o := 1 - k
 		switch {
-		case w.stance[k] && !st && w.schedSt[k] && w.stance[o]:
+		case w.stance[k] && !st && w.schedSt[k] && (w.stance[o] || w.sched.Duty() < 0.5):
 			// Lift-off: plan and start the swing.
 			step := w.planStep(k, sole[o], rem, px, py, yawRate, com, comVel)
 			w.swing[k].setParams(&w.Cfg.Swing) // a retuned swing takes effect from its next lift-off
@@ -362,6 +375,9 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	}
 	if nst > 0 {
 		ground /= float64(nst)
+		w.run.ground = ground
+	} else {
+		ground = w.run.ground
 	}
 	vel := comVel
 	zd := ground + w.P.COMHeight - w.P.Crouch + cmd.Height
@@ -424,8 +440,14 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			for c := 0; c < 2; c++ {
 				F[c] = m * (w0*w0*(com[c]-sole[k][c]) + w.Cfg.WalkKv*(vd[c]-vel[c]))
 			}
+			if w.sched.Duty() < 0.5 {
+				F = w.runStanceForce(t, k, sole[k], com, vel, vd, zd)
+			}
 			lambda[k] = 1
+		} else {
+			F = spatial.Vec3{} // flight: no contact force
 		}
+		w.updateFlight(t, nst == 0, com, vel)
 	}
 	wbc.Force = F
 	for k := 0; k < 2; k++ {
@@ -456,7 +478,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		wbc.Stance[k] = w.stance[k]
 		trust := 1.0
 		if w.stance[k] {
-			trust = math.Min(1, 0.1+(t-w.tdTime[k])/0.03)
+			trust = math.Min(1, 0.1+(t-w.tdTime[k])/math.Max(w.Cfg.Run.LandRamp, 1e-3))
 			if walking && w.stance[1-k] {
 				if rem := w.remaining(k); rem < w.sched.Period()*(w.sched.Duty()-0.5) {
 					trust = math.Min(trust, math.Max(0.05, lambda[k]*1.5))
@@ -561,6 +583,9 @@ func (w *Walker) clipSupport(c spatial.Vec3, sole [2]spatial.Vec3) spatial.Vec3 
 
 // planStep plans foot k's touchdown with the other foot's sole at stance.
 func (w *Walker) planStep(k int, stance spatial.Vec3, left, vx, vy, yawRate float64, com, comVel spatial.Vec3) Step {
+	if w.sched.Duty() < 0.5 {
+		return w.planRunStep(k, stance, left, vx, vy, yawRate, com, comVel)
+	}
 	if c, _, ok := w.wbc.CoP(); ok && !w.stance[k] {
 		stance[0], stance[1] = c[0], c[1]
 	}

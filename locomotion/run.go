@@ -1,0 +1,295 @@
+package locomotion
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/stride-robotics/stride/sim/spatial"
+)
+
+// RunConfig holds the running gait's parameters: when the walker runs, how
+// the duty factor blends between walking and running, where the feet land
+// and how a landing is absorbed.
+//
+// Gait choice: a `run` command runs at any speed; a `walk` command walks,
+// or, with Auto, runs while the Froude number of the commanded speed
+// Fr = v²/(g·L) (L: the leg length) is above FroudeUp until it falls below
+// FroudeDown (hysteresis). The duty factor follows the speed along the
+// Timing curve, kept ≥ WalkDutyMin walking and ≤ RunDutyMax running, and
+// moves at most DutyRate per second: a switch at any phase bends the
+// contact schedule instead of jumping it.
+type RunConfig struct {
+	Auto        bool    `yaml:"auto"`          // switch walk ↔ run by the Froude number
+	FroudeUp    float64 `yaml:"froude_up"`     // walk → run above this
+	FroudeDown  float64 `yaml:"froude_down"`   // run → walk below this
+	WalkDutyMin float64 `yaml:"walk_duty_min"` // walking keeps β ≥ this (> 0.5)
+	RunDutyMax  float64 `yaml:"run_duty_max"`  // running keeps β ≤ this (< 0.5: flight every step)
+	DutyRate    float64 `yaml:"duty_rate"`     // 1/s, fastest change of β
+	// RaibertGain scales the velocity feedback of the running footstep
+	// (foot += RaibertGain·(v − v_des)/ω₀).
+	RaibertGain float64 `yaml:"raibert_gain"`
+	// LandRamp is the time (s) over which a landing foot's normal-force
+	// bound ramps from 10 % to full: the impact-absorbing landing.
+	LandRamp float64 `yaml:"land_ramp"`
+	// PushGain scales the running stance's vertical impulse feed-forward
+	// (1: the impulse that carries the body's weight over the stride).
+	PushGain float64 `yaml:"push_gain"`
+}
+
+// DefaultRunConfig: walk ↔ run at Froude 0.55 / 0.45 (1.9 / 1.7 m/s for
+// the built-in robot's 0.7 m leg), running duty ≤ 0.45.
+func DefaultRunConfig() RunConfig {
+	return RunConfig{Auto: true, FroudeUp: 0.55, FroudeDown: 0.45, WalkDutyMin: 0.52, RunDutyMax: 0.45,
+		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1}
+}
+
+// Validate says what is wrong with c, naming the field.
+func (c *RunConfig) Validate() error {
+	switch {
+	case !(c.FroudeDown > 0 && c.FroudeDown <= c.FroudeUp && c.FroudeUp < 10):
+		return fmt.Errorf("locomotion: run: froude_down %g ≤ froude_up %g must hold, both in (0, 10)", c.FroudeDown, c.FroudeUp)
+	case !(c.WalkDutyMin > 0.5 && c.WalkDutyMin < 1):
+		return fmt.Errorf("locomotion: run: walk_duty_min %g outside (0.5, 1)", c.WalkDutyMin)
+	case !(c.RunDutyMax > 0.1 && c.RunDutyMax < 0.5):
+		return fmt.Errorf("locomotion: run: run_duty_max %g outside (0.1, 0.5)", c.RunDutyMax)
+	case !(c.DutyRate > 0 && c.DutyRate <= 1):
+		return fmt.Errorf("locomotion: run: duty_rate %g /s outside (0, 1] (faster than the clock would flip a foot back)", c.DutyRate)
+	case !(c.RaibertGain >= 0 && c.RaibertGain <= 3):
+		return fmt.Errorf("locomotion: run: raibert_gain %g outside [0, 3]", c.RaibertGain)
+	case !(c.LandRamp >= 0 && c.LandRamp < 0.2):
+		return fmt.Errorf("locomotion: run: land_ramp %g s outside [0, 0.2)", c.LandRamp)
+	case !(c.PushGain >= 0 && c.PushGain <= 3):
+		return fmt.Errorf("locomotion: run: push_gain %g outside [0, 3]", c.PushGain)
+	}
+	return nil
+}
+
+// Froude returns v²/(g·L).
+func Froude(v, g, leg float64) float64 { return v * v / (g * leg) }
+
+// gaitSelector picks walk or run with the Froude hysteresis.
+type gaitSelector struct {
+	running bool
+	changes int
+}
+
+// update returns whether to run for gait request g at speed v.
+func (s *gaitSelector) update(c *RunConfig, g Gait, v, grav, leg float64) bool {
+	run := false
+	switch g {
+	case GaitRun:
+		run = true
+	case GaitWalk:
+		if c.Auto {
+			fr := Froude(v, grav, leg)
+			run = fr > c.FroudeUp || (s.running && fr >= c.FroudeDown)
+		}
+	}
+	if run != s.running {
+		s.changes++
+	}
+	s.running = run
+	return run
+}
+
+// nextDuty returns the duty factor after dt at speed v: the Timing curve
+// clamped for the gait, approached at DutyRate.
+func (s *Scheduler) nextDuty(dt, v float64) float64 {
+	target := s.Timing.Duty(v)
+	c := &s.Run
+	if c.DutyRate <= 0 { // no run configuration: the Timing curve as it is
+		return target
+	}
+	if s.run {
+		target = math.Min(target, c.RunDutyMax)
+	} else {
+		target = math.Max(target, c.WalkDutyMin)
+	}
+	d := c.DutyRate * dt
+	return s.duty + clamp(target-s.duty, -d, d)
+}
+
+// SetRun selects the running (true) or walking duty factor clamp.
+func (s *Scheduler) SetRun(run bool) { s.run = run }
+
+// Running reports whether the running clamp is selected.
+func (s *Scheduler) Running() bool { return s.run }
+
+// InFlight reports whether neither foot is in planned stance.
+func (s *Scheduler) InFlight() bool {
+	st := s.Stance()
+	return !st[Left] && !st[Right]
+}
+
+// Ballistic returns the position and velocity of a body in free fall
+// (gravity g, m/s², downwards) t seconds after being at p with velocity v.
+func Ballistic(p, v spatial.Vec3, g, t float64) (spatial.Vec3, spatial.Vec3) {
+	q := p.Add(v.Scale(t))
+	q[2] -= 0.5 * g * t * t
+	u := v
+	u[2] -= g * t
+	return q, u
+}
+
+// TouchdownTime returns the time until a body in free fall at height z with
+// vertical velocity vz (gravity g) comes down to height zTD: the later root
+// of z + vz·t − ½gt² = zTD. It is 0 when the body is already at or below
+// zTD on the way down, and the time of the apex when zTD is never reached
+// from below (the body stays under it: the legs reach the ground at the
+// apex at the latest).
+func TouchdownTime(z, vz, g, zTD float64) float64 {
+	// ½g t² − vz t − (z − zTD) = 0
+	d := vz*vz + 2*g*(z-zTD)
+	if d < 0 {
+		return math.Max(vz/g, 0)
+	}
+	return math.Max((vz+math.Sqrt(d))/g, 0)
+}
+
+// RunStepRequest is what PlanRun needs for one foot.
+type RunStepRequest struct {
+	Foot      int          // Left or Right: the swing foot
+	Pos, Vel  spatial.Vec3 // centre of mass, world
+	Yaw       float64      // rad, base heading now
+	Vx, Vy    float64      // m/s, commanded velocity in the heading frame
+	YawRate   float64      // rad/s
+	TimeLeft  float64      // s until touchdown (ballistic in flight)
+	Stance    float64      // s, planned stance duration
+	GroundZ   float64      // m, terrain height for the touchdown
+	Airborne  bool         // in flight now: the centre of mass moves ballistically (horizontally at constant velocity)
+	RaibertK  float64      // feedback gain on the velocity error (× 1/ω₀)
+	StanceAcc spatial.Vec3 // predicted horizontal CoM acceleration until touchdown while a foot stands (world)
+}
+
+// PlanRun returns a running touchdown: Raibert's rule at the predicted
+// centre of mass at touchdown, the foot half a stance ahead of it at the
+// commanded velocity (the neutral point, where a stance returns the
+// velocity it received), plus the velocity error through the capture-point
+// gain 1/ω₀ scaled by RaibertK, plus Cheetah's turning term. Sideways the foot
+// sits half the nominal width out on its own side. The reach limits are the
+// walking planner's, around the predicted base.
+func (p *Planner) PlanRun(r *RunStepRequest) Step {
+	w := p.Omega()
+	t := math.Max(r.TimeLeft, 0)
+	yaw := r.Yaw + r.YawRate*t
+	c, s := math.Cos(yaw), math.Sin(yaw)
+	fwd := spatial.Vec3{c, s, 0}
+	left := spatial.Vec3{-s, c, 0}
+	vdes := fwd.Scale(r.Vx).Add(left.Scale(r.Vy))
+	// Predicted CoM and velocity at touchdown (horizontal).
+	com := r.Pos.Add(r.Vel.Scale(t)).Add(r.StanceAcc.Scale(0.5 * t * t))
+	vel := r.Vel.Add(r.StanceAcc.Scale(t))
+	com[2], vel[2] = 0, 0
+	foot := com.Add(vel.Scale(r.Stance / 2)).Add(vel.Sub(vdes).Scale(r.RaibertK / w))
+	foot = foot.Add(vdes.Cross(spatial.Vec3{2: r.YawRate}).Scale(0.5 * p.Height / p.Gravity))
+	sign := 1.0
+	if r.Foot == Right {
+		sign = -1
+	}
+	d := foot.Sub(com)
+	dx := clamp(d.Dot(fwd), -p.MaxStepX+p.FootShift, p.MaxStepX+p.FootShift)
+	dy := clamp(sign*(d.Dot(left)+sign*p.Width/2), p.MinWidth/2, p.MaxWidth/2)
+	out := com.Add(fwd.Scale(dx)).Add(left.Scale(sign * dy))
+	out[2] = r.GroundZ
+	return Step{Pos: out, Yaw: yaw}
+}
+
+// runPush returns the running stance's vertical force feed-forward at
+// progress s ∈ [0, 1] of a stance lasting beta of a stride (two stances per
+// stride): a half sine whose impulse, m·g·T/2, carries the weight over half
+// a stride, peak π·m·g/(4β).
+func runPush(m, g, beta, s float64) float64 {
+	if s < 0 || s > 1 || beta <= 0 {
+		return 0
+	}
+	return math.Pi * m * g / (4 * beta) * math.Sin(math.Pi*s)
+}
+
+// runState is the walker's running state.
+type runState struct {
+	sel    gaitSelector
+	ground float64 // m, the ground height under the last stance
+	// Flight: whether the robot is airborne (no foot in stance), the
+	// predicted touchdown time (s, loop time) and centre of mass there.
+	flight bool
+	tdTime float64
+	tdCOM  spatial.Vec3
+	// flights counts the flights the controller went through.
+	flights int
+}
+
+// touchdownHeight is the centre-of-mass height (m) at which a landing leg
+// meets the ground: the walking height over the last stance's ground.
+func (w *Walker) touchdownHeight() float64 {
+	return w.run.ground + w.P.COMHeight - w.P.Crouch
+}
+
+// updateFlight keeps the ballistic prediction of the touchdown while
+// airborne.
+func (w *Walker) updateFlight(t float64, airborne bool, com, vel spatial.Vec3) {
+	if airborne && !w.run.flight {
+		w.run.flights++
+	}
+	w.run.flight = airborne
+	if !airborne {
+		return
+	}
+	g := w.plan.Gravity
+	dt := TouchdownTime(com[2], vel[2], g, w.touchdownHeight())
+	w.run.tdTime = t + dt
+	w.run.tdCOM, _ = Ballistic(com, vel, g, dt)
+}
+
+// Flight reports whether the walker is airborne and, if so, the predicted
+// touchdown time (s, loop time) and centre of mass position there (for the
+// plan overlay and the log).
+func (w *Walker) Flight() (airborne bool, tdTime float64, tdCOM spatial.Vec3) {
+	return w.run.flight, w.run.tdTime, w.run.tdCOM
+}
+
+// Flights returns how many flight phases the controller has gone through
+// since Start.
+func (w *Walker) Flights() int { return w.run.flights }
+
+// GaitSwitches returns how many walk ↔ run selections have changed since
+// Start.
+func (w *Walker) GaitSwitches() int { return w.run.sel.changes }
+
+// planRunStep plans swing foot k's running touchdown. With the other foot
+// standing, the touchdown is the clock's; airborne, the foot that lands
+// next lands at the ballistic prediction.
+func (w *Walker) planRunStep(k int, _ spatial.Vec3, left, vx, vy, yawRate float64, com, comVel spatial.Vec3) Step {
+	o := 1 - k
+	airborne := !w.stance[o]
+	tl := left
+	if airborne && (w.remaining(k) <= w.remaining(o) || w.stance[k]) {
+		tl = TouchdownTime(com[2], comVel[2], w.plan.Gravity, w.touchdownHeight())
+	}
+	r := RunStepRequest{
+		Foot: k, Pos: com, Vel: comVel, Yaw: w.yawRef, Vx: vx, Vy: vy, YawRate: yawRate,
+		TimeLeft: tl, Stance: w.sched.StanceDuration(), GroundZ: w.run.ground, Airborne: airborne,
+		RaibertK: w.Cfg.Run.RaibertGain,
+	}
+	return w.plan.PlanRun(&r)
+}
+
+// runStanceForce is the running single stance's desired contact force on
+// foot k: the vertical impulse feed-forward (runPush, from the time since
+// touchdown) plus a light height correction, directed along the leg (from
+// the sole to the centre of mass, so the force makes no moment about it),
+// plus the horizontal velocity feedback.
+func (w *Walker) runStanceForce(t float64, k int, sole, com, vel, vd spatial.Vec3, zd float64) spatial.Vec3 {
+	m, g := w.P.Mass, w.plan.Gravity
+	beta := w.sched.Duty()
+	st := beta * w.sched.Period()
+	s := (t - w.tdTime[k]) / st
+	fz := w.Cfg.Run.PushGain*runPush(m, g, beta, s) + m*0.25*w.Cfg.HeightKp*(zd-com[2])
+	fz = math.Max(fz, 0)
+	var F spatial.Vec3
+	h := math.Max(com[2]-sole[2], 0.2)
+	for c := 0; c < 2; c++ {
+		F[c] = fz*(com[c]-sole[c])/h + m*w.Cfg.WalkKv*(vd[c]-vel[c])
+	}
+	F[2] = fz
+	return F
+}
