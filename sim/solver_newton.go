@@ -61,6 +61,7 @@ func (w *World) solveNewton(vcur []float64) {
 	nv := m.Nv
 	h := w.Opt.Timestep
 	w.SolverIterations, w.SolverResidual = 0, 0
+	w.SolverLineEvals, w.SolverFactorizations = 0, 0
 	// Warm start: last step's velocity change. me = M·x − h·f, the smooth
 	// part's gradient, is kept current through the iterations.
 	for k := 0; k < nv; k++ {
@@ -97,6 +98,7 @@ func (w *World) solveNewton(vcur []float64) {
 		// Newton direction: H = M + Jᵀ·B·J, dir = −H⁻¹·g
 		w.assembleHessian()
 		rbd.FactorTreePacked(m, ns.h, ns.hinv)
+		w.SolverFactorizations++
 		for k := 0; k < nv; k++ {
 			ns.dir[k] = -ns.g[k]
 		}
@@ -337,6 +339,7 @@ func (w *World) lineSearch() float64 {
 func (w *World) rowDerivs(alpha float64) (float64, float64) {
 	s := &w.rows
 	ns := &w.scratch.newton
+	w.SolverLineEvals++
 	var f [3]float64
 	var B [9]float64
 	d1, d2 := 0.0, 0.0

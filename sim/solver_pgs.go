@@ -42,6 +42,7 @@ func (w *World) solvePGS() {
 		return math.Abs(d)
 	}
 	w.SolverIterations, w.SolverResidual = 0, 0
+	w.SolverLineEvals, w.SolverFactorizations = 0, 0
 	if s.n == 0 {
 		return
 	}

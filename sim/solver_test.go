@@ -112,3 +112,45 @@ func (w *World) newtonCost(vcur, v []float64) float64 {
 	s.mulJ(v, ns.u)
 	return c + w.evalRows(ns.u, false)
 }
+
+// The solver's work counters: Newton counts its iterations, Hessian
+// factorisations (at most one per iteration) and line-search evaluations
+// (at least one per factorisation); PGS and an unconstrained step report no
+// Newton work.
+func TestSolverCounters(t *testing.T) {
+	m, err := models.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, m, nil, DefaultOptions())
+	for i := range m.Actuators {
+		j := &m.Joints[m.Actuators[i].Joint]
+		w.Drive[i] = DriveCommand{Q: w.Qpos[j.QAdr] + 0.1, Kp: 300, Kd: 8}
+	}
+	iters, evals, facts := 0, 0, 0
+	for s := 0; s < 300; s++ {
+		stepN(t, w, 1)
+		it, ev, fa := w.SolverIterations, w.SolverLineEvals, w.SolverFactorizations
+		if fa > it || ev < fa || (len(w.Contacts) > 0 && it < 1) {
+			t.Fatalf("step %d: %d iterations, %d line-search evaluations, %d factorisations", s, it, ev, fa)
+		}
+		iters, evals, facts = iters+it, evals+ev, facts+fa
+	}
+	if iters < 300 || facts < 1 || evals < facts {
+		t.Errorf("over 300 steps: %d iterations, %d evaluations, %d factorisations", iters, evals, facts)
+	}
+	opt := DefaultOptions()
+	opt.Solver = SolverPGS
+	p := newWorld(t, m, nil, opt)
+	stepN(t, p, 20)
+	if p.SolverIterations < 1 || p.SolverLineEvals != 0 || p.SolverFactorizations != 0 {
+		t.Errorf("PGS: %d sweeps, %d evaluations, %d factorisations", p.SolverIterations, p.SolverLineEvals, p.SolverFactorizations)
+	}
+	opt = DefaultOptions()
+	opt.DisableConstraints = true
+	f := newWorld(t, m, nil, opt)
+	stepN(t, f, 2)
+	if f.SolverIterations != 0 || f.SolverLineEvals != 0 || f.SolverFactorizations != 0 {
+		t.Errorf("no constraints: %d, %d, %d", f.SolverIterations, f.SolverLineEvals, f.SolverFactorizations)
+	}
+}

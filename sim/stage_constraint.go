@@ -164,6 +164,8 @@ func (w *World) constraintSolve(v []float64) {
 	nv := m.Nv
 	clear(w.QfrcConstraint)
 	s.n = 0
+	w.SolverIterations, w.SolverResidual = 0, 0
+	w.SolverLineEvals, w.SolverFactorizations = 0, 0
 	if w.Opt.DisableConstraints {
 		w.freeAcceleration()
 		copy(w.Qacc, sc.qaccFree)
@@ -243,7 +245,6 @@ func (w *World) constraintSolve(v []float64) {
 		w.freeAcceleration()
 		copy(w.Qacc, sc.qaccFree)
 		clear(sc.newton.xPrev)
-		w.SolverIterations, w.SolverResidual = 0, 0
 	case w.Opt.Solver == SolverPGS:
 		w.freeAcceleration()
 		for k := 0; k < nv; k++ {

@@ -53,6 +53,10 @@ type World struct {
 
 	SolverIterations int     // sweeps used by the last solve; ConstraintSolve
 	SolverResidual   float64 // largest relative impulse change in the last sweep; ConstraintSolve
+	// SolverLineEvals counts the cost evaluations of the Newton solver's line
+	// searches in the last solve, SolverFactorizations its Hessian
+	// factorisations (both 0 with PGS or without constraints).
+	SolverLineEvals, SolverFactorizations int
 
 	curQ           []float64       // the configuration forward is evaluating
 	dofLimited     []bool          // (nv) the dof's joint is a limited hinge or slide

@@ -58,9 +58,15 @@ func TestSimPeer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Peer == nil || !(res.Peer.MicrosPerStep > 0) || math.Abs(res.Ratio-res.StepsPerSecond/res.Peer.StepsPerSecond) > 1e-12 ||
-		!strings.HasPrefix(res.Peer.Line, "step") {
-		t.Errorf("peer %+v, ratio %g", res.Peer, res.Ratio)
+	if res.Peer == nil || !(res.Peer.MicrosPerStep > 0) || len(res.Peer.Runs) != 1 || math.Abs(res.Ratio-res.Peer.MicrosPerStep/res.MicrosPerStep) > 1e-12 ||
+		!strings.HasPrefix(res.Peer.Line, "mjstat ") {
+		t.Fatalf("peer %+v, ratio %g", res.Peer, res.Ratio)
+	}
+	// the built-in robot stands on its 8 foot corners in both, one Newton
+	// iteration a step on average (warm-started, at most 2 here)
+	p := res.Peer.Runs[0]
+	if math.Abs(p.Contacts-8) > 0.5 || p.Iter.Mean < 1 || p.Iter.Mean > 1.5 || res.Solver.Iter.Mean < 0.9 || res.Solver.Iter.Mean > 1.5 {
+		t.Errorf("MuJoCo %+v, Stride %+v", p, res.Solver)
 	}
 }
 

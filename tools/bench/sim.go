@@ -20,22 +20,25 @@ type SimResult struct {
 	Model          string      `json:"model"`
 	Timestep       float64     `json:"timestep_s"`
 	Steps          int         `json:"steps"`
-	MicrosPerStep  float64     `json:"us_per_step"`
+	MicrosPerStep  float64     `json:"us_per_step"` // median of the runs' CPU time per step
 	StepsPerSecond float64     `json:"steps_per_s"`
 	RealTime       float64     `json:"real_time_factor"`
 	MeanContacts   float64     `json:"mean_contacts"`
 	FinalHeight    float64     `json:"final_base_height_m"`
 	Runs           []float64   `json:"runs_us_per_step"`
+	Solver         StrideRun   `json:"solver"` // the median run's solver counts
 	Peer           *PeerResult `json:"peer,omitempty"`
-	Ratio          float64     `json:"speed_ratio_vs_peer,omitempty"`
-	Warnings       []string    `json:"warnings,omitempty"` // the model loader's
+	Ratio          float64     `json:"speed_ratio_vs_peer,omitempty"` // median over the rounds of MuJoCo's time / Stride's
+	Warnings       []string    `json:"warnings,omitempty"`            // the model loader's
 }
 
-// PeerResult is MuJoCo's figure for the same scenario.
+// PeerResult is MuJoCo's figure for the same scenario at the same timestep:
+// the median of its runs, interleaved with Stride's.
 type PeerResult struct {
-	MicrosPerStep  float64 `json:"us_per_step"`
-	StepsPerSecond float64 `json:"steps_per_s"`
-	Line           string  `json:"line"`
+	MicrosPerStep  float64     `json:"us_per_step"`
+	StepsPerSecond float64     `json:"steps_per_s"`
+	Runs           []MujocoRun `json:"runs"`
+	Line           string      `json:"line"` // the median run's mjstat line
 }
 
 // SimOptions are the PD-stand scenario's settings.
@@ -43,14 +46,18 @@ type SimOptions struct {
 	Model  string        // MJCF or URDF file; "" for the built-in robot
 	Steps  int           // steps per timed run
 	Reps   int           // timed runs; the median is reported
-	Dt     time.Duration // timestep; 0: the model's own, else 1 ms
+	Dt     time.Duration // timestep for both simulators; 0: the model's own, else MuJoCo's default 2 ms
 	Kp, Kd float64       // PD gains through the actuators
-	Peer   string        // MuJoCo peer binary, "auto" to build it, "" for none
+	Peer   string        // MuJoCo mjstat binary, "auto" to build it, "" for none
 }
 
+// mujocoDefaultTimestep is MuJoCo's timestep when a model states none.
+const mujocoDefaultTimestep = 0.002
+
 // Sim times the PD-stand scenario — the one ../shared/peer/peer MODEL -p KP
-// -d KD runs in MuJoCo — from the model's first keyframe, and the peer's
-// run of it when asked.
+// -d KD runs in MuJoCo — from the model's first keyframe, in CPU time per
+// step, and with a peer MuJoCo's run of it at the same timestep, the runs
+// interleaved.
 func Sim(c SimOptions) (*SimResult, error) {
 	if c.Steps < 1 || c.Reps < 1 {
 		return nil, fmt.Errorf("--steps and --reps must be at least 1")
@@ -59,50 +66,64 @@ func Sim(c SimOptions) (*SimResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	opt := sim.DefaultOptions()
+	dt := mujocoDefaultTimestep
 	switch {
 	case c.Dt > 0:
-		opt.Timestep = c.Dt.Seconds()
+		dt = c.Dt.Seconds()
 	case m.Timestep > 0:
-		opt.Timestep = m.Timestep
+		dt = m.Timestep
 	}
-	w, err := sim.NewWorld(m, nil, opt)
+	w, err := newStrideWorld(m, dt)
 	if err != nil {
 		return nil, err
 	}
-	res := &SimResult{Model: m.Name, Timestep: opt.Timestep, Steps: c.Steps, Warnings: m.Warnings}
-	q0 := make([]float64, m.Nq)
-	for r := 0; r < c.Reps; r++ {
-		if err := w.Reset(0); err != nil {
-			return nil, err
-		}
-		copy(q0, w.Qpos)
-		contacts := 0
-		t0 := time.Now()
-		for i := 0; i < c.Steps; i++ {
-			pdCtrl(w, q0, c.Kp, c.Kd)
-			if err := w.Step(); err != nil {
-				return nil, err
-			}
-			contacts += len(w.Contacts)
-		}
-		el := time.Since(t0).Seconds()
-		res.Runs = append(res.Runs, el/float64(c.Steps)*1e6)
-		res.MeanContacts = float64(contacts) / float64(c.Steps)
-		res.FinalHeight = w.Qpos[2]
-	}
-	sorted := append([]float64(nil), res.Runs...)
-	sort.Float64s(sorted)
-	res.MicrosPerStep = sorted[len(sorted)/2]
-	res.StepsPerSecond = 1e6 / res.MicrosPerStep
-	res.RealTime = opt.Timestep * res.StepsPerSecond
+	var mj *mujoco
+	var mjcfText []byte
 	if c.Peer != "" {
-		p, err := runPeer(c.Peer, c.Model, c.Steps, c.Reps, c.Kp, c.Kd, c.Dt)
-		if err != nil {
+		if mj, err = newMujoco(c.Peer); err != nil {
 			return nil, fmt.Errorf("peer: %w", err)
 		}
-		res.Peer = p
-		res.Ratio = res.StepsPerSecond / p.StepsPerSecond
+		defer mj.close()
+		if c.Model == "" {
+			mjcfText = models.BuiltinMJCF()
+		}
+	}
+	res := &SimResult{Model: m.Name, Timestep: dt, Steps: c.Steps, Warnings: m.Warnings}
+	q0 := make([]float64, m.Nq)
+	var runs []StrideRun
+	var peerRuns []MujocoRun
+	var ratios []float64
+	for r := 0; r < c.Reps; r++ {
+		s, err := timeStride(w, c.Steps, c.Kp, c.Kd, q0)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, s)
+		res.Runs = append(res.Runs, s.CPUMicros)
+		if mj != nil {
+			p, err := mj.run(mjcfText, c.Model, dt, c.Steps, c.Kp, c.Kd)
+			if err != nil {
+				return nil, fmt.Errorf("peer: %w", err)
+			}
+			peerRuns = append(peerRuns, p)
+			ratios = append(ratios, p.CPUMicros/s.CPUMicros)
+		}
+	}
+	row := ZooRow{Stride: runs}
+	res.Solver = runs[medianRun(row)]
+	res.MicrosPerStep = median(res.Runs)
+	res.StepsPerSecond = 1e6 / res.MicrosPerStep
+	res.RealTime = dt * res.StepsPerSecond
+	res.MeanContacts = res.Solver.Contacts
+	res.FinalHeight = res.Solver.FinalZ
+	if mj != nil {
+		var us []float64
+		for _, p := range peerRuns {
+			us = append(us, p.CPUMicros)
+		}
+		p := &PeerResult{MicrosPerStep: median(us), Runs: peerRuns, Line: peerRuns[medianRun(row)].Line}
+		p.StepsPerSecond = 1e6 / p.MicrosPerStep
+		res.Peer, res.Ratio = p, median(ratios)
 	}
 	return res, nil
 }
@@ -119,23 +140,6 @@ func pdCtrl(w *sim.World, q0 []float64, kp, kd float64) {
 		j := &m.Joints[a.Joint]
 		w.Ctrl[i] = (kp*(q0[j.QAdr]-w.Qpos[j.QAdr]) - kd*w.Qvel[j.DofAdr]) / (a.Gear * a.Gain)
 	}
-}
-
-// runPeer runs the MuJoCo peer on the same model and parses its "step" line.
-func runPeer(bin, model string, steps, reps int, kp, kd float64, dt time.Duration) (*PeerResult, error) {
-	args := []string{"-n", strconv.Itoa(steps), "-r", strconv.Itoa(reps), "-p", fmt.Sprint(kp), "-d", fmt.Sprint(kd)}
-	if dt > 0 {
-		args = append(args, "-t", fmt.Sprint(dt.Seconds()))
-	}
-	out, err := execPeer(bin, model, args)
-	if err != nil {
-		return nil, err
-	}
-	us, line, err := peer.Timing(out, "step")
-	if err != nil {
-		return nil, err
-	}
-	return &PeerResult{MicrosPerStep: us, StepsPerSecond: 1e6 / us, Line: line}, nil
 }
 
 // execPeer builds the peer if asked ('auto') and runs it on the model (the

@@ -19,29 +19,43 @@ type benchSimCmd struct {
 	Model string        `help:"MJCF or URDF file; the built-in robot when omitted." type:"path"`
 	Steps int           `default:"10000" help:"Steps per timed run."`
 	Reps  int           `default:"3" help:"Timed runs; the median is reported."`
-	Dt    time.Duration `help:"Timestep (default: the model's own, else 1 ms)."`
+	Dt    time.Duration `help:"Timestep of both simulators (default: the model's own, else MuJoCo's 2 ms)."`
 	Kp    float64       `default:"300" help:"PD stiffness through the actuators."`
 	Kd    float64       `default:"8" help:"PD damping through the actuators."`
-	Peer  string        `help:"MuJoCo peer binary (../shared/peer/peer.c built with gcc -lmujoco), or 'auto' to build it; runs the same scenario in the same run and reports the ratio."`
+	Peer  string        `help:"MuJoCo 2.2.2 side: 'auto' builds tools/bench/csrc/mjstat.c with gcc -lmujoco (or give its binary); runs the same scenario at the same timestep, interleaved, and reports the speed-up and MuJoCo's solver counts."`
+	Zoo   bool          `help:"Run the model zoo (built-in robot and stress variants, a humanoid after MuJoCo's, the vendor PM01 when ../shared has it) beside MuJoCo, each at one timestep for both; needs gcc and libmujoco-dev."`
+	Only  []string      `help:"With --zoo: only these models."`
 	JSON  bool          `help:"Print JSON."`
 }
 
 func (c *benchSimCmd) Run() error {
+	if c.Zoo {
+		rows, err := bench.RunZoo(bench.ZooOptions{Steps: c.Steps, Reps: c.Reps, Only: c.Only, Peer: c.Peer})
+		if err != nil {
+			return err
+		}
+		if c.JSON {
+			return printJSON(rows)
+		}
+		fmt.Print(bench.FormatZoo(rows))
+		return nil
+	}
 	res, err := bench.Sim(bench.SimOptions{Model: c.Model, Steps: c.Steps, Reps: c.Reps, Dt: c.Dt, Kp: c.Kp, Kd: c.Kd, Peer: c.Peer})
 	if err != nil {
 		return err
 	}
 	modelWarnings(res.Warnings)
 	if c.JSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(res)
 	}
-	fmt.Printf("stride  %s  dt %g s  %d steps × %d: median %.2f µs/step, %.0f steps/s, ×%.0f real time, mean contacts %.1f, final base z %.3f m\n",
+	fmt.Printf("stride  %s  dt %g s  %d steps × %d: median %.2f µs/step (CPU), %.0f steps/s, ×%.0f real time, mean contacts %.1f, final base z %.3f m\n",
 		res.Model, res.Timestep, res.Steps, c.Reps, res.MicrosPerStep, res.StepsPerSecond, res.RealTime, res.MeanContacts, res.FinalHeight)
+	s := res.Solver
+	fmt.Printf("stride  solver per step (mean/max): Newton iterations %.2f/%d, line-search evaluations %.2f/%d, Hessian factorisations %.2f/%d\n",
+		s.Iter.Mean, s.Iter.Max, s.LineEvals.Mean, s.LineEvals.Max, s.Factor.Mean, s.Factor.Max)
 	if res.Peer != nil {
 		fmt.Printf("mujoco  %s\n", res.Peer.Line)
-		fmt.Printf("ratio   stride/mujoco steps/s = %.2f\n", res.Ratio)
+		fmt.Printf("ratio   mujoco/stride µs per step = %.2f (median of %d interleaved rounds)\n", res.Ratio, c.Reps)
 	}
 	return nil
 }
@@ -75,4 +89,10 @@ func (c *benchRbdCmd) Run() error {
 		fmt.Printf("ratio   mujoco rbd / stride ABA time = %.2f\n", res["ratio_aba_vs_mujoco"])
 	}
 	return nil
+}
+
+func printJSON(v any) error {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
