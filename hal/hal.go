@@ -28,6 +28,20 @@ type Robot interface {
 	Halt() error
 }
 
+// Disturber is implemented by robots that can be pushed on purpose: a
+// simulated robot (hal/simhal). A real robot does not implement it, and the
+// runtime refuses a command script with a push step for one.
+type Disturber interface {
+	// Push applies impulse (N·s) to the base, given in the base's heading
+	// frame at the time of the call (x forward along its yaw, y left, z up),
+	// as a constant force over the next duration seconds of the robot's
+	// time (rounded to whole physics steps, the force scaled so the impulse
+	// is exact). A push while another is under way replaces the rest of
+	// it. A non-finite impulse or a duration that is not finite and > 0 is
+	// refused with an error, and nothing is pushed.
+	Push(impulse [3]float64, duration float64) error
+}
+
 // Info describes a robot's joints, in the order of Sensors and Commands.
 type Info struct {
 	Name   string

@@ -228,19 +228,19 @@ steps:
 	}
 	m := NewMux(testLimits())
 	var in Input
-	s.feed(0, m)
+	s.feed(0, m, nil)
 	if r := m.poll(0, 1, &in); r.mode != ModeStandup {
 		t.Errorf("t=0: %+v", r)
 	}
-	s.feed(2.499, m)
+	s.feed(2.499, m, nil)
 	if r := m.poll(2.499, 1, &in); r.mode != ModeNone || in.Vx != 0 {
 		t.Errorf("t=2.499: %+v %+v", r, in)
 	}
-	s.feed(2.5, m)
+	s.feed(2.5, m, nil)
 	if r := m.poll(2.5, 1, &in); r.mode != ModeLocomotion || in.Vx != 0.3 || in.Height != -0.05 || in.Source != SourceScript {
 		t.Errorf("t=2.5: %+v %+v", r, in)
 	}
-	s.feed(100, m)
+	s.feed(100, m, nil)
 	if r := m.poll(100, 1, &in); !r.estop || r.estopSrc != SourceScript {
 		t.Errorf("t=100: %+v", r)
 	}
@@ -256,7 +256,7 @@ steps:
 		{"steps:\n  - {t: 1, speed: 3}\n", `bad.yaml:2:12: commands: step 1: "speed" is not a key; the keys are t, vx,`},
 		{"steps: []\n", "no steps"},
 		{"commands:\n  - {t: 1}\n", `bad.yaml:1:1: commands: "commands" is not a key at the top level; the keys are steps`},
-		{"steps:\n  - 3\n", "bad.yaml:2:5: commands: step 1: want a mapping with the keys t, vx, vy, yaw_rate, height, gait, mode, estop, reset, found the number 3"},
+		{"steps:\n  - 3\n", "bad.yaml:2:5: commands: step 1: want a mapping with the keys t, vx, vy, yaw_rate, height, gait, mode, estop, reset, push, found the number 3"},
 	} {
 		_, err := ParseScript("bad.yaml", []byte(tc.src), testLimits())
 		wantErrContains(t, err, tc.want)

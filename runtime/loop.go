@@ -44,6 +44,7 @@ type Loop struct {
 	truth     TruthSource
 	mux       *Mux
 	script    *Script
+	pushes    *pusher // nil: the script has no push
 	logf      func(string, ...any)
 
 	cfg    *Config
@@ -157,6 +158,9 @@ func New(robot hal.Robot, o Options) (*Loop, error) {
 	if err := l.declareChannels(ctrl); err != nil {
 		return nil, err
 	}
+	if err := l.setupPush(); err != nil {
+		return nil, err
+	}
 	l.modes = [numModes]modeState{ModeDamping: dampingMode{}, ModeStandup: &l.standup, ModeStand: standMode{l.stand},
 		ModeLocomotion: &l.loco, ModeEStop: estopMode{}}
 	l.modeCtx = modeContext{sens: &l.sens, info: info, params: par, note: l.note}
@@ -241,7 +245,11 @@ func (l *Loop) estimate() {
 // and a mode request; the e-stop is left to the safety check.
 func (l *Loop) commands() requests {
 	if l.script != nil {
-		l.script.feed(l.now, l.mux)
+		var push func(*ScriptStep)
+		if l.pushes != nil {
+			push = l.pushes.fn
+		}
+		l.script.feed(l.now, l.mux, push)
 	}
 	r := l.mux.poll(l.now, l.params.cfg.Commands.Timeout, &l.in)
 	if l.apiReq != ModeNone {
@@ -346,6 +354,7 @@ func (l *Loop) log(b *Beat) {
 		t.HasTruth = l.truth.Truth(&t.Truth)
 	}
 	l.clearIdleValues()
+	l.recordPush()
 	l.rec.Record(t)
 }
 

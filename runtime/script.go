@@ -20,18 +20,36 @@ import (
 //	steps:
 //	  - {t: 0, mode: standup}
 //	  - {t: 3, mode: locomotion, vx: 0.3, gait: walk}
+//	  - {t: 6, push: [20, 0, 0]}
 //	  - {t: 8, estop: true}
+//
+// A push step (simulation only) pushes the robot's base through
+// hal.Disturber: New refuses a script with one for a robot that cannot be
+// pushed.
 type Script struct {
+	Name  string // the file, for errors
 	Steps []ScriptStep
 	next  int
 }
 
-// ScriptStep is one timed command.
+// ScriptStep is one timed command, a push, or both.
 type ScriptStep struct {
 	T    float64 // s, loop time
-	Cmd  Command
-	Line int // where the step starts in its file
+	Cmd  Command // nothing to send when zero
+	Line int     // where the step starts in its file
+	// HasPush says the step pushes the base by Push (N·s, heading frame:
+	// x forward, y left, z up) over PushDuration.
+	HasPush bool
+	Push    [3]float64
 }
+
+// PushDuration is how long a script's push lasts: its impulse is applied
+// as a constant force over this time.
+const PushDuration = 0.05 // s
+
+// MaxPush bounds a script push's impulse (N·s): enough to throw a 40 kg
+// robot at 5 m/s; a larger one is a typo.
+const MaxPush = 200.0
 
 // scriptFile and scriptStep are the YAML form.
 type scriptFile struct {
@@ -39,15 +57,16 @@ type scriptFile struct {
 }
 
 type scriptStep struct {
-	T       *float64 `yaml:"t"`
-	Vx      *float64 `yaml:"vx"`
-	Vy      *float64 `yaml:"vy"`
-	YawRate *float64 `yaml:"yaw_rate"`
-	Height  *float64 `yaml:"height"`
-	Gait    string   `yaml:"gait"`
-	Mode    string   `yaml:"mode"`
-	EStop   bool     `yaml:"estop"`
-	Reset   bool     `yaml:"reset"`
+	T       *float64  `yaml:"t"`
+	Vx      *float64  `yaml:"vx"`
+	Vy      *float64  `yaml:"vy"`
+	YawRate *float64  `yaml:"yaw_rate"`
+	Height  *float64  `yaml:"height"`
+	Gait    string    `yaml:"gait"`
+	Mode    string    `yaml:"mode"`
+	EStop   bool      `yaml:"estop"`
+	Reset   bool      `yaml:"reset"`
+	Push    []float64 `yaml:"push"`
 	line    int
 }
 
@@ -92,7 +111,7 @@ func ParseScript(name string, data []byte, lim Limits) (*Script, error) {
 	if len(f.Steps) == 0 {
 		return nil, fmt.Errorf("%s: commands: no steps (want a top-level \"steps:\" list)", name)
 	}
-	s := &Script{}
+	s := &Script{Name: name}
 	var errs []error
 	last := math.Inf(-1)
 	for i, st := range f.Steps {
@@ -143,16 +162,52 @@ func ParseScript(name string, data []byte, lim Limits) (*Script, error) {
 			fail("%v", err)
 			continue
 		}
-		if c == (Command{}) {
+		step := ScriptStep{T: t, Cmd: c, Line: st.line}
+		if st.Push != nil {
+			if err := checkPush(st.Push); err != nil {
+				fail("push: %v", err)
+				continue
+			}
+			step.HasPush = true
+			copy(step.Push[:], st.Push)
+		}
+		if c == (Command{}) && !step.HasPush {
 			fail("the step sets nothing")
 			continue
 		}
-		s.Steps = append(s.Steps, ScriptStep{T: t, Cmd: c, Line: st.line})
+		s.Steps = append(s.Steps, step)
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// checkPush checks a push's impulse: three finite values (N·s) of at most
+// MaxPush in all.
+func checkPush(p []float64) error {
+	if len(p) != 3 {
+		return fmt.Errorf("want an impulse [px, py, pz] in N·s (heading frame), found %d values", len(p))
+	}
+	for i, v := range p {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("value %d is %v: want a finite impulse in N·s", i+1, v)
+		}
+	}
+	if n := math.Sqrt(p[0]*p[0] + p[1]*p[1] + p[2]*p[2]); n > MaxPush {
+		return fmt.Errorf("%.4g N·s: at most %g N·s", n, MaxPush)
+	}
+	return nil
+}
+
+// firstPush returns the index of the first push step, or −1.
+func (s *Script) firstPush() int {
+	for i := range s.Steps {
+		if s.Steps[i].HasPush {
+			return i
+		}
+	}
+	return -1
 }
 
 func deref(p *float64) float64 {
@@ -170,11 +225,18 @@ func (s *Script) End() float64 {
 	return s.Steps[len(s.Steps)-1].T
 }
 
-// feed sends every step due by loop time now. A step the sink rejects (its
-// limits were reloaded tighter) is skipped; the sink counts it.
-func (s *Script) feed(now float64, sink Sink) {
+// feed sends every step due by loop time now, and hands a push step to
+// push (nil: pushes are not fed). A step the sink rejects (its limits were
+// reloaded tighter) is skipped; the sink counts it.
+func (s *Script) feed(now float64, sink Sink, push func(*ScriptStep)) {
 	for s.next < len(s.Steps) && s.Steps[s.next].T <= now+1e-9 {
-		_ = sink.Send(SourceScript, s.Steps[s.next].Cmd)
+		st := &s.Steps[s.next]
+		if st.Cmd != (Command{}) {
+			_ = sink.Send(SourceScript, st.Cmd)
+		}
+		if st.HasPush && push != nil {
+			push(st)
+		}
 		s.next++
 	}
 }

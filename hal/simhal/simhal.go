@@ -34,9 +34,20 @@ type Robot struct {
 	Mutate func(s *hal.Sensors)
 	Freeze bool
 	last   hal.Sensors
+
+	push push // the push under way (hal.Disturber)
 }
 
-var _ hal.Robot = (*Robot)(nil)
+// push is a force on the base for a number of physics steps.
+type push struct {
+	force spatial.Vec3 // N, world, at the base body's centre of mass
+	steps int          // physics steps still to push
+}
+
+var (
+	_ hal.Robot     = (*Robot)(nil)
+	_ hal.Disturber = (*Robot)(nil)
+)
 
 // New wraps w. Joints are the model's actuators, in order.
 func New(w *sim.World, p sim.SensorParams) (*Robot, error) {
@@ -144,12 +155,64 @@ func (r *Robot) apply() {
 func (r *Robot) Advance(dt float64) error {
 	n := max(1, int(math.Round(dt/r.World.Opt.Timestep)))
 	for i := 0; i < n; i++ {
-		if err := r.World.Step(); err != nil {
+		if err := r.step(); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+// step steps the physics once, with the push under way added to the base's
+// applied force for the step (then put back as it was, so whatever else a
+// tool applies there stays its own).
+func (r *Robot) step() error {
+	if r.push.steps == 0 {
+		return r.World.Step()
+	}
+	x := &r.World.XfrcApplied[baseBody].Lin
+	own := *x
+	*x = own.Add(r.push.force)
+	err := r.World.Step()
+	*x = own
+	r.push.steps--
+	return err
+}
+
+// baseBody is the floating base's body index (body 0 is the world).
+const baseBody = 1
+
+// Push applies impulse (N·s, the base's heading frame now: x forward along
+// its yaw, y left, z up) to the base body at its centre of mass, as a
+// constant force over duration seconds rounded to whole physics steps (at
+// least one), scaled so the impulse is exact: hal.Disturber. The heading is
+// the true one — this is the simulator pushing, not a controller. A push
+// replaces the rest of one under way.
+func (r *Robot) Push(impulse [3]float64, duration float64) error {
+	for i, v := range impulse {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("simhal: push: impulse[%d] is %v; not pushed", i, v)
+		}
+	}
+	if math.IsNaN(duration) || math.IsInf(duration, 0) || duration <= 0 {
+		return fmt.Errorf("simhal: push: duration %v s: want a finite time > 0; not pushed", duration)
+	}
+	w := r.World
+	if len(w.XfrcApplied) <= baseBody {
+		return fmt.Errorf("simhal: push: model %q has no floating base body to push", w.Model.Name)
+	}
+	dt := w.Opt.Timestep
+	n := max(1, int(math.Round(duration/dt)))
+	rbd.Kinematics(w.Model, r.td, w.Qpos)
+	R := &r.td.XBody[baseBody].R
+	yaw := math.Atan2(R[3], R[0])
+	c, s := math.Cos(yaw), math.Sin(yaw)
+	world := spatial.Vec3{c*impulse[0] - s*impulse[1], s*impulse[0] + c*impulse[1], impulse[2]}
+	r.push = push{force: world.Scale(1 / (float64(n) * dt)), steps: n}
+	return nil
+}
+
+// Pushing reports whether a push is under way.
+func (r *Robot) Pushing() bool { return r.push.steps > 0 }
 
 // Truth is the simulator's ground truth, for tools, tests and telemetry —
 // never for controllers.
