@@ -34,13 +34,23 @@ type RunConfig struct {
 	// PushGain scales the running stance's vertical impulse feed-forward
 	// (1: the impulse that carries the body's weight over the stride).
 	PushGain float64 `yaml:"push_gain"`
+	// Crouch (m) lowers the centre of mass while running (blended in with
+	// the duty factor): a bent leg reaches further fore and aft.
+	Crouch float64 `yaml:"crouch"`
+	// Sweep (m) is the horizontal distance the foot travels under the
+	// body during a running stance; the duty factor is kept ≤
+	// Sweep/(v·T) so a stance fits in the leg's reach. 0: from the leg
+	// (twice the reach of 95 % of the leg length at the crouched hip
+	// height, × SweepFraction).
+	Sweep         float64 `yaml:"sweep"`
+	SweepFraction float64 `yaml:"sweep_fraction"`
 }
 
 // DefaultRunConfig: walk ↔ run at Froude 0.55 / 0.45 (1.9 / 1.7 m/s for
 // the built-in robot's 0.7 m leg), running duty ≤ 0.45.
 func DefaultRunConfig() RunConfig {
-	return RunConfig{Auto: true, FroudeUp: 0.55, FroudeDown: 0.45, WalkDutyMin: 0.52, RunDutyMax: 0.45,
-		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1}
+	return RunConfig{Auto: true, FroudeUp: 0.55, FroudeDown: 0.45, WalkDutyMin: 0.52, RunDutyMax: 0.4,
+		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, SweepFraction: 0.9}
 }
 
 // Validate says what is wrong with c, naming the field.
@@ -60,6 +70,12 @@ func (c *RunConfig) Validate() error {
 		return fmt.Errorf("locomotion: run: land_ramp %g s outside [0, 0.2)", c.LandRamp)
 	case !(c.PushGain >= 0 && c.PushGain <= 3):
 		return fmt.Errorf("locomotion: run: push_gain %g outside [0, 3]", c.PushGain)
+	case !(c.Crouch >= 0 && c.Crouch < 0.3):
+		return fmt.Errorf("locomotion: run: crouch %g m outside [0, 0.3)", c.Crouch)
+	case !(c.Sweep >= 0 && c.Sweep < 3):
+		return fmt.Errorf("locomotion: run: sweep %g m outside [0, 3)", c.Sweep)
+	case !(c.SweepFraction > 0 && c.SweepFraction <= 1.5):
+		return fmt.Errorf("locomotion: run: sweep_fraction %g outside (0, 1.5]", c.SweepFraction)
 	}
 	return nil
 }
@@ -102,11 +118,46 @@ func (s *Scheduler) nextDuty(dt, v float64) float64 {
 	}
 	if s.run {
 		target = math.Min(target, c.RunDutyMax)
+		if c.Sweep > 0 && v > 0 {
+			target = math.Min(target, c.Sweep/(v*s.period))
+		}
+		target = math.Max(target, minRunDuty)
 	} else {
 		target = math.Max(target, c.WalkDutyMin)
 	}
 	d := c.DutyRate * dt
 	return s.duty + clamp(target-s.duty, -d, d)
+}
+
+// minRunDuty is the shortest running stance, as a fraction of the stride.
+const minRunDuty = 0.15
+
+// runReach returns the horizontal reach (m) of a leg at 95 % of its
+// length from the crouched running hip height.
+func runReach(p *Profile, c *RunConfig) float64 {
+	l := 0.95 * p.LegLength
+	h := p.HipHeight - p.Crouch - c.Crouch
+	if h >= l {
+		return 0.05
+	}
+	return math.Sqrt(l*l - h*h)
+}
+
+// runSweep is the default stance sweep: twice the reach, × SweepFraction.
+func runSweep(p *Profile, c *RunConfig) float64 {
+	return 2 * runReach(p, c) * c.SweepFraction
+}
+
+// runCrouch returns how much running lowers the centre of mass now: the
+// configured crouch, blended in as the duty factor moves from the walking
+// clamp to the running one.
+func (w *Walker) runCrouch() float64 {
+	c := &w.Cfg.Run
+	b := clamp((c.WalkDutyMin-w.sched.Duty())/(c.WalkDutyMin-c.RunDutyMax), 0, 1)
+	if !w.sched.Walking() {
+		b = 0
+	}
+	return b * c.Crouch
 }
 
 // SetRun selects the running (true) or walking duty factor clamp.
@@ -216,12 +267,15 @@ type runState struct {
 	tdCOM  spatial.Vec3
 	// flights counts the flights the controller went through.
 	flights int
+	// tdVz is the centre of mass's vertical velocity at each foot's last
+	// touchdown (m/s).
+	tdVz [2]float64
 }
 
 // touchdownHeight is the centre-of-mass height (m) at which a landing leg
 // meets the ground: the walking height over the last stance's ground.
 func (w *Walker) touchdownHeight() float64 {
-	return w.run.ground + w.P.COMHeight - w.P.Crouch
+	return w.run.ground + w.P.COMHeight - w.P.Crouch - w.runCrouch()
 }
 
 // updateFlight keeps the ballistic prediction of the touchdown while
@@ -262,7 +316,7 @@ func (w *Walker) planRunStep(k int, _ spatial.Vec3, left, vx, vy, yawRate float6
 	o := 1 - k
 	airborne := !w.stance[o]
 	tl := left
-	if airborne && (w.remaining(k) <= w.remaining(o) || w.stance[k]) {
+	if airborne && !w.stance[k] && w.remaining(k) <= w.remaining(o) {
 		tl = TouchdownTime(com[2], comVel[2], w.plan.Gravity, w.touchdownHeight())
 	}
 	r := RunStepRequest{
@@ -270,7 +324,10 @@ func (w *Walker) planRunStep(k int, _ spatial.Vec3, left, vx, vy, yawRate float6
 		TimeLeft: tl, Stance: w.sched.StanceDuration(), GroundZ: w.run.ground, Airborne: airborne,
 		RaibertK: w.Cfg.Run.RaibertGain,
 	}
-	return w.plan.PlanRun(&r)
+	// Fore and aft, the foot stays within the leg's reach of the hip.
+	pl := w.plan
+	pl.MaxStepX = math.Min(pl.MaxStepX, runReach(w.P, &w.Cfg.Run))
+	return pl.PlanRun(&r)
 }
 
 // runStanceForce is the running single stance's desired contact force on
@@ -282,8 +339,16 @@ func (w *Walker) runStanceForce(t float64, k int, sole, com, vel, vd spatial.Vec
 	m, g := w.P.Mass, w.plan.Gravity
 	beta := w.sched.Duty()
 	st := beta * w.sched.Period()
+	T := w.sched.Period()
 	s := (t - w.tdTime[k]) / st
-	fz := w.Cfg.Run.PushGain*runPush(m, g, beta, s) + m*0.25*w.Cfg.HeightKp*(zd-com[2])
+	// Thrust: the stance's impulse carries the weight over the stance and
+	// turns the touchdown's vertical velocity into the take-off velocity
+	// of the planned flight, g·(0.5−β)·T/2 (Raibert's hopping thrust,
+	// deadbeat on the landing speed); runPush's impulse is m·g·T/2.
+	vto := g * math.Max(0.5-beta, 0) * T / 2
+	scale := (g*st + vto - w.run.tdVz[k]) / (g * T / 2)
+	scale = clamp(scale, 0.5, 2)
+	fz := w.Cfg.Run.PushGain*scale*runPush(m, g, beta, s) + m*0.25*w.Cfg.HeightKp*(zd-com[2])
 	fz = math.Max(fz, 0)
 	var F spatial.Vec3
 	h := math.Max(com[2]-sole[2], 0.2)
@@ -292,4 +357,36 @@ func (w *Walker) runStanceForce(t float64, k int, sole, com, vel, vd spatial.Vec
 	}
 	F[2] = fz
 	return F
+}
+
+// updateGround keeps the running ground height: the height of the soles in
+// stance that the estimator finds on the ground (a foot the clock put in
+// stance while still in the air does not count). It reports whether the
+// walker should use it (running, or airborne).
+func (w *Walker) updateGround(sole [2]spatial.Vec3, contact [2]bool, standing bool) bool {
+	var z float64
+	n := 0
+	for k := 0; k < 2; k++ {
+		if w.stance[k] && contact[k] {
+			z += sole[k][2]
+			n++
+		}
+	}
+	if n > 0 {
+		w.run.ground = z / float64(n)
+	}
+	return !standing || w.sched.Duty() < 0.5
+}
+
+// lateWindow returns how long (s) past its planned touchdown a swing foot
+// may reach down before the walker puts it in stance anyway: the swing's
+// LateDepth at LateSpeed, and while running at least a stride period (a
+// foot put in stance in the air would be asked to push on nothing; the
+// ballistic prediction keeps re-aiming it meanwhile).
+func (w *Walker) lateWindow(sw *Swing) float64 {
+	d := sw.LateDepth / sw.LateSpeed
+	if w.sched.Duty() < 0.5 {
+		d = math.Max(d, w.sched.Period())
+	}
+	return d
 }

@@ -105,6 +105,9 @@ func NewWalker(p *Profile, cfg WalkerConfig) (*Walker, error) {
 		return nil, err
 	}
 	s.Run = cfg.Run
+	if s.Run.Sweep == 0 {
+		s.Run.Sweep = runSweep(p, &cfg.Run)
+	}
 	w, err := NewWBC(p)
 	if err != nil {
 		return nil, err
@@ -353,11 +356,12 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 				w.lastSteps[k] = step
 			}
 			early := contact[k] && e.ContactValid && sw.EarlyContactAllowed(t)
-			due := st && (!e.ContactValid || contact[k] || sw.Progress(t) > 1+sw.LateDepth/(sw.LateSpeed*math.Max(sw.dur, 1e-3)))
+			due := st && (!e.ContactValid || contact[k] || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
 			if early || due {
 				sw.End()
 				w.stance[k] = true
 				w.tdTime[k] = t
+				w.run.tdVz[k] = comVel[2]
 			}
 		}
 		w.schedSt[k] = st
@@ -375,12 +379,12 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	}
 	if nst > 0 {
 		ground /= float64(nst)
-		w.run.ground = ground
-	} else {
+	}
+	if w.updateGround(sole, contact, nst > 0) {
 		ground = w.run.ground
 	}
 	vel := comVel
-	zd := ground + w.P.COMHeight - w.P.Crouch + cmd.Height
+	zd := ground + w.P.COMHeight - w.P.Crouch + cmd.Height - w.runCrouch()
 	w0 := w.plan.Omega()
 	var F spatial.Vec3
 	F[2] = m * (g + w.Cfg.HeightKp*(zd-com[2]) - w.Cfg.HeightKd*vel[2])
@@ -459,7 +463,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		// contact plan agrees with the feet. (Standing,
 		// the PD over the feet holds the CoM in place; the MPC's reference
 		// path starts wherever the CoM is and would let it drift.)
-		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight-w.P.Crouch+cmd.Height); sol != nil {
+		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight-w.P.Crouch+cmd.Height-w.runCrouch()); sol != nil {
 			kn := sol.KnotAt(t)
 			fresh := t-sol.Time < float64(sol.Knots)*sol.Dt // within its horizon
 			if fresh && sol.Stance[kn] == w.stance {
