@@ -102,7 +102,7 @@ func TestDeclareRefusals(t *testing.T) {
 		{"a..b", "", 1, "empty parts"},
 		{"", "", 1, "empty"},
 		{"wbc.zero", "", 0, "size 0"},
-		{"wbc.big", "", 29, "need 129 values, room is 128"},
+		{"wbc.big", "", 157, "need 257 values, room is 256"},
 	} {
 		if _, err := reg.Declare(tc.name, tc.unit, tc.size); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Declare(%q, %d): %v, want %q", tc.name, tc.size, err, tc.want)

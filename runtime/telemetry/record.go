@@ -38,8 +38,9 @@ type Tick struct {
 }
 
 // MaxValues is the room for declared channels in a tick: the sum of the
-// declared channels' sizes is at most this.
-const MaxValues = 128
+// declared channels' sizes is at most this (256: a policy's 87-value
+// observation frame, its 24 actions and the estimator's 20 fit with room).
+const MaxValues = 256
 
 // BaseState is a floating base's state and foot contacts.
 type BaseState struct {
