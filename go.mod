@@ -9,6 +9,7 @@ require (
 	github.com/go-gl/glfw/v3.3/glfw v0.0.0-20260823155953-d41da22a9587
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/vmihailenco/msgpack/v5 v5.4.1
+	go.bug.st/serial v1.8.0
 	go.einride.tech/can v0.17.0
 	golang.org/x/image v0.30.0
 	golang.org/x/sys v0.46.0

@@ -161,13 +161,21 @@ func TestBusRoundTrip(t *testing.T) {
 	}
 }
 
-// stepUntil steps until the joint or bus fault has bit f or 400 cycles pass.
+// stepUntil steps until the joint's fault (joint −1: the bus's; −2: any
+// joint's) has bit f, or 400 cycles pass.
 func (g *rig) stepUntil(joint int, f hal.Fault) bool {
 	c := hold(3)
 	for i := 0; i < 400; i++ {
 		g.step(&c)
-		if joint >= 0 && g.s.JointFaults[joint]&f != 0 || joint < 0 && g.s.BusFault&f != 0 {
+		if joint >= 0 && g.s.JointFaults[joint]&f != 0 || joint == -1 && g.s.BusFault&f != 0 {
 			return true
+		}
+		if joint == -2 { // any joint
+			for j := 0; j < 3; j++ {
+				if g.s.JointFaults[j]&f != 0 {
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -187,7 +195,7 @@ func TestFaults(t *testing.T) {
 			g.gap = 3 * time.Millisecond
 			g.srv.Update(func(f *DriveFaults) { f.Latency = 2 * time.Millisecond })
 		}, 0, hal.FaultLate},
-		{"garbled", func(g *rig) { g.srv.Update(func(f *DriveFaults) { f.Garble = 1 }) }, 0, hal.FaultProtocol},
+		{"garbled", func(g *rig) { g.srv.Update(func(f *DriveFaults) { f.Garble = 1 }) }, -2, hal.FaultProtocol},
 		{"over-temp code", func(g *rig) { g.srv.Update(func(f *DriveFaults) { f.Code = map[int]uint8{0: 1} }) }, 0, hal.FaultOverTemp},
 		{"over-temp reading", func(g *rig) { g.srv.Update(func(f *DriveFaults) { f.Temp = map[int]float64{2: 75} }) }, 2, hal.FaultOverTemp},
 		{"damiao over-current", func(g *rig) { g.srv.Update(func(f *DriveFaults) { f.Code = map[int]uint8{2: 0xa} }) }, 2, hal.FaultOverCurrent},

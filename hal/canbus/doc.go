@@ -21,6 +21,6 @@
 //
 // Import rules (checked by tools/imports_test.go):
 //
-// May import: hal, hal/fileio.
+// May import: hal, hal/fileio, hal/imu.
 // Must not import: sim, estimator, locomotion/..., runtime/..., tools/....
 package canbus

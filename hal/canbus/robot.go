@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stride-robotics/stride/hal"
+	"github.com/stride-robotics/stride/hal/imu"
 )
 
 // IMUSource is an IMU driver (hal/imu): the newest reading, how many have
@@ -55,9 +56,8 @@ type Options struct {
 	// SOCK_SEQPACKET socket BusDir/canN and the IMU the Unix stream
 	// socket BusDir/imu (what `stride sim --emulate-bus` serves).
 	BusDir string
-	// OpenIMU opens the IMU of the file (hal/imu.Open); nil: no IMU is
-	// opened even when the file has one.
-	OpenIMU func(spec *IMUSpec, busDir string) (IMUSource, error)
+	// NoIMU leaves the file's IMU unopened (`stride robot check`, zero).
+	NoIMU bool
 }
 
 // Open connects every bus of f and the IMU, and starts the bus
@@ -85,8 +85,8 @@ func Open(f *File, o Options) (*Robot, error) {
 		go b.run(r.enabled.Load)
 	}
 	r.imuRot = rpyMatrix(0, 0, 0)
-	if f.IMU != nil && o.OpenIMU != nil {
-		src, err := o.OpenIMU(f.IMU, o.BusDir)
+	if f.IMU != nil && !o.NoIMU {
+		src, err := imu.Open(f.IMU.Port, f.IMU.Baud, o.BusDir)
 		if err != nil {
 			r.Close()
 			return nil, err
