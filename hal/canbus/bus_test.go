@@ -99,13 +99,22 @@ func (g *rig) step(c *hal.Commands) {
 		g.t.Fatal(err)
 	}
 	end := time.Now().Add(2 * time.Second)
+	// Faults reported once (a garbled frame) are in whichever Read comes
+	// next: keep those of the polling Reads too.
+	var jf [hal.MaxJoints]hal.Fault
+	var bf hal.Fault
 	for {
 		_ = g.robot.Read(&g.s)
+		for i := range jf {
+			jf[i] |= g.s.JointFaults[i]
+		}
+		bf |= g.s.BusFault
 		if g.s.Seq > seq || time.Now().After(end) {
 			break
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
+	g.s.JointFaults, g.s.BusFault = jf, bf
 	if g.s.Seq <= seq {
 		g.t.Fatal("no bus cycle within 2 s")
 	}
