@@ -10,6 +10,9 @@ import (
 // so that signals, exit statuses and resident memory are those of a real run.
 func TestMain(m *testing.M) {
 	if os.Getenv("STRIDE_TEST_AS_CLI") == "1" {
+		if os.Getenv("STRIDE_TEST_MEMSTATS") == "1" {
+			serveMemStats() // the soak's memory figures (soak_mem_test.go)
+		}
 		main()
 		os.Exit(0)
 	}

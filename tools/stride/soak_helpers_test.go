@@ -21,6 +21,32 @@ func soakGC() int {
 	return 100
 }
 
+// soakSampleEvery is the long soak's memory sampling interval: a minute, or
+// STRIDE_SOAK_SAMPLE (a duration of at least 1s) to look closer.
+func soakSampleEvery() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("STRIDE_SOAK_SAMPLE")); err == nil && d >= time.Second {
+		return d
+	}
+	return time.Minute
+}
+
+// writeSoakConfig writes the soak's config through a temporary file and a
+// rename (the reloader never sees half a file), with UDP commands on addr
+// and the stand gain kd (the value a reload changes).
+//
+// loop.gc_percent 100: with the collector off (the default, -1) the resident
+// memory climbs by the garbage of the non-tick goroutines (log writer, UDP)
+// until loop.memory_limit_mb, which says nothing about leaks; with it on,
+// growth is live memory.
+func writeSoakConfig(path, addr string, kd float64) error {
+	cfg := fmt.Sprintf("loop:\n  gc_percent: %d\ncommands:\n  udp:\n    listen: %q\n    max_rate: 400\n    burst: 40\nreload:\n  poll: 0.1\nstand:\n  kd: %g\n", soakGC(), addr, kd)
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
 // cliCommand returns a command running the stride command line (this test
 // binary re-executed; see TestMain) with args.
 func cliCommand(ctx context.Context, args ...string) *exec.Cmd {

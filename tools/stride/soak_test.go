@@ -42,7 +42,7 @@ func TestSoak(t *testing.T) {
 		if err != nil || d < 2*time.Minute {
 			t.Fatalf("STRIDE_SOAK=%q: want a duration of at least 2m", s)
 		}
-		dur, reloadEvery, sampleEvery, warmup, maxGrowthKB = d, time.Minute, time.Minute, time.Minute, 1<<10
+		dur, reloadEvery, sampleEvery, warmup, maxGrowthKB = d, time.Minute, soakSampleEvery(), time.Minute, 1<<10
 	}
 	var out io.Writer = io.Discard
 	if p := os.Getenv("STRIDE_SOAK_OUT"); p != "" {
@@ -68,16 +68,7 @@ func TestSoak(t *testing.T) {
 	pc.Close()
 	cfgPath := filepath.Join(dir, "soak.yaml")
 	writeCfg := func(kd float64) {
-		// loop.gc_percent 100: with the collector off (the default, -1)
-		// the resident memory climbs by the garbage of the non-tick
-		// goroutines (log writer, UDP) until loop.memory_limit_mb, which
-		// says nothing about leaks; with it on, growth is live memory.
-		cfg := fmt.Sprintf("loop:\n  gc_percent: %d\ncommands:\n  udp:\n    listen: %q\n    max_rate: 400\n    burst: 40\nreload:\n  poll: 0.1\nstand:\n  kd: %g\n", soakGC(), addr, kd)
-		tmp := cfgPath + ".tmp"
-		if err := os.WriteFile(tmp, []byte(cfg), 0o644); err != nil {
-			t.Error(err)
-		}
-		if err := os.Rename(tmp, cfgPath); err != nil { // the reloader never sees half a file
+		if err := writeSoakConfig(cfgPath, addr, kd); err != nil {
 			t.Error(err)
 		}
 	}
@@ -90,9 +81,11 @@ func TestSoak(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	if err := cmd.Start(); err != nil {
+	probe, err := startWithMemProbe(cmd)
+	if err != nil {
 		t.Fatal(err)
 	}
+	defer probe.close()
 	report("soak: started pid %d for %v: UDP commands at 100 Hz to %s, config reload every %v", cmd.Process.Pid, dur, addr, reloadEvery)
 
 	done := make(chan error, 1)
@@ -101,8 +94,9 @@ func TestSoak(t *testing.T) {
 	stopSend := make(chan struct{})
 	go sendCommands(t, addr, stopSend, &sent)
 	type sample struct {
-		at time.Duration
-		kB int64
+		at  time.Duration
+		kB  int64
+		mem memStats
 	}
 	var samples []sample
 	reloads := 0
@@ -120,9 +114,10 @@ wait:
 		el := time.Since(start)
 		if el >= nextSample {
 			nextSample += sampleEvery
-			if kB, err := rssKB(cmd.Process.Pid); err == nil {
-				samples = append(samples, sample{el, kB})
-				report("soak: t=%v rss=%d kB sent=%d reloads=%d", el.Round(time.Second), kB, sent.Load(), reloads)
+			mem, merr := probe.read()
+			if kB, err := rssKB(cmd.Process.Pid); err == nil && merr == nil {
+				samples = append(samples, sample{el, kB, mem})
+				report("soak: t=%v rss=%d kB %v sent=%d reloads=%d", el.Round(time.Second), kB, mem, sent.Load(), reloads)
 			}
 		}
 		if el >= nextReload && el < dur-reloadEvery/2 {
@@ -182,9 +177,10 @@ wait:
 	}
 
 	var base, peak int64
+	var baseMem memStats
 	for _, s := range samples {
 		if s.at >= warmup && base == 0 {
-			base = s.kB
+			base, baseMem = s.kB, s.mem
 		}
 		if base != 0 && s.kB > peak {
 			peak = s.kB
@@ -193,7 +189,9 @@ wait:
 	if base == 0 {
 		t.Fatalf("no memory sample after the warm-up (%d samples)", len(samples))
 	}
-	report("soak: resident memory after %v %d kB, highest after that %d kB: growth %d kB (limit %d kB)", warmup, base, peak, peak-base, maxGrowthKB)
+	last := samples[len(samples)-1]
+	report("soak: resident memory after %v %d kB (live heap %d kB), highest after that %d kB, last %d kB (live heap %d kB): growth %d kB (limit %d kB)",
+		warmup, base, baseMem.LiveKB, peak, last.kB, last.mem.LiveKB, peak-base, maxGrowthKB)
 	if peak-base > maxGrowthKB {
 		t.Errorf("resident memory grew %d kB after the warm-up (limit %d kB)", peak-base, maxGrowthKB)
 	}
