@@ -25,6 +25,7 @@ func (w *World) PlaceOnGround(clearance float64) bool {
 	w.Qpos[qa+2] += clearance - lowest
 	clear(w.Qvel)
 	w.rows.resetWarmStart()
+	w.scratch.newton.resetWarmStart()
 	w.Forward()
 	return true
 }

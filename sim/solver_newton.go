@@ -35,6 +35,14 @@ type newtonScratch struct {
 	sameZones         bool         // the last rowDerivs found every row in its zone, none curved
 	exact             bool         // the last line search took the full step within unchanged quadratic zones
 	xPrev             []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
+	lastIters         int          // iterations of the last solve
+	lastRows          int          // rows of the last solve
+}
+
+// resetWarmStart forgets the last solve: the next starts from rest.
+func (ns *newtonScratch) resetWarmStart() {
+	clear(ns.xPrev)
+	ns.lastIters, ns.lastRows = 0, 0
 }
 
 func (ns *newtonScratch) init(nv, tree, rows int) {
@@ -62,16 +70,26 @@ func (w *World) solveNewton(vcur []float64) {
 	h := w.Opt.Timestep
 	w.SolverIterations, w.SolverResidual = 0, 0
 	w.SolverLineEvals, w.SolverFactorizations = 0, 0
-	// Warm start: last step's velocity change. me = M·x − h·f, the smooth
-	// part's gradient, is kept current through the iterations.
-	for k := 0; k < nv; k++ {
-		ns.v[k] = vcur[k] + ns.xPrev[k]
+	// Start from the better of two points (by cost), as MuJoCo does: last
+	// step's velocity change (the warm start) and the unconstrained one,
+	// h·M⁻¹·f. Steady contact favours the first; contacts coming and going
+	// (a chattering foot, an impact) often the second. In steady contact
+	// (the last solve took one iteration over as many rows) the warm start
+	// is kept without trying the other, which needs M's factor. me = M·x −
+	// h·f, the smooth part's gradient, is kept current through the
+	// iterations.
+	if ns.lastIters > 1 || s.n != ns.lastRows {
+		warm := w.startAt(vcur, ns.xPrev, false, true)
+		w.freeAcceleration()
+		for k := 0; k < nv; k++ {
+			ns.dir[k] = h * sc.qaccFree[k]
+		}
+		if free := w.startAt(vcur, ns.dir, true, true); free >= warm {
+			w.startAt(vcur, ns.xPrev, false, false)
+		}
+	} else {
+		w.startAt(vcur, ns.xPrev, false, false)
 	}
-	rbd.MulTreePacked(m, ns.me, sc.metric, ns.xPrev)
-	for k := 0; k < nv; k++ {
-		ns.me[k] -= h * sc.force[k]
-	}
-	s.mulJ(ns.v, ns.u)
 	for it := 0; it < w.Opt.SolverIterations; it++ {
 		w.SolverIterations = it + 1
 		// gradient g = M·x − h·f − Jᵀ·p at v
@@ -124,6 +142,7 @@ func (w *World) solveNewton(vcur []float64) {
 			break
 		}
 	}
+	ns.lastIters, ns.lastRows = w.SolverIterations, s.n
 	// impulses at the solution
 	w.evalRows(ns.u, false)
 	copy(s.p[:s.n], ns.f[:s.n])
@@ -132,6 +151,36 @@ func (w *World) solveNewton(vcur []float64) {
 		ns.xPrev[k] = x
 		w.Qacc[k] = x / h
 	}
+}
+
+// startAt sets the iterate to the velocity change x (v = vcur + x, me, u)
+// and, with cost, returns its cost; free says x is the unconstrained
+// change, where me = 0.
+func (w *World) startAt(vcur, x []float64, free, cost bool) float64 {
+	m, s, sc := w.Model, &w.rows, &w.scratch
+	ns := &sc.newton
+	nv := m.Nv
+	h := w.Opt.Timestep
+	for k := 0; k < nv; k++ {
+		ns.v[k] = vcur[k] + x[k]
+	}
+	if free {
+		clear(ns.me)
+	} else {
+		rbd.MulTreePacked(m, ns.me, sc.metric, x)
+		for k := 0; k < nv; k++ {
+			ns.me[k] -= h * sc.force[k]
+		}
+	}
+	s.mulJ(ns.v, ns.u)
+	if !cost {
+		return 0
+	}
+	c := 0.0
+	for k := 0; k < nv; k++ {
+		c += 0.5*x[k]*ns.me[k] - 0.5*h*sc.force[k]*x[k]
+	}
+	return c + w.evalRows(ns.u, false)
 }
 
 // evalRows computes, for row velocities u, every row's impulse into

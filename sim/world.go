@@ -203,6 +203,7 @@ func (w *World) Reset(key int) error {
 	clear(w.XfrcApplied)
 	w.Steps = 0
 	w.rows.resetWarmStart()
+	w.scratch.newton.resetWarmStart()
 	w.drive.reset()
 	w.drive.push(w.Ctrl, w.Drive)
 	w.Contacts = w.contactBuf[:0]
