@@ -124,6 +124,11 @@ func (s *Scheduler) nextDuty(dt, v float64) float64 {
 		target = math.Max(target, minRunDuty)
 	} else {
 		target = math.Max(target, c.WalkDutyMin)
+		if s.duty >= c.WalkDutyMin {
+			// Walking (not blending back from a run): the Timing curve
+			// as it is, as the walker always had it.
+			return target
+		}
 	}
 	d := c.DutyRate * dt
 	return s.duty + clamp(target-s.duty, -d, d)

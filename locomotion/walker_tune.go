@@ -16,11 +16,18 @@ func (w *Walker) Tune(c WalkerConfig) error {
 	if err := c.Timing.Validate(); err != nil {
 		return err
 	}
+	if err := c.Run.Validate(); err != nil {
+		return err
+	}
 	if c.MPC != w.Cfg.MPC || (c.MPC != MPCOff && max(1, c.MPCEvery) != max(1, w.Cfg.MPCEvery)) {
 		return fmt.Errorf("locomotion: the MPC mode and period are fixed when the walker is made (mpc_every %d → %d)", w.Cfg.MPCEvery, c.MPCEvery)
 	}
 	w.Cfg = c
 	w.sched.Timing = c.Timing
+	w.sched.Run = c.Run
+	if w.sched.Run.Sweep == 0 {
+		w.sched.Run.Sweep = runSweep(w.P, &c.Run)
+	}
 	w.plan.Gain = c.StepGain
 	for k := range w.swing {
 		if !w.swing[k].Active() {

@@ -29,6 +29,23 @@ type WalkerConfig struct {
 	JointKd     float64      `yaml:"joint_kd" range:"0,50" unit:"N·m·s/rad" help:"joint damping the drives add on top of the whole-body QP's torques"`
 	FailTicks   int          `yaml:"fail_ticks" range:"0,1000" help:"ticks in a row a failed QP may reuse the last good torques before the controller faults"`
 	MPCEvery    int          `yaml:"mpc_every" range:"1,1000" reload:"restart" help:"the centroidal MPC's period in ticks"`
+	Run         WalkerRun    `yaml:"run" help:"the running gait: walk↔run switching, duty factor, footsteps, landing"`
+}
+
+// WalkerRun is locomotion.RunConfig.
+type WalkerRun struct {
+	Auto          bool    `yaml:"auto" help:"a walk command runs above froude_up (and walks again below froude_down)"`
+	FroudeUp      float64 `yaml:"froude_up" range:"0.01,10" help:"Froude number v²/(g·leg) above which a walk command runs (auto)"`
+	FroudeDown    float64 `yaml:"froude_down" range:"0.01,10" help:"Froude number below which running walks again (auto; at most froude_up)"`
+	WalkDutyMin   float64 `yaml:"walk_duty_min" range:"0.5,1" help:"walking keeps the duty factor at or above this (double support)"`
+	RunDutyMax    float64 `yaml:"run_duty_max" range:"0.1,0.5" help:"running keeps the duty factor at or below this (a flight every step)"`
+	DutyRate      float64 `yaml:"duty_rate" range:"0.001,1" unit:"1/s" help:"fastest change of the duty factor (a walk↔run switch blends)"`
+	RaibertGain   float64 `yaml:"raibert_gain" range:"0,3" help:"running footstep feedback on the velocity error, × 1/ω₀"`
+	LandRamp      float64 `yaml:"land_ramp" range:"0,0.2" unit:"s" help:"a landing foot's normal-force bound ramps from 10 % to full over this"`
+	PushGain      float64 `yaml:"push_gain" range:"0,3" help:"scale of the running stance's vertical impulse feed-forward"`
+	Crouch        float64 `yaml:"crouch" range:"0,0.3" unit:"m" help:"how much running lowers the centre of mass"`
+	Sweep         float64 `yaml:"sweep" range:"0,3" unit:"m" help:"foot travel under the body in a running stance (0: from the leg's reach)"`
+	SweepFraction float64 `yaml:"sweep_fraction" range:"0.01,1.5" help:"fraction of twice the leg's reach used as the sweep when sweep is 0"`
 }
 
 // WalkerTiming is locomotion.Timing.
@@ -58,6 +75,7 @@ func walkerSection(c locomotion.WalkerConfig) WalkerConfig {
 		StepGain: c.StepGain, HeightKp: c.HeightKp, HeightKd: c.HeightKd, StandKp: c.StandKp, StandKd: c.StandKd,
 		WalkKv: c.WalkKv, VelKi: c.VelKi, VelIntLimit: c.VelIntLimit, AccelLimit: c.AccelLimit,
 		StartTime: c.StartTime, StopSpeed: c.StopSpeed, JointKd: c.JointKd, FailTicks: c.FailTicks, MPCEvery: c.MPCEvery,
+		Run: WalkerRun(c.Run),
 	}
 }
 
@@ -70,6 +88,7 @@ func (w *WalkerConfig) Apply(c *locomotion.WalkerConfig) {
 	c.StepGain, c.HeightKp, c.HeightKd, c.StandKp, c.StandKd = w.StepGain, w.HeightKp, w.HeightKd, w.StandKp, w.StandKd
 	c.WalkKv, c.VelKi, c.VelIntLimit, c.AccelLimit = w.WalkKv, w.VelKi, w.VelIntLimit, w.AccelLimit
 	c.StartTime, c.StopSpeed, c.JointKd, c.FailTicks, c.MPCEvery = w.StartTime, w.StopSpeed, w.JointKd, w.FailTicks, w.MPCEvery
+	c.Run = locomotion.RunConfig(w.Run)
 }
 
 // validate checks the section's cross-field rules (the gait timing's).
@@ -80,6 +99,10 @@ func (w *WalkerConfig) validate(cross func(key, msg string)) {
 	}
 	if t.Duty0 >= 1 || t.Duty0 <= 0.5 {
 		cross("walker.timing.duty0", fmt.Sprintf("%g: want above 0.5 and below 1 (walking needs double support)", t.Duty0))
+	}
+	r := locomotion.RunConfig(w.Run)
+	if err := r.Validate(); err != nil {
+		cross("walker.run", err.Error())
 	}
 }
 
