@@ -1,6 +1,7 @@
 package policy
 
 import (
+	ot "github.com/stride-robotics/stride/locomotion/policy/onnxtest"
 	"math"
 	"strings"
 	"testing"
@@ -8,28 +9,13 @@ import (
 	"github.com/stride-robotics/stride/hal"
 )
 
-// linearNet is a policy network a = W·o + b (Gemm, W stored actions ×
-// observations), input "obs" [1, n], output "actions" [1, len(b)].
-func linearNet(w, b []float32, n int) []byte {
-	var g graphB
-	g.input("obs", -1, int64(n))
-	g.init("W", []int64{int64(len(b)), int64(n)}, w)
-	g.init("b", []int64{int64(len(b))}, b)
-	g.node("Gemm", "/actor/0/Gemm", []string{"obs", "W", "b"}, []string{"actions"}, attrI("transB", 1))
-	g.output("actions", -1, int64(len(b)))
-	return g.bytes()
-}
-
-// LinearNet is linearNet for the external tests.
-var LinearNet = linearNet
-
 func newTestController(t *testing.T, w, b []float32, doc string, robot []string) *Controller {
 	t.Helper()
 	c, err := ParseConfig("t.yaml", []byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := Load(linearNet(w, b, c.ObsSize()))
+	net, err := Load(ot.Linear(w, b, c.ObsSize()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +100,7 @@ func TestControllerChecksPair(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	net, err := Load(linearNet(make([]float32, 5), []float32{0}, 5))
+	net, err := Load(ot.Linear(make([]float32, 5), []float32{0}, 5))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,12 +111,12 @@ func TestControllerChecksPair(t *testing.T) {
 	if _, err := New(net, c, []string{"a"}); err == nil || !strings.Contains(err.Error(), `no input "observations"; its inputs are ["obs" [1 5]]`) {
 		t.Errorf("name mismatch: %v", err)
 	}
-	net, _ = Load(linearNet(make([]float32, 8), []float32{0, 0}, 4))
+	net, _ = Load(ot.Linear(make([]float32, 8), []float32{0, 0}, 4))
 	c.Input = ""
 	if _, err := New(net, c, []string{"a"}); err == nil || !strings.Contains(err.Error(), `output "actions" has shape [1 2] (2 values); the config lists 1 joints`) {
 		t.Errorf("action count mismatch: %v", err)
 	}
-	net, _ = Load(linearNet(make([]float32, 4), []float32{0}, 4))
+	net, _ = Load(ot.Linear(make([]float32, 4), []float32{0}, 4))
 	if _, err := New(net, c, []string{"x"}); err == nil || !strings.Contains(err.Error(), `"a" (line 3)`) {
 		t.Errorf("missing joint: %v", err)
 	}

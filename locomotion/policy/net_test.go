@@ -2,9 +2,11 @@ package policy
 
 import (
 	"fmt"
+	ot "github.com/stride-robotics/stride/locomotion/policy/onnxtest"
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -103,17 +105,17 @@ func TestBinaryBroadcast(t *testing.T) {
 	}
 	for op, f := range ops {
 		for _, c := range cases {
-			var g graphB
-			g.input("x", i64(c.a)...)
-			a := randF(r, shapeLen(c.a), 2)
-			b := randF(r, shapeLen(c.b), 2)
+			var g ot.Graph
+			g.Input("x", i64(c.a)...)
+			a := ot.RandF(r, shapeLen(c.a), 2)
+			b := ot.RandF(r, shapeLen(c.b), 2)
 			for i := range b {
 				b[i] += float32(math.Copysign(0.5, float64(b[i]))) // away from 0 for Div
 			}
-			g.init("c", i64(c.b), b)
-			g.node(op, "n", []string{"x", "c"}, []string{"y"})
-			g.output("y", i64(c.out)...)
-			got, shape := run(t, g.bytes(), a)
+			g.Init("c", i64(c.b), b)
+			g.Node(op, "n", []string{"x", "c"}, []string{"y"})
+			g.Output("y", i64(c.out)...)
+			got, shape := run(t, g.Bytes(), a)
 			if !slices.Equal(shape, c.out) {
 				t.Fatalf("%s %v %v: shape %v, want %v", op, c.a, c.b, shape, c.out)
 			}
@@ -128,7 +130,7 @@ func TestBinaryBroadcast(t *testing.T) {
 
 func TestActivations(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	x := randF(r, 64, 6)
+	x := ot.RandF(r, 64, 6)
 	x = append(x, 0, -0, 40, -40, 1e-8, -1e-8, 88, -100)
 	acts := []struct {
 		op    string
@@ -142,7 +144,7 @@ func TestActivations(t *testing.T) {
 			}
 			return math.Exp(v) - 1
 		}},
-		{"Elu", [][]byte{attrF("alpha", 0.5)}, func(v float64) float64 {
+		{"Elu", [][]byte{ot.AttrF("alpha", 0.5)}, func(v float64) float64 {
 			if v > 0 {
 				return v
 			}
@@ -154,7 +156,7 @@ func TestActivations(t *testing.T) {
 			}
 			return float64(float32(0.01)) * v
 		}},
-		{"LeakyRelu", [][]byte{attrF("alpha", 0.2)}, func(v float64) float64 {
+		{"LeakyRelu", [][]byte{ot.AttrF("alpha", 0.2)}, func(v float64) float64 {
 			if v >= 0 {
 				return v
 			}
@@ -170,11 +172,11 @@ func TestActivations(t *testing.T) {
 		}},
 	}
 	for _, a := range acts {
-		var g graphB
-		g.input("x", 1, int64(len(x)))
-		g.node(a.op, "act", []string{"x"}, []string{"y"}, a.attrs...)
-		g.output("y", 1, int64(len(x)))
-		got, _ := run(t, g.bytes(), x)
+		var g ot.Graph
+		g.Input("x", 1, int64(len(x)))
+		g.Node(a.op, "act", []string{"x"}, []string{"y"}, a.attrs...)
+		g.Output("y", 1, int64(len(x)))
+		got, _ := run(t, g.Bytes(), x)
 		want := make([]float64, len(x))
 		for i, v := range x {
 			want[i] = a.f(float64(v))
@@ -189,7 +191,7 @@ func TestGemm(t *testing.T) {
 	for _, ta := range []int64{0, 1} {
 		for _, tb := range []int64{0, 1} {
 			for ci, cshape := range [][]int{nil, {n}, {1, n}, {m, n}, {m, 1}, {}} {
-				var g graphB
+				var g ot.Graph
 				ashape := []int64{m, k}
 				if ta == 1 {
 					ashape = []int64{k, m}
@@ -198,20 +200,20 @@ func TestGemm(t *testing.T) {
 				if tb == 1 {
 					bshape = []int64{n, k}
 				}
-				g.input("a", ashape...)
-				a := randF(r, m*k, 1)
-				b := randF(r, k*n, 1)
-				g.init("b", bshape, b)
+				g.Input("a", ashape...)
+				a := ot.RandF(r, m*k, 1)
+				b := ot.RandF(r, k*n, 1)
+				g.Init("b", bshape, b)
 				ins := []string{"a", "b"}
 				var c []float32
 				if cshape != nil {
-					c = randF(r, shapeLen(cshape), 1)
-					g.init("c", i64(cshape), c)
+					c = ot.RandF(r, shapeLen(cshape), 1)
+					g.Init("c", i64(cshape), c)
 					ins = append(ins, "c")
 				}
-				g.node("Gemm", "gemm", ins, []string{"y"}, attrF("alpha", 0.7), attrF("beta", 1.3), attrI("transA", ta), attrI("transB", tb))
-				g.output("y", m, n)
-				got, _ := run(t, g.bytes(), a)
+				g.Node("Gemm", "gemm", ins, []string{"y"}, ot.AttrF("alpha", 0.7), ot.AttrF("beta", 1.3), ot.AttrI("transA", ta), ot.AttrI("transB", tb))
+				g.Output("y", m, n)
+				got, _ := run(t, g.Bytes(), a)
 				var want []float64
 				each([]int{m, n}, func(idx []int) {
 					i, j := idx[0], idx[1]
@@ -233,7 +235,7 @@ func TestGemm(t *testing.T) {
 					}
 					want = append(want, s)
 				})
-				compare(t, "Gemm transA "+itoa(int(ta))+" transB "+itoa(int(tb))+" C#"+itoa(ci), got, want, tolInfer)
+				compare(t, "Gemm transA "+strconv.Itoa(int(ta))+" transB "+strconv.Itoa(int(tb))+" C#"+strconv.Itoa(ci), got, want, tolInfer)
 			}
 		}
 	}
@@ -254,20 +256,20 @@ func TestMatMul(t *testing.T) {
 		{[]int{3, 9}, []int{9, 4}, []int{3, 4}, true},
 	}
 	for ci, c := range cases {
-		var g graphB
-		g.input("a", i64(c.a)...)
-		a := randF(r, shapeLen(c.a), 1)
-		b := randF(r, shapeLen(c.b), 1)
+		var g ot.Graph
+		g.Input("a", i64(c.a)...)
+		a := ot.RandF(r, shapeLen(c.a), 1)
+		b := ot.RandF(r, shapeLen(c.b), 1)
 		inputs := [][]float32{a}
 		if c.bInput {
-			g.input("b", i64(c.b)...)
+			g.Input("b", i64(c.b)...)
 			inputs = append(inputs, b)
 		} else {
-			g.init("b", i64(c.b), b)
+			g.Init("b", i64(c.b), b)
 		}
-		g.node("MatMul", "mm", []string{"a", "b"}, []string{"y"})
-		g.output("y", i64(c.out)...)
-		got, shape := run(t, g.bytes(), inputs...)
+		g.Node("MatMul", "mm", []string{"a", "b"}, []string{"y"})
+		g.Output("y", i64(c.out)...)
+		got, shape := run(t, g.Bytes(), inputs...)
 		if !slices.Equal(shape, c.out) {
 			t.Fatalf("case %d: shape %v, want %v", ci, shape, c.out)
 		}
@@ -292,7 +294,7 @@ func TestMatMul(t *testing.T) {
 			}
 			want = append(want, s)
 		})
-		compare(t, "MatMul case "+itoa(ci), got, want, tolInfer)
+		compare(t, "MatMul case "+strconv.Itoa(ci), got, want, tolInfer)
 	}
 }
 
@@ -305,49 +307,49 @@ func boolInt(b bool) int {
 
 func TestShapeOps(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
-	x := randF(r, 24, 1)
+	x := ot.RandF(r, 24, 1)
 	id := make([]float64, len(x))
 	for i, v := range x {
 		id[i] = float64(v)
 	}
 	cases := []struct {
 		name  string
-		build func(g *graphB)
+		build func(g *ot.Graph)
 		shape []int
 	}{
-		{"Identity", func(g *graphB) { g.node("Identity", "n", []string{"x"}, []string{"y"}) }, []int{2, 3, 4}},
-		{"Flatten", func(g *graphB) { g.node("Flatten", "n", []string{"x"}, []string{"y"}) }, []int{2, 12}},
-		{"Flatten axis 0", func(g *graphB) { g.node("Flatten", "n", []string{"x"}, []string{"y"}, attrI("axis", 0)) }, []int{1, 24}},
-		{"Flatten axis -1", func(g *graphB) { g.node("Flatten", "n", []string{"x"}, []string{"y"}, attrI("axis", -1)) }, []int{6, 4}},
-		{"Reshape", func(g *graphB) {
-			g.initInts("s", []int64{0, -1})
-			g.node("Reshape", "n", []string{"x", "s"}, []string{"y"})
+		{"Identity", func(g *ot.Graph) { g.Node("Identity", "n", []string{"x"}, []string{"y"}) }, []int{2, 3, 4}},
+		{"Flatten", func(g *ot.Graph) { g.Node("Flatten", "n", []string{"x"}, []string{"y"}) }, []int{2, 12}},
+		{"Flatten axis 0", func(g *ot.Graph) { g.Node("Flatten", "n", []string{"x"}, []string{"y"}, ot.AttrI("axis", 0)) }, []int{1, 24}},
+		{"Flatten axis -1", func(g *ot.Graph) { g.Node("Flatten", "n", []string{"x"}, []string{"y"}, ot.AttrI("axis", -1)) }, []int{6, 4}},
+		{"Reshape", func(g *ot.Graph) {
+			g.InitInts("s", []int64{0, -1})
+			g.Node("Reshape", "n", []string{"x", "s"}, []string{"y"})
 		}, []int{2, 12}},
-		{"Reshape Constant", func(g *graphB) {
-			g.node("Constant", "k", nil, []string{"s"}, attrT("value", int64Tensor("", []int64{3}, []int64{4, 3, 2})))
-			g.node("Reshape", "n", []string{"x", "s"}, []string{"y"})
+		{"Reshape Constant", func(g *ot.Graph) {
+			g.Node("Constant", "k", nil, []string{"s"}, ot.AttrT("value", ot.Int64Tensor("", []int64{3}, []int64{4, 3, 2})))
+			g.Node("Reshape", "n", []string{"x", "s"}, []string{"y"})
 		}, []int{4, 3, 2}},
-		{"Unsqueeze opset 13", func(g *graphB) {
-			g.initInts("ax", []int64{0, -1})
-			g.node("Unsqueeze", "n", []string{"x", "ax"}, []string{"y"})
+		{"Unsqueeze opset 13", func(g *ot.Graph) {
+			g.InitInts("ax", []int64{0, -1})
+			g.Node("Unsqueeze", "n", []string{"x", "ax"}, []string{"y"})
 		}, []int{1, 2, 3, 4, 1}},
-		{"Unsqueeze+Squeeze opset 11", func(g *graphB) {
-			g.opset = 11
-			g.node("Unsqueeze", "u", []string{"x"}, []string{"u"}, attrIs("axes", []int64{1}))
-			g.node("Squeeze", "n", []string{"u"}, []string{"y"}, attrIs("axes", []int64{1}))
+		{"Unsqueeze+Squeeze opset 11", func(g *ot.Graph) {
+			g.Opset = 11
+			g.Node("Unsqueeze", "u", []string{"x"}, []string{"u"}, ot.AttrIs("axes", []int64{1}))
+			g.Node("Squeeze", "n", []string{"u"}, []string{"y"}, ot.AttrIs("axes", []int64{1}))
 		}, []int{2, 3, 4}},
-		{"Squeeze all", func(g *graphB) {
-			g.initInts("ax", []int64{0, 3})
-			g.node("Unsqueeze", "u", []string{"x", "ax"}, []string{"u"})
-			g.node("Squeeze", "n", []string{"u"}, []string{"y"})
+		{"Squeeze all", func(g *ot.Graph) {
+			g.InitInts("ax", []int64{0, 3})
+			g.Node("Unsqueeze", "u", []string{"x", "ax"}, []string{"u"})
+			g.Node("Squeeze", "n", []string{"u"}, []string{"y"})
 		}, []int{2, 3, 4}},
 	}
 	for _, c := range cases {
-		var g graphB
-		g.input("x", 2, 3, 4)
+		var g ot.Graph
+		g.Input("x", 2, 3, 4)
 		c.build(&g)
-		g.output("y", i64(c.shape)...)
-		got, shape := run(t, g.bytes(), x)
+		g.Output("y", i64(c.shape)...)
+		got, shape := run(t, g.Bytes(), x)
 		if !slices.Equal(shape, c.shape) {
 			t.Errorf("%s: shape %v, want %v", c.name, shape, c.shape)
 		}
@@ -357,34 +359,34 @@ func TestShapeOps(t *testing.T) {
 
 func TestConcatClipConstant(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
-	a := randF(r, 6, 3)
-	b := randF(r, 4, 3)
+	a := ot.RandF(r, 6, 3)
+	b := ot.RandF(r, 4, 3)
 	// Concat along axis 1 of [2,3] and [2,2], then along axis 0 with a
 	// constant [1,5]; then Clip by each convention.
 	k := []float32{9, -9, 0.5, -0.5, 2}
 	for _, conv := range []string{"opset 6 attributes", "opset 13 inputs", "opset 13 min only"} {
-		var g graphB
-		g.input("a", 2, 3)
-		g.input("b", 2, 2)
-		g.node("Concat", "c1", []string{"a", "b"}, []string{"ab"}, attrI("axis", -1))
-		g.node("Constant", "k", nil, []string{"k"}, attrT("value", floatTensor("", []int64{1, 5}, k, false)))
-		g.node("Concat", "c0", []string{"ab", "k"}, []string{"abk"}, attrI("axis", 0))
+		var g ot.Graph
+		g.Input("a", 2, 3)
+		g.Input("b", 2, 2)
+		g.Node("Concat", "c1", []string{"a", "b"}, []string{"ab"}, ot.AttrI("axis", -1))
+		g.Node("Constant", "k", nil, []string{"k"}, ot.AttrT("value", ot.FloatTensor("", []int64{1, 5}, k, false)))
+		g.Node("Concat", "c0", []string{"ab", "k"}, []string{"abk"}, ot.AttrI("axis", 0))
 		lo, hi := -1.5, 1.5
 		switch conv {
 		case "opset 6 attributes":
-			g.opset = 6
-			g.node("Clip", "clip", []string{"abk"}, []string{"y"}, attrF("min", -1.5), attrF("max", 1.5))
+			g.Opset = 6
+			g.Node("Clip", "clip", []string{"abk"}, []string{"y"}, ot.AttrF("min", -1.5), ot.AttrF("max", 1.5))
 		case "opset 13 inputs":
-			g.node("Constant", "lo", nil, []string{"lo"}, attrF("value_float", -1.5))
-			g.init("hi", []int64{}, []float32{1.5})
-			g.node("Clip", "clip", []string{"abk", "lo", "hi"}, []string{"y"})
+			g.Node("Constant", "lo", nil, []string{"lo"}, ot.AttrF("value_float", -1.5))
+			g.Init("hi", []int64{}, []float32{1.5})
+			g.Node("Clip", "clip", []string{"abk", "lo", "hi"}, []string{"y"})
 		default:
 			hi = math.Inf(1)
-			g.node("Constant", "lo", nil, []string{"lo"}, attrF("value_float", -1.5))
-			g.node("Clip", "clip", []string{"abk", "lo", ""}, []string{"y"})
+			g.Node("Constant", "lo", nil, []string{"lo"}, ot.AttrF("value_float", -1.5))
+			g.Node("Clip", "clip", []string{"abk", "lo", ""}, []string{"y"})
 		}
-		g.output("y", 3, 5)
-		got, _ := run(t, g.bytes(), a, b)
+		g.Output("y", 3, 5)
+		got, _ := run(t, g.Bytes(), a, b)
 		var want []float64
 		for i := 0; i < 2; i++ {
 			for j := 0; j < 3; j++ {
@@ -428,14 +430,14 @@ func TestMLPs(t *testing.T) {
 		{[]int{235, 256, 128, 128, 37}, "Relu", false},
 		{[]int{45, 64, 64, 12}, "Tanh", true},
 	} {
-		model, layers := mlpGraph(r, c.sizes, c.act, c.gemm)
+		model, layers := ot.MLP(r, c.sizes, c.act, c.gemm)
 		for trial := 0; trial < 3; trial++ {
-			x := randF(r, c.sizes[0], 3)
+			x := ot.RandF(r, c.sizes[0], 3)
 			got, shape := run(t, model, x)
 			if !slices.Equal(shape, []int{1, c.sizes[len(c.sizes)-1]}) {
 				t.Fatalf("%v: output shape %v", c.sizes, shape)
 			}
-			want := refMLP(layers, acts[c.act], x)
+			want := ot.RefMLP(layers, acts[c.act], x)
 			compare(t, "MLP "+c.act, got, want, tolInfer)
 		}
 	}
@@ -443,7 +445,7 @@ func TestMLPs(t *testing.T) {
 
 func TestNetInfo(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 16))
-	model, _ := mlpGraph(r, []int{87, 512, 256, 128, 24}, "Elu", true)
+	model, _ := ot.MLP(r, []int{87, 512, 256, 128, 24}, "Elu", true)
 	n, err := Load(model)
 	if err != nil {
 		t.Fatal(err)
@@ -472,12 +474,12 @@ func TestNetInfo(t *testing.T) {
 
 func TestInferenceAllocs(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
-	model, _ := mlpGraph(r, []int{87, 512, 256, 128, 24}, "Elu", false)
+	model, _ := ot.MLP(r, []int{87, 512, 256, 128, 24}, "Elu", false)
 	n, err := Load(model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	copy(n.Input(0), randF(r, 87, 1))
+	copy(n.Input(0), ot.RandF(r, 87, 1))
 	if a := testing.AllocsPerRun(20, n.Run); a != 0 {
 		t.Errorf("Run allocates %v times per call, want 0", a)
 	}
@@ -488,12 +490,12 @@ func TestInferenceAllocs(t *testing.T) {
 // runs.
 func BenchmarkMLP87(b *testing.B) {
 	r := rand.New(rand.NewPCG(19, 20))
-	model, _ := mlpGraph(r, []int{87, 512, 256, 128, 24}, "Elu", true)
+	model, _ := ot.MLP(r, []int{87, 512, 256, 128, 24}, "Elu", true)
 	n, err := Load(model)
 	if err != nil {
 		b.Fatal(err)
 	}
-	copy(n.Input(0), randF(r, 87, 1))
+	copy(n.Input(0), ot.RandF(r, 87, 1))
 	b.ReportAllocs()
 	times := make([]float64, 0, b.N)
 	b.ResetTimer()

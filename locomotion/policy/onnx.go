@@ -586,7 +586,7 @@ func fields(b []byte, path string, fn func(field) error) error {
 		// skip it whether or not fn read it.
 		m := protowire.ConsumeFieldValue(num, typ, b)
 		if m < 0 {
-			return fmt.Errorf("onnx: %s: field %d: malformed protobuf (%v)", path, num, protowire.ParseError(m))
+			return fmt.Errorf("onnx: %s: field %d: malformed protobuf (%v): not an ONNX model, or a damaged one", path, num, protowire.ParseError(m))
 		}
 		b = b[m:]
 	}

@@ -78,6 +78,9 @@ type Run struct {
 	Stderr io.Writer
 	// Logf is the loop's message printer (LoopSetup.Logf).
 	Logf func(string, ...any)
+	// Locomotion is what locomotion mode runs (a learned policy); nil: the
+	// walker of the robot's model, scored in the summary.
+	Locomotion runtime.Controller
 }
 
 // probe watches the simulation from the recorder's seat: contact
@@ -142,7 +145,9 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 		return nil, err
 	}
 	setup := LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf, Estimator: tap}
-	if wk, err := Walker(robot); err == nil {
+	if r.Locomotion != nil {
+		setup.Controller = r.Locomotion
+	} else if wk, err := Walker(robot); err == nil {
 		setup.Controller = wk
 		if pr.loco, err = newLocoProbe(robot, wk, period); err != nil {
 			return nil, err

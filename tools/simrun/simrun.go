@@ -73,13 +73,14 @@ func Robot(spec scene.Spec, noise bool, seed uint64) (*simhal.Robot, []string, e
 
 // Controllers are the values of Script's controller: what the runtime is
 // asked to do at the start.
-var Controllers = []string{"stand", "locomotion", "none"}
+var Controllers = []string{"stand", "locomotion", "policy", "none"}
 
 // Script is the start-up sequence of a simulated run: the command script at
 // path ("" for none), checked against the config's command limits, with the
 // start requests of controller before its steps — standup at t = 0 for
-// stand and locomotion, and locomotion once standup has finished
-// (standup.duration + 0.1 s) for locomotion; none adds nothing (the robot
+// stand, locomotion and policy, and locomotion once standup has finished
+// (standup.duration + 0.1 s) for locomotion and policy (a learned policy
+// is what locomotion mode runs then); none adds nothing (the robot
 // stays in damping unless the script asks). The result is nil when there
 // is nothing to run.
 func Script(cfg *runtime.Config, path, controller string) (*runtime.Script, error) {
@@ -94,14 +95,14 @@ func Script(cfg *runtime.Config, path, controller string) (*runtime.Script, erro
 	}
 	var steps []runtime.ScriptStep
 	switch controller {
-	case "stand", "locomotion":
+	case "stand", "locomotion", "policy":
 		steps = append(steps, runtime.ScriptStep{T: 0, Cmd: runtime.Command{Mode: runtime.ModeStandup}})
-		if controller == "locomotion" {
+		if controller != "stand" {
 			steps = append(steps, runtime.ScriptStep{T: cfg.Standup.Duration + 0.1, Cmd: runtime.Command{Mode: runtime.ModeLocomotion}})
 		}
 	case "none":
 	default:
-		return nil, fmt.Errorf("--controller %q: want stand, locomotion or none", controller)
+		return nil, fmt.Errorf("--controller %q: want stand, locomotion, policy or none", controller)
 	}
 	if len(steps) == 0 {
 		return script, nil

@@ -35,6 +35,11 @@ func (c *simCmd) checkUsed() error {
 	if err := u.err("without --record"); err != nil {
 		return err
 	}
+	u.add(c.Policy != "" && c.Controller != "policy", "--policy")
+	u.add(c.PolicyConfig != "" && c.Controller != "policy", "--policy-config")
+	if err := u.err("without --controller policy"); err != nil {
+		return err
+	}
 	u.add(c.Seed != 1 && !c.Noise, "--seed")
 	if err := u.err("without --noise (the seed is the sensor noise's)"); err != nil {
 		return err

@@ -15,6 +15,7 @@ type cli struct {
 	Log    logCmd    `cmd:"" help:"Read telemetry logs: info, export (CSV, MCAP), plot, replay, rerun."`
 	Bench  benchCmd  `cmd:"" help:"Benchmarks: simulator step throughput, real-time loop timing."`
 	Config configCmd `cmd:"" help:"Show the runtime configuration."`
+	Policy policyCmd `cmd:"" help:"Inspect learned locomotion policies (ONNX): info, check."`
 }
 
 func main() {

@@ -33,25 +33,29 @@ func (f *simFlags) spec() scene.Spec {
 type simCmd struct {
 	simFlags
 	viewFlags
-	Headless   bool          `help:"Run without a window."`
-	Duration   time.Duration `default:"10s" help:"Simulated time to run."`
-	Controller string        `default:"stand" enum:"stand,locomotion,none" help:"What the runtime is asked to do at the start: stand (standup, then stand), locomotion (standup, stand, then locomotion: the walking controller, driven by --commands gait/vx/vy/yaw_rate) or none (stay in damping; leave it to --commands)."`
-	Kp         *float64      `help:"Override stand.kp (N·m/rad) of the config."`
-	Kd         *float64      `help:"Override stand.kd (N·m·s/rad) of the config."`
-	Rate       *float64      `help:"Override loop.rate (Hz) of the config."`
-	Noise      bool          `help:"Realistic sensor noise (encoders, IMU)."`
-	Seed       uint64        `default:"1" help:"Sensor noise seed."`
-	Estimator  string        `default:"inekf" enum:"inekf,linear,imu,truth" help:"Base-state estimator: inekf (contact-aided invariant EKF), linear (MIT Cheetah's linear KF, the baseline), imu (IMU orientation only) or truth (simulator ground truth: simulation only). Scored against truth in the summary, with the linear baseline beside it."`
-	JSON       bool          `help:"Print the summary as JSON."`
-	Config     string        `help:"Runtime config (YAML; see 'stride config print'). Re-read when it changes, applied at the next tick." type:"path"`
-	Commands   string        `help:"Command script: timed set-points and mode requests (YAML; docs/commands.md)." type:"path"`
-	Realtime   bool          `help:"Pace the loop to the wall clock (default: lock-step, as fast as possible)."`
-	Log        string        `help:"Write a telemetry log of every tick and event (msgpack; docs/telemetry.md)." type:"path"`
-	Force      bool          `help:"Replace output files that already exist: --log, --screenshot, frames in --record (never one of the run's own inputs)."`
+	Headless     bool          `help:"Run without a window."`
+	Duration     time.Duration `default:"10s" help:"Simulated time to run."`
+	Controller   string        `default:"stand" enum:"stand,locomotion,policy,none" help:"What the runtime is asked to do at the start: stand (standup, then stand), locomotion (standup, stand, then locomotion: the walking controller, driven by --commands gait/vx/vy/yaw_rate), policy (the same with --policy running in locomotion mode; docs/policy.md) or none (stay in damping; leave it to --commands)."`
+	Policy       string        `help:"With --controller policy: the learned policy (ONNX)." type:"path"`
+	PolicyConfig string        `help:"With --controller policy: the policy's config (YAML; docs/policy.md)." type:"path"`
+	Kp           *float64      `help:"Override stand.kp (N·m/rad) of the config."`
+	Kd           *float64      `help:"Override stand.kd (N·m·s/rad) of the config."`
+	Rate         *float64      `help:"Override loop.rate (Hz) of the config."`
+	Noise        bool          `help:"Realistic sensor noise (encoders, IMU)."`
+	Seed         uint64        `default:"1" help:"Sensor noise seed."`
+	Estimator    string        `default:"inekf" enum:"inekf,linear,imu,truth" help:"Base-state estimator: inekf (contact-aided invariant EKF), linear (MIT Cheetah's linear KF, the baseline), imu (IMU orientation only) or truth (simulator ground truth: simulation only). Scored against truth in the summary, with the linear baseline beside it."`
+	JSON         bool          `help:"Print the summary as JSON."`
+	Config       string        `help:"Runtime config (YAML; see 'stride config print'). Re-read when it changes, applied at the next tick." type:"path"`
+	Commands     string        `help:"Command script: timed set-points and mode requests (YAML; docs/commands.md)." type:"path"`
+	Realtime     bool          `help:"Pace the loop to the wall clock (default: lock-step, as fast as possible)."`
+	Log          string        `help:"Write a telemetry log of every tick and event (msgpack; docs/telemetry.md)." type:"path"`
+	Force        bool          `help:"Replace output files that already exist: --log, --screenshot, frames in --record (never one of the run's own inputs)."`
 }
 
 // inputs are the files the run reads, which its outputs must not be.
-func (c *simCmd) inputs() []string { return nonEmpty(c.Model, c.Config, c.Commands) }
+func (c *simCmd) inputs() []string {
+	return nonEmpty(c.Model, c.Config, c.Commands, c.Policy, c.PolicyConfig)
+}
 
 func (c *simCmd) Run() error {
 	if c.Duration <= 0 {
@@ -99,8 +103,13 @@ func (c *simCmd) simulate() (*simrun.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	loco, err := c.policyController(robot)
+	if err != nil {
+		return nil, err
+	}
 	run := &simrun.Run{Config: cfg, Script: script, Controller: c.Controller, Duration: c.Duration, Realtime: c.Realtime,
-		ConfigPath: c.Config, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Stderr: os.Stderr, Estimator: c.Estimator}
+		ConfigPath: c.Config, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Stderr: os.Stderr, Estimator: c.Estimator,
+		Locomotion: loco}
 	var bar *progressbar.ProgressBar
 	if term.IsTerminal(int(os.Stderr.Fd())) && c.Duration >= 5*time.Second && !c.Realtime {
 		bar = progressbar.NewOptions64(run.Ticks(), progressbar.OptionSetWriter(os.Stderr),

@@ -76,7 +76,11 @@ func (s *viewSession) newLoop() error {
 	if err != nil {
 		return err
 	}
-	loop, err := simrun.NewLoop(s.robot, simrun.LoopSetup{Config: s.cfg, Script: script})
+	loco, err := c.policyController(s.robot)
+	if err != nil {
+		return err
+	}
+	loop, err := simrun.NewLoop(s.robot, simrun.LoopSetup{Config: s.cfg, Script: script, Controller: loco})
 	if err != nil {
 		return err
 	}
