@@ -35,6 +35,7 @@ type newtonScratch struct {
 	sameZones         bool         // the last rowDerivs found every row in its zone, none curved
 	exact             bool         // the last line search took the full step within unchanged quadratic zones
 	xPrev             []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
+	cn, c1, c2        []float64    // (nv) a contact's three Jacobian rows along its path
 	lastIters         int          // iterations of the last solve
 	lastRows          int          // rows of the last solve
 }
@@ -49,6 +50,7 @@ func (ns *newtonScratch) init(nv, tree, rows int) {
 	mk := func() []float64 { return make([]float64, nv) }
 	ns.v, ns.g, ns.dir, ns.me, ns.md = mk(), mk(), mk(), mk(), mk()
 	ns.xPrev = mk()
+	ns.cn, ns.c1, ns.c2 = mk(), mk(), mk()
 	ns.h = make([]float64, tree)
 	ns.hinv = mk()
 	ns.u = make([]float64, rows)
@@ -306,20 +308,26 @@ func (w *World) assembleHessian() {
 		if *B == ([9]float64{}) {
 			continue
 		}
-		// path runs from the body's last dof to the root, each entry the
-		// parent of the one before: path[a:] is k and then its ancestors,
-		// in the order of k's tree row.
+		// the three rows gathered along the path, which runs from the
+		// body's last dof to the root, each entry the parent of the one
+		// before: path[a:] is k and then its ancestors, in the order of
+		// k's tree row.
+		L := len(path)
+		cn, c1, c2 := ns.cn[:L], ns.c1[:L], ns.c2[:L]
 		for a, k := range path {
-			x := [3]float64{jn[k], j1[k], j2[k]}
-			bx := [3]float64{
-				B[0]*x[0] + B[1]*x[1] + B[2]*x[2],
-				B[3]*x[0] + B[4]*x[1] + B[5]*x[2],
-				B[6]*x[0] + B[7]*x[1] + B[8]*x[2],
-			}
-			tail := path[a:]
-			row := ns.h[m.TreeAdr[k] : m.TreeAdr[k]+len(tail)]
-			for b, q := range tail {
-				row[b] += bx[0]*jn[q] + bx[1]*j1[q] + bx[2]*j2[q]
+			cn[a], c1[a], c2[a] = jn[k], j1[k], j2[k]
+		}
+		for a, k := range path {
+			x0, x1, x2 := cn[a], c1[a], c2[a]
+			b0 := B[0]*x0 + B[1]*x1 + B[2]*x2
+			b1 := B[3]*x0 + B[4]*x1 + B[5]*x2
+			b2 := B[6]*x0 + B[7]*x1 + B[8]*x2
+			adr := m.TreeAdr[k]
+			row := ns.h[adr : adr+L-a]
+			tn, t1, t2 := cn[a:L], c1[a:L], c2[a:L]
+			tn, t1, t2 = tn[:len(row)], t1[:len(row)], t2[:len(row)]
+			for b := range row {
+				row[b] += b0*tn[b] + b1*t1[b] + b2*t2[b]
 			}
 		}
 	}

@@ -188,9 +188,19 @@ func (w *World) constraintSolve(v []float64) {
 		i1 := s.add(rowFriction, path, key*4+1, ci)
 		i2 := s.add(rowFriction, path, key*4+2, ci)
 		jn, j1, j2 := s.jrow(in), s.jrow(i1), s.jrow(i2)
+		// the point's velocity along e from dof k is e·(lin + ang × p) =
+		// e·lin + (p × e)·ang
+		n := c.Normal
+		pn, p1, p2 := c.Pos.Cross(n), c.Pos.Cross(t1), c.Pos.Cross(t2)
+		cdof := d.Cdof
 		for _, k := range path {
-			l := d.Cdof[k].At(c.Pos)
-			jn[k], j1[k], j2[k] = c.Normal.Dot(l), t1.Dot(l), t2.Dot(l)
+			cd := &cdof[k]
+			a0, a1, a2 := cd.Ang[0], cd.Ang[1], cd.Ang[2]
+			l0, l1, l2 := cd.Lin[0], cd.Lin[1], cd.Lin[2]
+			vn := n[0]*l0 + n[1]*l1 + n[2]*l2 + pn[0]*a0 + pn[1]*a1 + pn[2]*a2
+			v1 := t1[0]*l0 + t1[1]*l1 + t1[2]*l2 + p1[0]*a0 + p1[1]*a1 + p1[2]*a2
+			v2 := t2[0]*l0 + t2[1]*l1 + t2[2]*l2 + p2[0]*a0 + p2[1]*a1 + p2[2]*a2
+			jn[k], j1[k], j2[k] = vn, v1, v2
 		}
 		s.bound[in] = c.Friction
 		lam := w.bodyLambdaInv(c.Body)
