@@ -136,9 +136,10 @@ func (w *World) collideGeom(gi int, g *rbd.Geom, x *spatial.Transform, s terrain
 				return
 			}
 		}
-		mu := math.Max(s.mu, g.Friction[0])
+		pos := p.AddScaled(-r, n)
+		mu := w.Terrain.contactFriction(pos, math.Max(s.mu, g.Friction[0]))
 		w.Contacts = append(w.Contacts, Contact{Geom: gi, Body: g.Body, Shape: shape, Feature: feature,
-			Pos: p.AddScaled(-r, n), Normal: n, Dist: dist - r, Friction: mu})
+			Pos: pos, Normal: n, Dist: dist - r, Friction: mu})
 	}
 	axis := x.R.Col(2)
 	switch g.Type {
@@ -208,7 +209,7 @@ func (w *World) boxCornersInGeomBox(gi int, g *rbd.Geom, x *spatial.Transform, s
 			continue
 		}
 		w.Contacts = append(w.Contacts, Contact{Geom: gi, Body: g.Body, Shape: shape, Feature: 8 + c,
-			Pos: p, Normal: n.Neg(), Dist: dist, Friction: math.Max(s.mu, g.Friction[0])})
+			Pos: p, Normal: n.Neg(), Dist: dist, Friction: w.Terrain.contactFriction(p, math.Max(s.mu, g.Friction[0]))})
 	}
 }
 

@@ -11,11 +11,37 @@ import (
 // Terrain is the static world the robot stands on: planes (flat or tilted),
 // boxes (steps, platforms, obstacles) and height fields (rough ground). Each
 // shape has a Coulomb friction coefficient; a contact uses the larger of the
-// terrain's and the robot geom's (MuJoCo's rule).
+// terrain's and the robot geom's (MuJoCo's rule), except inside a friction
+// patch.
 type Terrain struct {
 	Planes []Plane
 	Boxes  []Box
 	Fields []HeightField
+	// Patches are regions of the ground with their own friction (ice, oil,
+	// a wet floor): a contact whose point lies over one — its x and y
+	// inside the rectangle, at any height — takes the patch's coefficient,
+	// whatever the shape's and the geom's. The first patch holding the
+	// point wins.
+	Patches []FrictionPatch
+}
+
+// FrictionPatch is a rectangle of the ground, in world x and y, with its own
+// Coulomb friction coefficient.
+type FrictionPatch struct {
+	MinX, MaxX, MinY, MaxY float64
+	Friction               float64
+}
+
+// contactFriction returns the friction of a contact at p whose shape and
+// geom give mu.
+func (t *Terrain) contactFriction(p spatial.Vec3, mu float64) float64 {
+	for i := range t.Patches {
+		c := &t.Patches[i]
+		if p[0] >= c.MinX && p[0] <= c.MaxX && p[1] >= c.MinY && p[1] <= c.MaxY {
+			return c.Friction
+		}
+	}
+	return mu
 }
 
 // Plane is the half-space n·x ≤ Offset (the ground below the surface n·x =
@@ -124,6 +150,14 @@ func (t *Terrain) Validate() error {
 	for i, b := range t.Boxes {
 		if !(b.Half[0] > 0 && b.Half[1] > 0 && b.Half[2] > 0) {
 			return fmt.Errorf("terrain: box %d: half-sizes %v must be positive", i, b.Half)
+		}
+	}
+	for i, c := range t.Patches {
+		if !(c.MinX < c.MaxX && c.MinY < c.MaxY) {
+			return fmt.Errorf("terrain: friction patch %d: want MinX < MaxX and MinY < MaxY, have x [%g, %g], y [%g, %g]", i, c.MinX, c.MaxX, c.MinY, c.MaxY)
+		}
+		if !(c.Friction >= 0) || math.IsInf(c.Friction, 0) {
+			return fmt.Errorf("terrain: friction patch %d: friction %g: want a finite value ≥ 0", i, c.Friction)
 		}
 	}
 	for i, f := range t.Fields {
