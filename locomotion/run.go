@@ -46,10 +46,12 @@ type RunConfig struct {
 	SweepFraction float64 `yaml:"sweep_fraction"`
 }
 
-// DefaultRunConfig: walk ↔ run at Froude 0.55 / 0.45 (1.9 / 1.7 m/s for
-// the built-in robot's 0.7 m leg), running duty ≤ 0.45.
+// DefaultRunConfig: walk ↔ run at Froude 0.13 / 0.09 (0.93 / 0.77 m/s for
+// the built-in robot's 0.68 m leg; the textbook walk → run Froude number
+// is 0.5, 1.8 m/s here, but the walker falls above about 0.8 m/s, so the
+// switch comes earlier), running duty ≤ 0.4.
 func DefaultRunConfig() RunConfig {
-	return RunConfig{Auto: true, FroudeUp: 0.55, FroudeDown: 0.45, WalkDutyMin: 0.52, RunDutyMax: 0.4,
+	return RunConfig{Auto: true, FroudeUp: 0.13, FroudeDown: 0.09, WalkDutyMin: 0.52, RunDutyMax: 0.4,
 		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, SweepFraction: 0.9}
 }
 
@@ -100,6 +102,10 @@ func (s *gaitSelector) update(c *RunConfig, g Gait, v, grav, leg float64) bool {
 			fr := Froude(v, grav, leg)
 			run = fr > c.FroudeUp || (s.running && fr >= c.FroudeDown)
 		}
+	case GaitStand:
+		// Stopping from a run: keep running while the speed ramps down,
+		// until it is slow enough to walk (the stop then walks to rest).
+		run = s.running && Froude(v, grav, leg) >= c.FroudeDown
 	}
 	if run != s.running {
 		s.changes++

@@ -2,6 +2,8 @@ package locomotion_test
 
 import (
 	"flag"
+	"github.com/stride-robotics/stride/estimator"
+	"github.com/stride-robotics/stride/sim"
 	"math"
 	"testing"
 
@@ -27,6 +29,7 @@ var (
 	runForceW  = flag.Float64("run.forcew", 0, "WBC force weight (0: default)")
 	runTD      = flag.Bool("run.td", false, "log the feet at each planned touchdown")
 	runSwingW  = flag.Float64("run.swingw", 0, "WBC swing weight (0: default)")
+	runEst     = flag.Bool("run.est", false, "InEKF and realistic sensor noise instead of the truth")
 	runAccel   = flag.Float64("run.accel", 0, "acceleration limit (0: default)")
 )
 
@@ -73,6 +76,9 @@ func TestRunDev(t *testing.T) {
 	}
 	if *runForceW > 0 {
 		r.walker.WBC().Weights.Force = *runForceW
+	}
+	if *runEst {
+		useInEKF(t, r, 1)
 	}
 	r.run(t, 300)
 	g, err := locomotion.ParseGait(*runGait)
@@ -134,4 +140,191 @@ func b2i(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// useInEKF puts the InEKF with realistic sensor noise (seed) in the loop of
+// r and restarts the walker on its estimate.
+func useInEKF(t testing.TB, r *walkRig, seed uint64) {
+	t.Helper()
+	r.robot.Sensors = sim.NewSensors(r.w, sim.RealisticSensors(seed))
+	var names []string
+	for _, j := range r.robot.Info().Joints {
+		names = append(names, j.Name)
+	}
+	ekf, err := estimator.NewInEKF(r.w.Model, names, estimator.DefaultConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.robot.Read(&r.sens); err != nil {
+		t.Fatal(err)
+	}
+	ekf.Reset(&r.sens)
+	ekf.Update(&r.sens, &r.e)
+	r.estim = ekf
+	if err := r.walker.Start(&r.in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runProbe watches a run from the simulator's truth (for evaluation only):
+// strides from one true left touchdown to the next, the flight time (both
+// feet off the ground) in each, and the largest change of a joint torque
+// from one tick to the next.
+type runProbe struct {
+	last      [2]bool
+	have      bool
+	open      bool
+	flight    int       // ticks of flight in the stride under way
+	flights   []float64 // s, per finished stride
+	tauPrev   [32]float64
+	jump      float64 // N·m/tick, largest since reset
+	jumpValid bool
+}
+
+func (p *runProbe) tick(r *walkRig) {
+	tr := r.robot.Truth()
+	c := [2]bool{tr.Feet[0].InContact, tr.Feet[1].InContact}
+	if p.have && c[0] && !p.last[0] {
+		if p.open {
+			p.flights = append(p.flights, float64(p.flight)*0.001)
+		}
+		p.open, p.flight = true, 0
+	}
+	if p.open && !c[0] && !c[1] {
+		p.flight++
+	}
+	p.last, p.have = c, true
+	for i := 0; i < r.out.N; i++ {
+		if p.jumpValid {
+			p.jump = math.Max(p.jump, math.Abs(r.out.Joint[i].Tau-p.tauPrev[i]))
+		}
+		p.tauPrev[i] = r.out.Joint[i].Tau
+	}
+	p.jumpValid = true
+}
+
+// runFor runs n ticks feeding p; false on a fall.
+func (r *walkRig) runFor(t *testing.T, p *runProbe, n int) bool {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if !r.run(t, 1) {
+			return false
+		}
+		p.tick(r)
+	}
+	return true
+}
+
+// Running at 1.5 m/s on the truth (the simulation is deterministic): from
+// standing, a run command accelerates at the configured 0.5 m/s²; over the
+// last 3 s of 8 the mean speed is within 0.15 m/s of the command, every
+// stride has a flight (both feet truly off the ground for at least 2 ms;
+// they are short: about 10 ms a stride, see docs/running.md),
+// the controller reports the run gait with a duty factor ≤ run_duty_max,
+// and a stop command brings it back to standing in double support, at
+// rest, within 6 s (run → walk → stand).
+func TestRunnerRuns(t *testing.T) {
+	const v = 1.5
+	r := newWalkRig(t)
+	r.run(t, 300)
+	r.cmd.Gait, r.cmd.Vx = locomotion.GaitRun, v
+	var p runProbe
+	if !r.runFor(t, &p, 5000) {
+		t.Fatal("fell accelerating")
+	}
+	p.flights = p.flights[:0]
+	c0, t0 := r.robot.Truth().COM, r.w.Time
+	if !r.runFor(t, &p, 3000) {
+		t.Fatal("fell running")
+	}
+	c1 := r.robot.Truth().COM
+	vx := (c1[0] - c0[0]) / (r.w.Time - t0)
+	g, _ := r.walker.Gait()
+	minF, sumF := math.Inf(1), 0.0
+	for _, f := range p.flights {
+		minF = math.Min(minF, f)
+		sumF += f
+	}
+	t.Logf("run %.1f m/s: last 3 s mean %.3f m/s; %d strides, flight per stride mean %.3f s, min %.3f s; gait %v, duty %.2f; QP failures %d",
+		v, vx, len(p.flights), sumF/float64(len(p.flights)), minF, g, r.walker.Scheduler().Duty(), r.walker.Failures())
+	if math.Abs(vx-v) > 0.15 {
+		t.Errorf("mean speed %.3f m/s, want %.1f ± 0.15", vx, v)
+	}
+	if len(p.flights) < 4 || minF < 0.002 {
+		t.Errorf("%d strides, shortest flight %.3f s: want a flight (≥ 2 ms) in every stride", len(p.flights), minF)
+	}
+	if g != locomotion.GaitRun || r.walker.Scheduler().Duty() > r.walker.Cfg.Run.RunDutyMax+1e-9 {
+		t.Errorf("gait %v, duty %.3f", g, r.walker.Scheduler().Duty())
+	}
+	if r.walker.Failures() != 0 {
+		t.Errorf("%d QP failures", r.walker.Failures())
+	}
+	r.cmd.Gait, r.cmd.Vx = locomotion.GaitStand, 0
+	if !r.run(t, 6000) {
+		t.Fatal("fell stopping")
+	}
+	tr := r.robot.Truth()
+	g, _ = r.walker.Gait()
+	sp := math.Hypot(tr.BaseLinVel[0], tr.BaseLinVel[1])
+	t.Logf("6 s after the stop: gait %v, contacts %v %v, base speed %.3f m/s", g, tr.Feet[0].InContact, tr.Feet[1].InContact, sp)
+	if g != locomotion.GaitStand || !tr.Feet[0].InContact || !tr.Feet[1].InContact || sp > 0.05 {
+		t.Errorf("after the stop: gait %v, contacts %v %v, speed %.3f m/s; want standing at rest", g, tr.Feet[0].InContact, tr.Feet[1].InContact, sp)
+	}
+}
+
+// Walk ↔ run on command and by speed (truth): walking at 0.6 m/s, `gait:
+// run` switches to running at whatever phase the command comes, `gait:
+// walk` back; then a walk command to 1.2 m/s runs by itself above the
+// Froude threshold (0.93 m/s) and walks again below 0.77 m/s when the
+// command drops to 0.5. No fall, four switches, and the largest torque
+// change from one tick to the next in the 300 ms after a switch is no
+// larger than the largest in the steady gaits around it (a switch bends
+// the schedule; it adds no jump of its own). The steady gaits' own changes
+// are far above the runtime's 2 N·m/tick mode-transition bound: touchdowns
+// and lift-offs switch contact forces within a tick (docs/running.md).
+func TestWalkRunSwitch(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 300)
+	var p runProbe
+	steady := 0.0
+	phase := func(g locomotion.Gait, vx float64, ticks int, what string) (switchJump float64) {
+		t.Helper()
+		r.cmd.Gait, r.cmd.Vx = g, vx
+		g0, _ := r.walker.Gait()
+		p.jump = 0
+		switched := -1
+		for i := 0; i < ticks; i++ {
+			if !r.runFor(t, &p, 1) {
+				t.Fatalf("%s: fell at %.3f s", what, r.w.Time)
+			}
+			if g1, _ := r.walker.Gait(); switched < 0 && g1 != g0 && g1 != locomotion.GaitStand && g0 != locomotion.GaitStand {
+				switched = i
+				steady = math.Max(steady, p.jump)
+				p.jump = 0
+			}
+			if switched >= 0 && i == switched+300 {
+				switchJump = p.jump
+				p.jump = 0
+			}
+		}
+		steady = math.Max(steady, p.jump)
+		g1, ph := r.walker.Gait()
+		t.Logf("%s: %v → %v (switched %v, at tick %d, phase %.2f), max torque change after the switch %.1f N·m/tick", what, g0, g1, switched >= 0, switched, ph, switchJump)
+		return switchJump
+	}
+	phase(locomotion.GaitWalk, 0.6, 4000, "walk 0.6 m/s")
+	j1 := phase(locomotion.GaitRun, 0.6, 4000, "run command")
+	j2 := phase(locomotion.GaitWalk, 0.6, 4000, "walk command")
+	j3 := phase(locomotion.GaitWalk, 1.2, 4000, "walk command to 1.2 m/s")
+	j4 := phase(locomotion.GaitWalk, 0.5, 5000, "walk command to 0.5 m/s")
+	n := r.walker.GaitSwitches()
+	t.Logf("steady gaits' largest torque change %.1f N·m/tick; %d switches", steady, n)
+	if n != 4 {
+		t.Errorf("%d walk↔run switches, want 4", n)
+	}
+	for i, j := range []float64{j1, j2, j3, j4} {
+		if j > steady {
+			t.Errorf("switch %d: torque change %.1f N·m/tick, steady gaits %.1f", i+1, j, steady)
+		}
+	}
 }

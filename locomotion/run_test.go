@@ -8,8 +8,9 @@ import (
 )
 
 // The walk ↔ run selection: a run command runs at any speed; a walk command
-// runs above Froude 0.55 and walks again only below 0.45 (hysteresis);
-// with Auto off it always walks; stand never runs.
+// runs above FroudeUp and walks again only below FroudeDown (hysteresis);
+// with Auto off it always walks; a stand request while running keeps
+// running until the speed is below the FroudeDown speed.
 func TestGaitSelector(t *testing.T) {
 	c := DefaultRunConfig()
 	const g, leg = 9.81, 0.7
@@ -22,7 +23,7 @@ func TestGaitSelector(t *testing.T) {
 	}{
 		{GaitWalk, 0, false}, {GaitWalk, up - 0.01, false}, {GaitWalk, up + 0.01, true},
 		{GaitWalk, (up + down) / 2, true}, {GaitWalk, down + 0.01, true}, {GaitWalk, down - 0.01, false},
-		{GaitWalk, (up + down) / 2, false}, {GaitRun, 0, true}, {GaitStand, 3, false},
+		{GaitWalk, (up + down) / 2, false}, {GaitRun, 0, true}, {GaitStand, 3, true}, {GaitStand, down - 0.01, false},
 	} {
 		if got := s.update(&c, st.gait, st.v, g, leg); got != st.want {
 			t.Errorf("%v at %.3f m/s: run %v, want %v", st.gait, st.v, got, st.want)

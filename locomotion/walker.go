@@ -292,7 +292,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			w.startLeft = -1
 		}
 	}
-	w.sched.SetRun(walk && w.run.sel.update(&w.Cfg.Run, cmd.Gait, math.Hypot(w.vCmd[0], w.vCmd[1]), w.plan.Gravity, w.P.LegLength))
+	w.sched.SetRun(w.run.sel.update(&w.Cfg.Run, cmd.Gait, math.Hypot(w.vCmd[0], w.vCmd[1]), w.plan.Gravity, w.P.LegLength))
 	w.sched.Update(dt, schedWalk, speed)
 	walking := w.sched.Walking() || w.startLeft > 0
 	yawRate := 0.0
