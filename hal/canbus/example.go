@@ -66,7 +66,7 @@ func Example(info *hal.Info, rate float64, imuPort string) ([]byte, error) {
 	}
 	b.WriteString("buses:\n")
 	for _, bu := range buses {
-		fmt.Fprintf(&b, "  %s: {protocol: %s, bitrate: 1000000, master_id: 0, reply_timeout: 500us}\n", bu.name, bu.proto)
+		fmt.Fprintf(&b, "  %s: {protocol: %s, bitrate: 1000000, master_id: 0, reply_timeout: 800us}\n", bu.name, bu.proto)
 	}
 	b.WriteString("joints:\n")
 	for _, bu := range buses {

@@ -306,6 +306,34 @@ func (r *Robot) Probe(ctx context.Context, tries int) ([]JointReport, error) {
 	return out, nil
 }
 
+// WaitIMU waits up to d for the IMU's first sample; it fails, naming
+// the port, when none comes. A file without an IMU passes at once.
+func (r *Robot) WaitIMU(ctx context.Context, d time.Duration) error {
+	if r.imu == nil {
+		return nil
+	}
+	end := time.Now().Add(d)
+	var s hal.IMU
+	for {
+		n, _, err := r.imu.Latest(&s)
+		if n > 0 {
+			return nil
+		}
+		if err != nil || time.Now().After(end) {
+			why := "sends nothing"
+			if err != nil {
+				why = err.Error()
+			}
+			return fmt.Errorf("refusing to start: the IMU (%s) %s", r.file.IMU.Port, why)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
 // CheckStart returns an error listing every joint whose drive does not
 // answer, lies outside its range or reports a fault: the start guard of
 // `stride robot run`.

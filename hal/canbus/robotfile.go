@@ -288,7 +288,7 @@ func (p *parser) buses(f *File, n *yaml.Node) error {
 			}
 		}
 		key := "buses." + name
-		b := BusSpec{Name: name, Bitrate: 1000000, Line: k.Line, ReplyTimeout: period / 2}
+		b := BusSpec{Name: name, Bitrate: 1000000, Line: k.Line, ReplyTimeout: period * 8 / 10}
 		err = p.fields(v, key, []string{"bitrate", "protocol", "master_id", "reply_timeout"}, func(k string, v *yaml.Node) error {
 			switch k[len(key)+1:] {
 			case "bitrate":

@@ -22,7 +22,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Joints) != 2 || f.Joints[1].Gear != 2 || f.Joints[1].Direction != -1 || f.Buses[0].ReplyTimeout != 500e3 {
+	if len(f.Joints) != 2 || f.Joints[1].Gear != 2 || f.Joints[1].Direction != -1 || f.Buses[0].ReplyTimeout != 800e3 {
 		t.Fatalf("parsed %+v", f)
 	}
 	info := f.Info()

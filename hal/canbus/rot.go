@@ -43,3 +43,19 @@ func quatMul(a, b [4]float64) [4]float64 {
 		a[0]*b[3] + a[1]*b[2] - a[2]*b[1] + a[3]*b[0],
 	}
 }
+
+// Mount returns the rotation from the IMU's own frame to the model's IMU
+// frame (MountRPY): v_model = R · v_imu.
+func (s *IMUSpec) Mount() [3][3]float64 {
+	d := math.Pi / 180
+	return rpyMatrix(s.MountRPY[0]*d, s.MountRPY[1]*d, s.MountRPY[2]*d)
+}
+
+// MountQuat is Mount as a unit quaternion (w, x, y, z).
+func (s *IMUSpec) MountQuat() [4]float64 {
+	m := s.Mount()
+	return matQuat(&m)
+}
+
+// QuatMul returns the Hamilton product a ⊗ b.
+func QuatMul(a, b [4]float64) [4]float64 { return quatMul(a, b) }
