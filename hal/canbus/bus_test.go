@@ -130,7 +130,7 @@ func hold(n int) hal.Commands {
 
 func (g *rig) enable() {
 	g.t.Helper()
-	reps, err := g.robot.Probe(context.Background(), 2)
+	reps, err := g.robot.Probe(context.Background(), 200*time.Millisecond)
 	if err != nil {
 		g.t.Fatal(err)
 	}
@@ -261,7 +261,7 @@ func TestStartGuard(t *testing.T) {
 	g.plant.mu.Lock()
 	g.plant.p[0] = 1.2 // joint a outside [-1, 1]
 	g.plant.mu.Unlock()
-	reps, err := g.robot.Probe(context.Background(), 2)
+	reps, err := g.robot.Probe(context.Background(), 200*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +283,7 @@ func TestZero(t *testing.T) {
 	if err := g.robot.Zero(context.Background(), []int{0}); err != nil {
 		t.Fatal(err)
 	}
-	reps, _ := g.robot.Probe(context.Background(), 1)
+	reps, _ := g.robot.Probe(context.Background(), 200*time.Millisecond)
 	if math.Abs(reps[0].Q) > 1e-3 || math.Abs(reps[1].Q) > 1e-3 {
 		t.Errorf("after zeroing joint a at 0.7: a %g (want 0), b %g (unchanged 0)", reps[0].Q, reps[1].Q)
 	}

@@ -278,14 +278,20 @@ type JointReport struct {
 }
 
 // Probe talks to every drive without enabling it — the disable frame, to
-// which an MIT drive replies with its state — `tries` times, and reports
-// each joint.
-func (r *Robot) Probe(ctx context.Context, tries int) ([]JointReport, error) {
-	for i := 0; i < max(1, tries); i++ {
+// which an MIT drive replies with its state — at least twice, and again
+// until every drive has answered or wait has passed; it reports each
+// joint.
+func (r *Robot) Probe(ctx context.Context, wait time.Duration) ([]JointReport, error) {
+	end := time.Now().Add(wait)
+	for i := 0; ; i++ {
 		if err := r.control(ctx, OpDisable, nil); err != nil {
 			return nil, err
 		}
+		if i >= 1 && (r.allAnswered() || time.Now().After(end)) {
+			break
+		}
 	}
+	time.Sleep(time.Millisecond) // the last cycle's late replies
 	var s hal.Sensors
 	_ = r.Read(&s)
 	out := make([]JointReport, len(r.info.Joints))
@@ -332,6 +338,20 @@ func (r *Robot) WaitIMU(ctx context.Context, d time.Duration) error {
 		case <-time.After(time.Millisecond):
 		}
 	}
+}
+
+func (r *Robot) allAnswered() bool {
+	for _, b := range r.buses {
+		b.mu.Lock()
+		for k := range b.pub {
+			if !b.pub[k].Have {
+				b.mu.Unlock()
+				return false
+			}
+		}
+		b.mu.Unlock()
+	}
+	return true
 }
 
 // CheckStart returns an error listing every joint whose drive does not

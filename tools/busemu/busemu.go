@@ -2,6 +2,7 @@ package busemu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -220,8 +221,11 @@ func (e *Emulator) sendIMU(buf []byte) {
 		var s hal.IMU
 		e.toSensor(&e.sens.IMU, &s)
 		imu.Encode(buf, &s)
-		_ = e.imuConn.SetWriteDeadline(time.Now().Add(time.Millisecond))
-		if _, err := e.imuConn.Write(buf); err != nil {
+		// A reader that stops reading must not stall the physics: the
+		// write gives up after 20 ms (the sample is lost, the parser
+		// resynchronises); any other error ends the stream.
+		_ = e.imuConn.SetWriteDeadline(time.Now().Add(20 * time.Millisecond))
+		if _, err := e.imuConn.Write(buf); err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
 			e.imuConn.Close()
 			e.imuConn = nil
 		}

@@ -87,7 +87,7 @@ func Open(ctx context.Context, f *canbus.File, busDir string) (*canbus.Robot, []
 	if err != nil {
 		return nil, nil, err
 	}
-	reps, err := robot.Probe(ctx, 3)
+	reps, err := robot.Probe(ctx, 500*time.Millisecond)
 	if err != nil {
 		robot.Close()
 		return nil, nil, err
