@@ -291,7 +291,7 @@ func (b *bus) finish(op Op, mask uint64, enabled bool) {
 		if m.maxTemp > 0 && m.st.Temp > m.maxTemp {
 			f |= hal.FaultOverTemp
 		}
-		if enabled && m.have && !m.st.Enabled {
+		if enabled && m.have && !m.st.Enabled && sentNow && !m.want { // this cycle's own reply says so
 			f |= hal.FaultDisabled
 		}
 		m.fault = f | m.fault&hal.FaultProtocol

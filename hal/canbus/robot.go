@@ -340,6 +340,20 @@ func (r *Robot) WaitIMU(ctx context.Context, d time.Duration) error {
 	}
 }
 
+func (r *Robot) allEnabled() bool {
+	for _, b := range r.buses {
+		b.mu.Lock()
+		for k := range b.pub {
+			if !b.pub[k].State.Enabled || b.pub[k].LastReply.Before(b.at.Add(-b.period)) {
+				b.mu.Unlock()
+				return false
+			}
+		}
+		b.mu.Unlock()
+	}
+	return true
+}
+
 func (r *Robot) allAnswered() bool {
 	for _, b := range r.buses {
 		b.mu.Lock()
@@ -378,8 +392,15 @@ func CheckStart(reps []JointReport) error {
 // Enable puts every drive in motor mode, holding damping: the robot is
 // halted first so that the drives' first set-point is damping.
 func (r *Robot) Enable(ctx context.Context) error {
-	if err := r.control(ctx, OpEnable, nil); err != nil {
-		return err
+	// A lost reply leaves the drive's state unknown: enable again until
+	// every drive that reports it says enabled (at most 5 times).
+	for i := 0; i < 5; i++ {
+		if err := r.control(ctx, OpEnable, nil); err != nil {
+			return err
+		}
+		if r.allEnabled() {
+			break
+		}
 	}
 	r.enabled.Store(true)
 	d := hal.Damping(len(r.info.Joints), HaltDamping)
