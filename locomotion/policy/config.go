@@ -81,6 +81,7 @@ type Term struct {
 	History  int       // frames of this term stacked, oldest first (1: none)
 	Period   float64   // s, gait_phase only
 	CosFirst bool      // gait_phase: cos before sin
+	Unique   bool      // base_quat: the sign with w ≥ 0 (Isaac Lab's make_quat_unique)
 	Line     int
 }
 
@@ -529,8 +530,8 @@ func (d *decoder) terms(n *yaml.Node, p preset, c *Config) error {
 	for i, e := range n.Content {
 		key := fmt.Sprintf("observations[%d]", i)
 		t := Term{History: 1, Clip: math.Inf(1), Line: e.Line}
-		var kindNode, scaleNode, periodNode, cosNode *yaml.Node
-		if err := d.mapping(e, key, []string{"term", "scale", "clip", "history", "period", "cos_first"}, func(k string, v *yaml.Node) error {
+		var kindNode, scaleNode, periodNode, cosNode, uniqueNode *yaml.Node
+		if err := d.mapping(e, key, []string{"term", "scale", "clip", "history", "period", "cos_first", "unique"}, func(k string, v *yaml.Node) error {
 			var err error
 			switch k {
 			case "term":
@@ -545,6 +546,8 @@ func (d *decoder) terms(n *yaml.Node, p preset, c *Config) error {
 				periodNode = v
 			case "cos_first":
 				cosNode = v
+			case "unique":
+				uniqueNode = v
 			}
 			return err
 		}); err != nil {
@@ -581,6 +584,14 @@ func (d *decoder) terms(n *yaml.Node, p preset, c *Config) error {
 		}
 		if (periodNode != nil || cosNode != nil) != (t.Kind == TermPhase) && (periodNode != nil || cosNode != nil) {
 			return d.fail(e, key, "period and cos_first belong to gait_phase only")
+		}
+		if uniqueNode != nil {
+			if t.Kind != TermQuat {
+				return d.fail(e, key, "unique belongs to base_quat only")
+			}
+			if t.Unique, err = d.boolean(uniqueNode, key+".unique"); err != nil {
+				return err
+			}
 		}
 		if t.Kind == TermPhase {
 			if periodNode == nil {

@@ -83,6 +83,7 @@ func TestConfigErrors(t *testing.T) {
 		{"decimation: 20\n" + j + "observations:\n  - {term: joint_pos, clip: -1}\n", "p.yaml:5:29: observations[0].clip: -1: want a positive bound"},
 		{"decimation: 20\n" + j + "observations:\n  - {term: joint_pos, period: 1}\n", "p.yaml:5:5: observations[0]: period and cos_first belong to gait_phase only"},
 		{"decimation: 20\n" + j + "observations:\n  - {term: base_quat}\n", "quaternion is required with a base_quat term"},
+		{"decimation: 20\n" + j + "observations:\n  - {term: joint_pos, unique: true}\n", "p.yaml:5:5: observations[0]: unique belongs to base_quat only"},
 		{"decimation: 20\n" + j + "observations: {term: joint_pos}\n", "p.yaml:4:15: observations: want a list of terms"},
 		{"decimation: 20\n" + j + o + "hold: {kp: -3, kd: 1}\n", "p.yaml:6:12: hold.kp: -3 is out of range"},
 		{"decimation: [\n", "p.yaml:"},

@@ -240,6 +240,9 @@ func (o *Observer) value(r []float64, term *Term, in *locomotion.Input, q spatia
 	case TermGravity:
 		toBase([3]float64{0, 0, -1})
 	case TermQuat:
+		if term.Unique && q.W < 0 {
+			q = spatial.Quat{W: -q.W, X: -q.X, Y: -q.Y, Z: -q.Z}
+		}
 		if o.cfg.Quaternion == "xyzw" {
 			r[0], r[1], r[2], r[3] = q.X, q.Y, q.Z, q.W
 		} else {

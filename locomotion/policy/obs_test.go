@@ -100,6 +100,10 @@ func TestObsBaseTerms(t *testing.T) {
 	near(t, "yawed base", got, []float64{0, -1, 0, 2, 0, 0, 0, 0, -1, 0.83, s, 0, 0, s, 0, 0, math.Pi / 2})
 	got = observe(t, f, "xyzw", "observations:\n  - {term: base_quat}\n", nil, 0)
 	near(t, "xyzw", got, []float64{0, 0, s, s})
+	f.est.Quat = [4]float64{-s, 0, 0, -s} // the same rotation, the other sign
+	got = observe(t, f, "wxyz", "observations:\n  - {term: base_quat}\n  - {term: base_quat, unique: true}\n", nil, 0)
+	near(t, "unique", got, []float64{-s, 0, 0, -s, s, 0, 0, s})
+	f.est.Quat = [4]float64{s, 0, 0, s}
 
 	// Pitched 30° about y (nose down): gravity Rᵀ·(0,0,−1) = (sin 30°, 0, −cos 30°).
 	th := math.Pi / 6
