@@ -3,7 +3,6 @@ package runtime
 import (
 	"context"
 	"math"
-	"os"
 	"strings"
 	"time"
 
@@ -29,14 +28,12 @@ type reload struct {
 // without a restart is the point; the robot runtime leaves it off.
 func (l *Loop) WatchConfig(ctx context.Context, path string) {
 	cur := l.cfg.Clone()
-	stat := func() (time.Time, int64) {
-		fi, err := os.Stat(path)
-		if err != nil {
-			return time.Time{}, -1
-		}
-		return fi.ModTime(), fi.Size()
+	st, err := newStamper(path)
+	if err != nil {
+		l.logf("config reload %s: %v; the file is not watched", path, err)
+		return
 	}
-	mt, size := stat()
+	last := st.stamp()
 	poll := time.Duration(cur.Reload.Poll * 1e9)
 	go func() {
 		t := time.NewTicker(poll)
@@ -47,11 +44,11 @@ func (l *Loop) WatchConfig(ctx context.Context, path string) {
 				return
 			case <-t.C:
 			}
-			m, s := stat()
-			if m.Equal(mt) && s == size {
+			now := st.stamp() // a poll allocates nothing
+			if now == last {
 				continue
 			}
-			mt, size = m, s
+			last = now
 			if next := l.prepareReload(path, cur); next != nil {
 				cur = next
 			}

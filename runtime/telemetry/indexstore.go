@@ -24,6 +24,11 @@ type indexStore struct {
 }
 
 func (s *indexStore) add(e []byte) {
+	if s.mem == nil {
+		// Sized up front: grown by doubling it would leave 64 KiB of
+		// garbage in the first minute of every log.
+		s.mem = make([]byte, 0, indexSpillAt)
+	}
 	if !s.inMem && len(s.mem)+len(e) > indexSpillAt {
 		s.spill()
 	}

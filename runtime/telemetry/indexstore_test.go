@@ -61,3 +61,27 @@ func TestIndexSpillsAndReadsBack(t *testing.T) {
 		})
 	}
 }
+
+// The in-memory part is allocated once at its full size: adding entries,
+// spilling included, makes no garbage.
+func TestIndexStoreAddAllocatesNothing(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	var s indexStore
+	defer func() {
+		if s.file != nil {
+			s.file.Close()
+		}
+	}()
+	e := make([]byte, 136)
+	s.add(e)
+	if cap(s.mem) != indexSpillAt {
+		t.Fatalf("in-memory capacity %d, want %d", cap(s.mem), indexSpillAt)
+	}
+	s.add(e) // the spill file is made (allocating) on the first spill
+	for s.spilled == 0 {
+		s.add(e)
+	}
+	if n := testing.AllocsPerRun(2000, func() { s.add(e) }); n != 0 {
+		t.Errorf("%v allocations per entry (%d spilled)", n, s.spilled)
+	}
+}

@@ -21,6 +21,13 @@ func soakGC() int {
 	return 100
 }
 
+// soakPriority is the soak's loop.priority (SCHED_FIFO of the loop thread):
+// 0, or STRIDE_SOAK_PRIORITY.
+func soakPriority() int {
+	n, _ := strconv.Atoi(os.Getenv("STRIDE_SOAK_PRIORITY"))
+	return n
+}
+
 // soakSampleEvery is the long soak's memory sampling interval: a minute, or
 // STRIDE_SOAK_SAMPLE (a duration of at least 1s) to look closer.
 func soakSampleEvery() time.Duration {
@@ -39,7 +46,7 @@ func soakSampleEvery() time.Duration {
 // until loop.memory_limit_mb, which says nothing about leaks; with it on,
 // growth is live memory.
 func writeSoakConfig(path, addr string, kd float64) error {
-	cfg := fmt.Sprintf("loop:\n  gc_percent: %d\ncommands:\n  udp:\n    listen: %q\n    max_rate: 400\n    burst: 40\nreload:\n  poll: 0.1\nstand:\n  kd: %g\n", soakGC(), addr, kd)
+	cfg := fmt.Sprintf("loop:\n  gc_percent: %d\n  priority: %d\ncommands:\n  udp:\n    listen: %q\n    max_rate: 400\n    burst: 40\nreload:\n  poll: 0.1\nstand:\n  kd: %g\n", soakGC(), soakPriority(), addr, kd)
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, []byte(cfg), 0o644); err != nil {
 		return err
