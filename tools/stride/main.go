@@ -16,6 +16,7 @@ type cli struct {
 	Bench  benchCmd  `cmd:"" help:"Benchmarks: simulator step throughput, real-time loop timing."`
 	Config configCmd `cmd:"" help:"Show the runtime configuration."`
 	Policy policyCmd `cmd:"" help:"Inspect learned locomotion policies (ONNX): info, check."`
+	Sweep  sweepCmd  `cmd:"" help:"Parameter sweeps and a CMA-ES optimiser over simulated rollouts, sharded across a cluster."`
 }
 
 func main() {
