@@ -95,10 +95,11 @@ type Options struct {
 	Contact    ContactParams
 	Solver     Solver
 	// SolverIterations caps the iterations per step (default 100: Newton
-	// typically needs 2–5, PGS far more); SolverTolerance stops earlier: Newton
-	// once an iteration improves the cost by less than that fraction, PGS once
-	// no impulse changes by more than that fraction of the largest (default
-	// 1e-8).
+	// typically needs 1–5, PGS far more); SolverTolerance stops earlier: Newton
+	// once the cost's gradient is below that fraction of the smooth forces'
+	// (M·Δv − h·f) or a full step within unchanged quadratic zones has landed
+	// on the minimum, PGS once no impulse changes by more than that fraction
+	// of the largest (default 1e-8).
 	SolverIterations int
 	SolverTolerance  float64
 	// DisableConstraints turns off contacts, joint limits and friction loss

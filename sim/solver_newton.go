@@ -32,8 +32,6 @@ type newtonScratch struct {
 	u, jd, f          []float64    // (rows) J·v, J·Δ, impulses
 	b                 [][9]float64 // (rows) 3×3 (contact) or 1×1 Hessian block at a group's first row
 	zone              []uint8      // (rows) each row's cost zone at the current iterate
-	sameZones         bool         // the last rowDerivs found every row in its zone, none curved
-	exact             bool         // the last line search took the full step within unchanged quadratic zones
 	xPrev             []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
 	cn, c1, c2        []float64    // (nv) a contact's three Jacobian rows along its path
 	lastIters         int          // iterations of the last solve
@@ -92,8 +90,9 @@ func (w *World) solveNewton(vcur []float64) {
 	} else {
 		w.startAt(vcur, ns.xPrev, false, false)
 	}
+	evals := 0 // gradient evaluations
 	for it := 0; it < w.Opt.SolverIterations; it++ {
-		w.SolverIterations = it + 1
+		evals = it + 1
 		// gradient g = M·x − h·f − Jᵀ·p at v
 		w.evalRows(ns.u, true)
 		copy(ns.g, ns.me)
@@ -123,8 +122,20 @@ func (w *World) solveNewton(vcur []float64) {
 			ns.dir[k] = -ns.g[k]
 		}
 		rbd.SolveTreePacked(m, ns.dir, ns.h, ns.hinv)
-		// exact line search along dir
 		s.mulJ(ns.dir, ns.jd)
+		if w.fullStepExact() {
+			// every row keeps its quadratic zone over the full step, so the
+			// cost is the Newton model along it and α = 1 is its minimum
+			for k := 0; k < nv; k++ {
+				ns.v[k] += ns.dir[k]
+			}
+			for i := 0; i < s.n; i++ {
+				ns.u[i] += ns.jd[i]
+			}
+			w.SolverResidual = 0
+			break
+		}
+		// exact line search along dir
 		rbd.MulTreePacked(m, ns.md, sc.metric, ns.dir)
 		alpha := w.lineSearch()
 		if alpha == 0 {
@@ -137,14 +148,12 @@ func (w *World) solveNewton(vcur []float64) {
 		for i := 0; i < s.n; i++ {
 			ns.u[i] += alpha * ns.jd[i]
 		}
-		if ns.exact {
-			// a full Newton step within unchanged quadratic zones lands on
-			// the minimum: the gradient there is zero to rounding
-			w.SolverResidual = 0
-			break
-		}
 	}
-	ns.lastIters, ns.lastRows = w.SolverIterations, s.n
+	// An iteration is a Newton step (direction and line search), as
+	// MuJoCo's solver_iter counts; the gradient check that ends the solve
+	// is not one.
+	w.SolverIterations = w.SolverFactorizations
+	ns.lastIters, ns.lastRows = evals, s.n
 	// impulses at the solution
 	w.evalRows(ns.u, false)
 	copy(s.p[:s.n], ns.f[:s.n])
@@ -360,11 +369,9 @@ func (w *World) lineSearch() float64 {
 	tol := lineSearchTol * -d0
 	alpha := 1.0
 	g, h := deriv(alpha)
-	ns.exact = ns.sameZones
 	if math.Abs(g) <= tol {
 		return alpha
 	}
-	ns.exact = false
 	lo, hi := 0.0, math.Inf(1)
 	for k := 0; k < 50; k++ {
 		if g < 0 {
@@ -391,6 +398,56 @@ func (w *World) lineSearch() float64 {
 	return alpha
 }
 
+// fullStepExact reports whether at u + jd (the full Newton step) every row
+// is in the zone it is in at u and no zone is curved: then the cost along
+// the step is exactly the quadratic Newton model and the step lands on the
+// minimum. It counts as a line-search evaluation.
+func (w *World) fullStepExact() bool {
+	s := &w.rows
+	ns := &w.scratch.newton
+	w.SolverLineEvals++
+	for i := 0; i < s.n; i++ {
+		u0 := ns.u[i] + ns.jd[i]
+		z := ns.zone[i]
+		switch s.kind[i] {
+		case rowNormal:
+			if z == zoneCurved || contactZone(s, i, u0, ns.u[i+1]+ns.jd[i+1], ns.u[i+2]+ns.jd[i+2]) != z {
+				return false
+			}
+			i += 2
+		case rowLimit:
+			if (s.target[i]-u0 > 0) != (z == zoneQuadratic) {
+				return false
+			}
+		case rowFrictionLoss:
+			if (math.Abs(s.target[i]-u0) <= s.r[i]*s.bound[i]) != (z == zoneQuadratic) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// contactZone is the zone of contact i's cost at row velocities (un, u1,
+// u2), as contactCost finds it.
+func contactZone(s *rowSet, i int, un, u1, u2 float64) uint8 {
+	rn := s.r[i]
+	rt := 0.5 * (s.r[i+1] + s.r[i+2])
+	sn, st := math.Sqrt(rn), math.Sqrt(rt)
+	mu := s.bound[i] * st / sn
+	wn := (s.target[i] - un) / sn
+	w1 := (s.target[i+1] - u1) / st
+	w2 := (s.target[i+2] - u2) / st
+	ts := math.Sqrt(w1*w1 + w2*w2)
+	switch {
+	case ts <= mu*wn:
+		return zoneQuadratic
+	case mu*ts <= -wn:
+		return zoneFree
+	}
+	return zoneCurved
+}
+
 // rowDerivs returns the first and second derivatives in α of the rows' cost
 // at u + α·jd (u = J·v of the current iterate).
 func (w *World) rowDerivs(alpha float64) (float64, float64) {
@@ -400,15 +457,13 @@ func (w *World) rowDerivs(alpha float64) (float64, float64) {
 	var f [3]float64
 	var B [9]float64
 	d1, d2 := 0.0, 0.0
-	ns.sameZones = true
 	for i := 0; i < s.n; i++ {
 		jd0 := ns.jd[i]
 		u0 := ns.u[i] + alpha*jd0
 		switch s.kind[i] {
 		case rowNormal:
 			jd1, jd2 := ns.jd[i+1], ns.jd[i+2]
-			_, z := contactCost(s, i, u0, ns.u[i+1]+alpha*jd1, ns.u[i+2]+alpha*jd2, f[:], &B, true)
-			ns.sameZones = ns.sameZones && z == ns.zone[i] && z != zoneCurved
+			contactCost(s, i, u0, ns.u[i+1]+alpha*jd1, ns.u[i+2]+alpha*jd2, f[:], &B, true)
 			d1 -= f[0]*jd0 + f[1]*jd1 + f[2]*jd2
 			x := [3]float64{jd0, jd1, jd2}
 			for r := 0; r < 3; r++ {
@@ -418,25 +473,19 @@ func (w *World) rowDerivs(alpha float64) (float64, float64) {
 			}
 			i += 2
 		case rowLimit:
-			z := zoneFree
 			if y := s.target[i] - u0; y > 0 {
 				d1 -= y / s.r[i] * jd0
 				d2 += jd0 * jd0 / s.r[i]
-				z = zoneQuadratic
 			}
-			ns.sameZones = ns.sameZones && z == ns.zone[i]
 		case rowFrictionLoss:
 			y := s.target[i] - u0
 			r, b := s.r[i], s.bound[i]
-			z := zoneLinear
 			if math.Abs(y) <= r*b {
 				d1 -= y / r * jd0
 				d2 += jd0 * jd0 / r
-				z = zoneQuadratic
 			} else {
 				d1 -= math.Copysign(b, y) * jd0
 			}
-			ns.sameZones = ns.sameZones && z == ns.zone[i]
 		}
 	}
 	return d1, d2

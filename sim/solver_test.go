@@ -113,10 +113,10 @@ func (w *World) newtonCost(vcur, v []float64) float64 {
 	return c + w.evalRows(ns.u, false)
 }
 
-// The solver's work counters: Newton counts its iterations, Hessian
-// factorisations (at most one per iteration) and line-search evaluations
-// (at least one per factorisation); PGS and an unconstrained step report no
-// Newton work.
+// The solver's work counters: Newton counts its steps (one Hessian
+// factorisation each, as MuJoCo counts iterations) and line-search
+// evaluations (at least one per step); PGS and an unconstrained step report
+// no Newton work.
 func TestSolverCounters(t *testing.T) {
 	m, err := models.Builtin()
 	if err != nil {
@@ -131,12 +131,12 @@ func TestSolverCounters(t *testing.T) {
 	for s := 0; s < 300; s++ {
 		stepN(t, w, 1)
 		it, ev, fa := w.SolverIterations, w.SolverLineEvals, w.SolverFactorizations
-		if fa > it || ev < fa || (len(w.Contacts) > 0 && it < 1) {
+		if fa != it || ev < fa {
 			t.Fatalf("step %d: %d iterations, %d line-search evaluations, %d factorisations", s, it, ev, fa)
 		}
 		iters, evals, facts = iters+it, evals+ev, facts+fa
 	}
-	if iters < 300 || facts < 1 || evals < facts {
+	if iters < 280 || evals < facts {
 		t.Errorf("over 300 steps: %d iterations, %d evaluations, %d factorisations", iters, evals, facts)
 	}
 	opt := DefaultOptions()

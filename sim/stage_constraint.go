@@ -178,11 +178,16 @@ func (w *World) constraintSolve(v []float64) {
 	}
 	s.dofAAge++
 	// Contacts: a normal row and two friction rows each.
+	var t1, t2 spatial.Vec3
 	for ci := range w.Contacts {
 		c := &w.Contacts[ci]
 		path := s.bodyPath[c.Body]
 		key := (int64(c.Geom)*4096+int64(c.Shape))*64 + int64(c.Feature)
-		t1, t2 := tangents(c.Normal)
+		// contacts with the ground mostly share their normal: the tangents
+		// of the last one are reused
+		if ci == 0 || c.Normal != w.Contacts[ci-1].Normal {
+			t1, t2 = tangents(c.Normal)
+		}
 		s.tan[ci] = [2]spatial.Vec3{t1, t2}
 		in := s.add(rowNormal, path, key*4, ci)
 		i1 := s.add(rowFriction, path, key*4+1, ci)
@@ -283,8 +288,9 @@ func (w *World) constraintSolve(v []float64) {
 	for i := 0; i < s.n; i++ {
 		if p := s.p[i]; p != 0 {
 			j := s.jrow(i)
+			f := p / h
 			for _, k := range s.path[i] {
-				w.QfrcConstraint[k] += j[k] * p / h
+				w.QfrcConstraint[k] += j[k] * f
 			}
 		}
 	}

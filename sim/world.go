@@ -51,7 +51,7 @@ type World struct {
 	QfrcConstraint []float64 // (nv) contacts, limits and friction loss; ConstraintSolve
 	Contacts       []Contact // active contacts of the last step (a view into a fixed buffer); Collision
 
-	SolverIterations int     // sweeps used by the last solve; ConstraintSolve
+	SolverIterations int     // Newton steps (direction and line search, as MuJoCo's solver_iter counts) or PGS sweeps of the last solve; ConstraintSolve
 	SolverResidual   float64 // largest relative impulse change in the last sweep; ConstraintSolve
 	// SolverLineEvals counts the cost evaluations of the Newton solver's line
 	// searches in the last solve, SolverFactorizations its Hessian
