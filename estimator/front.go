@@ -22,6 +22,7 @@ type Stats struct {
 	VelRejected  uint64 // standing-foot velocity measurements rejected by the gate (the foot was not still)
 	Moved        uint64 // standing feet dropped for moving fast (a slip, or a lift-off before the force fell)
 	Recovered    uint64 // steps undone because they produced a non-finite state
+	NewLevel     uint64 // footholds off the ground's level (a step, a slope): they set a new level
 }
 
 // RejectedUpdates is the total of samples and measurements kept from the

@@ -35,6 +35,11 @@ type Config struct {
 	// velocity measurement (v = −R(ω×y + J q̇), as MIT Cheetah's filter
 	// uses it); 0 leaves it out.
 	JointVelNoise float64
+	// GroundNoise (m) is the standard deviation of the level-ground prior:
+	// a foot touching down is measured at the height of the footholds
+	// before it, unless it is off that level by more than the gate (a step,
+	// a slope: it then sets the level). 0 turns the prior off.
+	GroundNoise float64
 	// RollingSole lets a box sole's contact point follow its lowest edge or
 	// corner (Legs.Rolling); off, the sole's centre is the point.
 	RollingSole bool
@@ -49,7 +54,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		GyroNoise: 3e-4, AccelNoise: 3e-3, GyroBiasWalk: 1e-4, AccelBiasWalk: 1e-3,
-		ContactNoise: 0.02, EncoderNoise: 1e-3, KinematicNoise: 0.004,
+		ContactNoise: 0.02, GroundNoise: 0.002, EncoderNoise: 1e-3, KinematicNoise: 0.004,
 		OrientNoise: 0.01, OrientEvery: 10,
 		Gate: 16.27, Reanchor: 40, RollingSole: true, JointVelNoise: 0.05, // χ²₃(0.999)
 		InitOrient: 0.02, InitVel: 0.1, InitPos: 0.005, InitGyroBias: 0.005, InitAccelBias: 0.05,
@@ -63,7 +68,7 @@ func (c *Config) check() error {
 		v    float64
 	}{{"GyroNoise", c.GyroNoise}, {"AccelNoise", c.AccelNoise}, {"GyroBiasWalk", c.GyroBiasWalk},
 		{"AccelBiasWalk", c.AccelBiasWalk}, {"ContactNoise", c.ContactNoise}, {"EncoderNoise", c.EncoderNoise},
-		{"KinematicNoise", c.KinematicNoise}, {"OrientNoise", c.OrientNoise}, {"InitOrient", c.InitOrient},
+		{"KinematicNoise", c.KinematicNoise}, {"GroundNoise", c.GroundNoise}, {"OrientNoise", c.OrientNoise}, {"InitOrient", c.InitOrient},
 		{"InitVel", c.InitVel}, {"InitPos", c.InitPos}, {"InitGyroBias", c.InitGyroBias}, {"InitAccelBias", c.InitAccelBias}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("estimator: config: %s is %v, want a finite value ≥ 0", f.name, f.v)
@@ -123,6 +128,16 @@ type InEKF struct {
 	set        [2]uint8 // each standing foot's contact corners (Legs.Set)
 	heldOff    [2]int   // samples a foot called standing was held off for moving
 	standTicks [2]int   // samples each foot has stood
+	// ground is the level of the footholds (GroundNoise).
+	ground struct {
+		z     float64 // m, world
+		valid bool
+	}
+	// stillR is each standing foot's orientation in the world the last time
+	// it was still (hasStill): the ground's, for moving its point between
+	// parts of the sole.
+	stillR     [2]spatial.Mat3
+	hasStill   [2]bool
 	bg, ba     spatial.Vec3
 	P          [dim * dim]float64
 	w          spatial.Vec3 // bias-corrected rate of the last sample, IMU axes
@@ -179,6 +194,8 @@ func (e *InEKF) Reset(s *hal.Sensors) {
 	e.bg, e.ba = spatial.Vec3{}, spatial.Vec3{}
 	e.rejectRun = [2]int{}
 	e.heldOff = [2]int{}
+	e.hasStill = [2]bool{}
+	e.ground.valid = false
 	e.count = 0
 	if s != nil {
 		e.start(s)
@@ -300,6 +317,9 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 		switch {
 		case standing && !e.active[k]:
 			e.augment(k)
+			if e.cfg.GroundNoise > 0 {
+				e.groundUpdate(k)
+			}
 		case !standing && e.active[k]:
 			e.marginalize(k)
 		case standing:
@@ -307,11 +327,23 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 			if e.cfg.JointVelNoise > 0 && f.legs.Set[k] == 0 && e.standTicks[k] > settleTicks {
 				e.footVelUpdate(k, s)
 			}
-			if s := f.legs.Set[k]; s != e.set[k] {
+			still := e.footStill(k, s)
+			// A foot landed on an edge keeps that edge until it lies
+			// still: within the flat band its centre is still above the
+			// ground.
+			if s := f.legs.Set[k]; s != e.set[k] && (s != 0 || still) {
 				// The foot now pivots about another part of its sole: move
-				// its point by the offset the leg measures between the two.
-				off := f.legs.PointOf(k, s).Sub(f.legs.PointOf(k, e.set[k]))
-				e.d[k] = e.d[k].Add(e.R.MulVec(off))
+				// its point by the offset between the two on the sole, laid
+				// as the sole lay when last still (flat on the ground: the
+				// foot has tilted since, and both points were on the ground
+				// then); the leg's measure of it now when it never was.
+				var off spatial.Vec3
+				if e.hasStill[k] {
+					off = e.stillR[k].MulVec(f.legs.BodyPointOf(k, s).Sub(f.legs.BodyPointOf(k, e.set[k])))
+				} else {
+					off = e.R.MulVec(f.legs.PointOf(k, s).Sub(f.legs.PointOf(k, e.set[k])))
+				}
+				e.d[k] = e.d[k].Add(off)
 				e.set[k] = s
 			}
 			e.legUpdate(k)
@@ -504,6 +536,24 @@ const (
 	settleTicks = 100
 )
 
+// footStillRate (rad/s) is the foot's angular speed in the world below
+// which a standing foot is taken to lie still on the ground.
+const footStillRate = 0.15
+
+// footStill records standing foot k's orientation in the world when it is
+// still.
+// still, and reports whether it is.
+func (e *InEKF) footStill(k int, s *hal.Sensors) bool {
+	l := e.f.legs
+	w := e.R.MulVec(e.w.Add(l.FootRate(k, s)))
+	if w.Norm() >= footStillRate {
+		return false
+	}
+	e.stillR[k] = e.R.Mul(&l.FootR[k])
+	e.hasStill[k] = true
+	return true
+}
+
 // footVel returns foot k's contact point velocity in the world, from the
 // state and the leg: v + R (ω × y + J q̇).
 func (e *InEKF) footVel(k int, s *hal.Sensors) spatial.Vec3 {
@@ -568,6 +618,7 @@ func (e *InEKF) augment(k int) {
 	e.active[k] = true
 	e.standTicks[k] = 0
 	e.set[k] = e.f.legs.Set[k]
+	e.hasStill[k] = false
 	e.rejectRun[k] = 0
 }
 
@@ -587,7 +638,7 @@ func (e *InEKF) marginalize(k int) {
 // legUpdate corrects the state with foot k's kinematics: the innovation
 // z = R̂ y − (d̂ − p̂) has H = [0 0 −I I …] in the right-invariant error.
 func (e *InEKF) legUpdate(k int) {
-	y := e.f.legs.Pos[k]
+	y := e.f.legs.PointOf(k, e.set[k])
 	z := e.R.MulVec(y).Sub(e.d[k].Sub(e.p))
 	var PH [dim * 3]float64 // P Hᵀ
 	di, pi := 3*(bD+k), 3*bP
@@ -778,7 +829,13 @@ func (e *InEKF) correct(PH *[dim * 3]float64, S *spatial.Mat3, z spatial.Vec3, g
 			e.P[r*dim+c], e.P[c*dim+r] = v, v
 		}
 	}
-	// X ← exp(δ) X̂: rotation first, then every translational column.
+	e.applyDelta(&dx)
+	return nis, true
+}
+
+// applyDelta moves the state by the correction dx: X ← exp(δ) X̂,
+// rotation first, then every translational column; the biases add.
+func (e *InEKF) applyDelta(dx *[dim]float64) {
 	phi := spatial.Vec3{dx[0], dx[1], dx[2]}
 	Ex := expSO3(phi)
 	Jl := gamma1(phi)
@@ -793,6 +850,71 @@ func (e *InEKF) correct(PH *[dim * 3]float64, S *spatial.Mat3, z spatial.Vec3, g
 	}
 	e.bg = e.bg.Add(tv(bBG))
 	e.ba = e.ba.Add(tv(bBA))
+}
+
+// groundUpdate measures a foot that has just touched down against the
+// ground's level (the height of the footholds before it): the level-ground
+// prior. A foothold off that level by more than the gate is a new level
+// (a step up or down, a slope): taken as it is, it becomes the level.
+func (e *InEKF) groundUpdate(k int) {
+	if !e.ground.valid {
+		e.ground.z, e.ground.valid = e.d[k][2], true
+		return
+	}
+	if !e.heightUpdate(k, e.ground.z, e.cfg.GroundNoise) {
+		e.f.stats.NewLevel++
+		e.ground.z = e.d[k][2]
+	}
+}
+
+// gate1 is χ²₁(0.999), the gate of a scalar measurement.
+const gate1 = 10.83
+
+// heightUpdate measures standing foot k's point's height as z with
+// standard deviation sigma: d_z − d̂_z = ν_z − e_z·(d̂ × φ).
+func (e *InEKF) heightUpdate(k int, z, sigma float64) bool {
+	var h [dim]float64
+	d := e.d[k]
+	h[0], h[1] = d[1], -d[0]
+	h[3*(bD+k)+2] = 1
+	_, ok := e.correctScalar(&h, z-d[2], sigma*sigma, gate1)
+	return ok
+}
+
+// correctScalar applies the Kalman correction for a scalar innovation z
+// with Jacobian h (H·ξ, ξ the error state) and noise variance r, unless its
+// Mahalanobis distance z²/S exceeds gate. It returns the distance and
+// whether the update was applied.
+func (e *InEKF) correctScalar(h *[dim]float64, z, r, gate float64) (float64, bool) {
+	var PH [dim]float64
+	S := r
+	for i := 0; i < dim; i++ {
+		sum := 0.0
+		for j := 0; j < dim; j++ {
+			sum += e.P[i*dim+j] * h[j]
+		}
+		PH[i] = sum
+		S += h[i] * sum
+	}
+	if !(S > 0) {
+		return math.Inf(1), false
+	}
+	nis := z * z / S
+	if !(nis <= gate) {
+		return nis, false
+	}
+	var dx [dim]float64
+	for i := 0; i < dim; i++ {
+		dx[i] = PH[i] / S * z
+	}
+	for i := 0; i < dim; i++ {
+		ki := PH[i] / S
+		for j := 0; j <= i; j++ {
+			v := e.P[i*dim+j] - ki*PH[j]
+			e.P[i*dim+j], e.P[j*dim+i] = v, v
+		}
+	}
+	e.applyDelta(&dx)
 	return nis, true
 }
 

@@ -53,6 +53,7 @@ type Legs struct {
 
 	// Results of the last Compute, per foot (0 left, 1 right).
 	Pos   [2]spatial.Vec3            // contact point relative to the IMU, IMU axes, m
+	FootR [2]spatial.Mat3            // the foot body's orientation in the IMU's axes
 	J     [2][3 * maxLegDofs]float64 // ∂Pos/∂q of the leg's joints (3×n row-major)
 	Force [2]spatial.Vec3            // ground force on the foot, IMU axes, N (from Jᵀ)
 	gBase spatial.Vec3               // gravity in the base frame used by Compute
@@ -314,6 +315,41 @@ func (l *Legs) PointOf(k int, set uint8) spatial.Vec3 {
 	return sum.Scale(1 / float64(n))
 }
 
+// BodyPointOf returns foot k's contact point of corner set set (0: the
+// centre) in the foot body's frame: the sole's own geometry, whatever the
+// joints.
+func (l *Legs) BodyPointOf(k int, set uint8) spatial.Vec3 {
+	f := &l.foot[k]
+	if set == 0 || f.nc != 4 {
+		return f.point
+	}
+	var sum spatial.Vec3
+	n := 0
+	for i := 0; i < 4; i++ {
+		if set&(1<<i) != 0 {
+			sum = sum.Add(f.corner[i])
+			n++
+		}
+	}
+	return sum.Scale(1 / float64(n))
+}
+
+// FootRate returns foot k's angular velocity relative to the IMU, IMU axes,
+// for joint velocities s.Qd and the last Compute's joint angles.
+func (l *Legs) FootRate(k int, s *hal.Sensors) spatial.Vec3 {
+	f := &l.foot[k]
+	n := f.n
+	jw := &l.jw[k]
+	var w spatial.Vec3
+	for j := 0; j < n; j++ {
+		qd := s.Qd[f.hal[j]]
+		w[0] += jw[j] * qd
+		w[1] += jw[n+j] * qd
+		w[2] += jw[2*n+j] * qd
+	}
+	return l.BaseFromIMU.R.MulTVec(w)
+}
+
 // FootBody returns the body index of foot k (0 left, 1 right).
 func (l *Legs) FootBody(k int) int { return l.foot[k].body }
 
@@ -376,6 +412,7 @@ func (l *Legs) Compute(s *hal.Sensors, gravityIMU spatial.Vec3) {
 			f.com[i] = d.XBody[b].Point(m.Bodies[b].COM)
 		}
 		l.Pos[k] = Xi.R.MulTVec(pf.Sub(pi))
+		l.FootR[k] = Xi.R.TMul(&d.XBody[f.body].R)
 		// Jacobian columns of the leg's dofs at the contact point, base axes.
 		for j := 0; j < f.n; j++ {
 			c := d.Cdof[f.dof[j]]
