@@ -3,9 +3,8 @@ package policy
 import "math"
 
 // The kernels: float32 tensors in and out, every buffer allocated by the
-// compiler; none allocates. Dot products multiply in float32 and sum in
-// float64 (the error of a 512-term sum stays near float32's rounding of
-// the result).
+// compiler; none allocates. Dot products multiply and sum in float32 over
+// blocks of 64 terms and add the blocks' sums in float64 (see block).
 
 type unaryOp uint8
 
@@ -254,35 +253,52 @@ func (mm *matmul) finish(s float64, i, j int) float32 {
 	return float32(s)
 }
 
-// dot4 returns the dot products of x with four rows, float32 products
-// summed in float64: each x[i] is loaded once for the four.
+// block is the run of terms summed in float32 before a partial sum goes
+// into the float64 total: short enough that float32's rounding stays near
+// that of the result (a 64-term float32 sum errs by about 8 units of its
+// last place at worst), long enough that the conversions cost nothing.
+const block = 64
+
+// dot4 returns the dot products of x with four rows: float32 products
+// summed in float32 over blocks of 64 terms, the blocks' sums in float64.
+// Each x[i] is loaded once for the four rows.
 func dot4(x, r0, r1, r2, r3 []float32) (s0, s1, s2, s3 float64) {
 	r0, r1, r2, r3 = r0[:len(x)], r1[:len(x)], r2[:len(x)], r3[:len(x)]
-	for i, v := range x {
-		s0 += float64(v * r0[i])
-		s1 += float64(v * r1[i])
-		s2 += float64(v * r2[i])
-		s3 += float64(v * r3[i])
+	for lo := 0; lo < len(x); lo += block {
+		hi := min(lo+block, len(x))
+		xb := x[lo:hi]
+		b0, b1, b2, b3 := r0[lo:hi:hi], r1[lo:hi:hi], r2[lo:hi:hi], r3[lo:hi:hi]
+		b0, b1, b2, b3 = b0[:len(xb)], b1[:len(xb)], b2[:len(xb)], b3[:len(xb)]
+		var t0, t1, t2, t3 float32
+		for i, v := range xb {
+			t0 += v * b0[i]
+			t1 += v * b1[i]
+			t2 += v * b2[i]
+			t3 += v * b3[i]
+		}
+		s0 += float64(t0)
+		s1 += float64(t1)
+		s2 += float64(t2)
+		s3 += float64(t3)
 	}
 	return
 }
 
-// dot returns Σ a[i]·b[i], float32 products summed in float64 (four
-// partial sums).
+// dot returns Σ a[i]·b[i], summed as dot4 sums.
 func dot(a, b []float32) float64 {
 	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	i := 0
-	for ; i+4 <= len(a); i += 4 {
-		s0 += float64(a[i] * b[i])
-		s1 += float64(a[i+1] * b[i+1])
-		s2 += float64(a[i+2] * b[i+2])
-		s3 += float64(a[i+3] * b[i+3])
+	s := 0.0
+	for lo := 0; lo < len(a); lo += block {
+		hi := min(lo+block, len(a))
+		ab, bb := a[lo:hi], b[lo:hi]
+		bb = bb[:len(ab)]
+		var t float32
+		for i, v := range ab {
+			t += v * bb[i]
+		}
+		s += float64(t)
 	}
-	for ; i < len(a); i++ {
-		s0 += float64(a[i] * b[i])
-	}
-	return (s0 + s1) + (s2 + s3)
+	return s
 }
 
 // batchMatmul runs a matmul per item of MatMul's broadcast batch

@@ -486,8 +486,9 @@ func TestInferenceAllocs(t *testing.T) {
 }
 
 // BenchmarkMLP87 times the PM01-class policy MLP, 87 → 512 → 256 → 128 → 24
-// with ELU (torch's Gemm export), and reports the 99th percentile of single
-// runs.
+// with ELU (torch's Gemm export), and reports the median, 99th percentile
+// and fastest of single runs (the percentiles include whatever else the
+// machine runs: measure on a quiet one; the bound is p99 ≤ 100 µs).
 func BenchmarkMLP87(b *testing.B) {
 	r := rand.New(rand.NewPCG(19, 20))
 	model, _ := ot.MLP(r, []int{87, 512, 256, 128, 24}, "Elu", true)
@@ -508,4 +509,5 @@ func BenchmarkMLP87(b *testing.B) {
 	slices.Sort(times)
 	b.ReportMetric(times[len(times)*99/100]/1e3, "p99-µs")
 	b.ReportMetric(times[len(times)/2]/1e3, "p50-µs")
+	b.ReportMetric(times[0]/1e3, "min-µs")
 }

@@ -326,3 +326,48 @@ func frame(tk *telemetry.Tick, idx []int, q0, last []float64, tm float64) []floa
 	ph := 2 * math.Pi * tm / 0.6
 	return append(o, math.Sin(ph), math.Cos(ph))
 }
+
+// The loop's tick with the policy in locomotion mode (observation,
+// inference every 20th tick, targets, telemetry channels, estimator,
+// safety, physics) allocates nothing.
+func TestSimPolicyTickAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulation")
+	}
+	p := writePolicy(t, 0.01, func(string) float64 { return 0 })
+	cfg, err := simrun.Config("", simrun.Overrides{}, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := simrun.Script(cfg, "", "policy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	robot, _, err := simrun.Robot(scene.Spec{Timestep: 0.001}, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctl, err := Controller(p.net, p.cfg, robot.Info().JointNames())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loop, err := simrun.NewLoop(robot, simrun.LoopSetup{Config: cfg, Script: script, Controller: ctl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer loop.Close()
+	ctx := context.Background()
+	if err := loop.Run(ctx, 2300); err != nil {
+		t.Fatal(err)
+	}
+	if loop.Mode() != runtime.ModeLocomotion {
+		t.Fatalf("mode %v after 2.3 s, want locomotion", loop.Mode())
+	}
+	steps := ctl.Steps()
+	if a := testing.AllocsPerRun(200, func() { _ = loop.Run(ctx, 1) }); a != 0 {
+		t.Errorf("a tick with the policy allocates %v times", a)
+	}
+	if ctl.Steps()-steps < 10 {
+		t.Errorf("only %d policy steps in 201 ticks", ctl.Steps()-steps)
+	}
+}
