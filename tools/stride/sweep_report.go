@@ -142,6 +142,7 @@ func (c *sweepOptimizeCmd) Run() error {
 		}
 		fmt.Printf("%-7s %s = %.4g ± %.2g over %d seeds, %d fell, %s\n        %s\n", name, m, e.Mean[m], e.Std[m], e.N, e.Falls, feas, strings.Join(ps, " "))
 	}
+	show("default", res.Default)
 	show("start", res.Start)
 	show("best", res.Best)
 	return nil

@@ -33,10 +33,14 @@ type Eval struct {
 
 // OptResult is what an optimiser run found.
 type OptResult struct {
-	State          string
-	Start, Best    *Eval // the start (the scenario's values) and the best point
-	Evals, Resumed int   // points evaluated now, and read back from the state file
-	Generations    int
+	State string
+	// Default is the scenario as it stands (the config's values, none of
+	// the optimize parameters set); Start the search's start (those
+	// values clamped to the bounds, which derived keys such as
+	// gait.step_frequency may change); Best the best point.
+	Default, Start, Best *Eval
+	Evals, Resumed       int // points evaluated now, and read back from the state file
+	Generations          int
 }
 
 // Penalties of the score: an infeasible point scores above every feasible
@@ -153,6 +157,19 @@ func (s *Spec) RunOptimize(ctx context.Context, dir string, workers int, progres
 	method := &optimize.CmaEsChol{InitStepSize: o.Step, Population: pop, Src: rand.NewPCG(o.Seed, 0x5eed), StopLogDet: math.NaN()}
 	settings := &optimize.Settings{MajorIterations: o.Generations, Concurrent: pop,
 		Converger: &optimize.FunctionConverge{Absolute: math.Inf(-1), Iterations: math.MaxInt32}}
+	if cache[stateKey(nil)] == nil && ctx.Err() == nil {
+		e, err := s.evaluate(ctx, nil, sem)
+		if err != nil {
+			return res, err
+		}
+		line, _ := json.Marshal(e)
+		if _, err := f.Write(append(line, '\n')); err != nil {
+			return res, fmt.Errorf("%s: %w", res.State, err)
+		}
+		cache[stateKey(nil)] = e
+	}
+	res.Default = cache[stateKey(nil)]
+	eval(start) // the start, scored whether or not the method asks for it
 	_, err = optimize.Minimize(optimize.Problem{Func: eval}, start, settings, method)
 	if runErr != nil {
 		return res, runErr
@@ -193,9 +210,14 @@ func (o *OptimizeSpec) Values(u []float64) ([]Value, float64) {
 	return vals, d2
 }
 
-// evaluate runs a point over every seed and scores it.
+// evaluate runs a point over every seed and scores it; u nil is the
+// scenario as it stands (none of the optimize parameters set).
 func (s *Spec) evaluate(ctx context.Context, u []float64, sem chan struct{}) (*Eval, error) {
-	vals, d2 := s.Optimize.Values(u)
+	var vals []Value
+	var d2 float64
+	if u != nil {
+		vals, d2 = s.Optimize.Values(u)
+	}
 	// The sweep's own parameters (a list of one value each) apply too.
 	for _, p := range s.Params {
 		if !p.Random && len(p.Values) == 1 {
