@@ -7,6 +7,7 @@ import (
 
 	"github.com/stride-robotics/stride/hal/fileio"
 	"github.com/stride-robotics/stride/locomotion/policy"
+	"github.com/stride-robotics/stride/runtime/telemetry"
 	"github.com/stride-robotics/stride/sim/rbd"
 )
 
@@ -125,6 +126,12 @@ func Check(netPath, cfgPath string, m *rbd.Model) (string, error) {
 	names := rbd.ActuatedJointNames(m)
 	for _, k := range ctlHeld(ctl, len(names)) {
 		fmt.Fprintf(&b, "  held at home (kp %g, kd %g): %s\n", c.Hold.Kp, c.Hold.Kd, names[k])
+	}
+	logged := c.FrameSize() + len(c.Joints) + 1
+	fmt.Fprintf(&b, "telemetry: policy.obs %d, policy.action %d and policy.infer_time 1 take %d of a log tick's %d declared values (the estimator's come on top)\n",
+		c.FrameSize(), len(c.Joints), logged, telemetry.MaxValues)
+	if logged > telemetry.MaxValues {
+		problems = append(problems, fmt.Sprintf("the observation frame (%d values) is too large to log: runs with --log will refuse to start", c.FrameSize()))
 	}
 	if len(problems) > 0 {
 		return b.String(), fmt.Errorf("%s", strings.Join(problems, "; "))
