@@ -39,6 +39,19 @@ type Options struct {
 	PrintFPS      bool    // print the frame rate to stderr once a second
 	ScreenshotDir string  // where the screenshot key writes PNGs; "": the working directory
 	Frames        int     // close the window after this many frames (0: when the user closes it); for tests and measurements
+	// Stop closes the window, as the user closing it does, when it is
+	// closed (nil: never): a signal's orderly stop.
+	Stop <-chan struct{}
+}
+
+// stopped reports whether c is closed.
+func stopped(c <-chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 func (o *Options) defaults(m *rbd.Model) {
@@ -223,7 +236,7 @@ func Watch(m *rbd.Model, t *sim.Terrain, ex *Exchange, actions Actions, opt Opti
 	frames, fpsStart := 0, time.Now()
 	minFrame := time.Duration(float64(time.Second) / opt.MaxFPS)
 	var shot *image.RGBA
-	for n := 0; !win.ShouldClose() && !v.Quit && (opt.Frames <= 0 || n < opt.Frames); n++ {
+	for n := 0; !win.ShouldClose() && !v.Quit && !stopped(opt.Stop) && (opt.Frames <= 0 || n < opt.Frames); n++ {
 		t0 := time.Now()
 		glfw.PollEvents()
 		snap, _ = ex.Take(snap)

@@ -14,6 +14,9 @@ import (
 // the summary written).
 type Interrupt struct {
 	Signal os.Signal
+	// Stopped says what the orderly stop did; "": the robot was put to
+	// damping and the log closed (a headless run).
+	Stopped string
 }
 
 // Name is the signal's name, e.g. "SIGTERM".
@@ -30,7 +33,11 @@ func (i *Interrupt) Name() string {
 }
 
 func (i *Interrupt) Error() string {
-	return fmt.Sprintf("interrupted by %s: the robot was put to damping and the log closed (exit status %d)", i.Name(), i.ExitCode())
+	what := i.Stopped
+	if what == "" {
+		what = "the robot was put to damping and the log closed"
+	}
+	return fmt.Sprintf("interrupted by %s: %s (exit status %d)", i.Name(), what, i.ExitCode())
 }
 
 // ExitCode is the shell's convention for a process stopped by a signal:
@@ -45,6 +52,19 @@ func (i *Interrupt) ExitCode() int {
 // StopSignals are the signals that stop a run in order: Ctrl-C, what
 // systemd, Docker and Kubernetes send, and a closed terminal.
 var StopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// Interrupted returns the *Interrupt that cancelled ctx (a context from
+// NotifySignals), with its Stopped text set to stopped; nil when no signal
+// came.
+func Interrupted(ctx context.Context, stopped string) *Interrupt {
+	i, ok := context.Cause(ctx).(*Interrupt)
+	if !ok {
+		return nil
+	}
+	c := *i
+	c.Stopped = stopped
+	return &c
+}
 
 // NotifySignals returns a context cancelled by the first of StopSignals,
 // with an *Interrupt as its cause (context.Cause). After that first signal

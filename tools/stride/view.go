@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/stride-robotics/stride/sim/viewer"
+	"github.com/stride-robotics/stride/tools/simrun"
 )
 
 // viewFlags are the viewer's settings of `stride sim` (docs/viewer.md).
@@ -77,8 +79,15 @@ func (c *simCmd) view() (done bool, err error) {
 	if err != nil {
 		return true, err
 	}
+	// SIGINT, SIGTERM and SIGHUP stop the viewer in order too: the window
+	// closes (or the recording ends at the last whole frame), the loop is
+	// closed with the robot put to damping, and the exit status says which
+	// signal (simrun.Interrupt).
+	ctx, stop := simrun.NotifySignals(context.Background())
+	defer stop()
+	opt.Stop = ctx.Done()
 	if offscreen {
-		return true, c.renderOffscreen(opt)
+		return true, c.renderOffscreen(ctx, opt)
 	}
 	if err := viewer.CheckDisplay(); err != nil {
 		fmt.Fprintf(os.Stderr, "stride sim: %v; running headless\n", err)
@@ -102,5 +111,20 @@ func (c *simCmd) view() (done bool, err error) {
 	}
 	err = errors.Join(err, s.close())
 	fmt.Printf("viewer closed at t = %.3f s simulated (%d steps) after %.1f s\n", s.w.Time, s.w.Steps, time.Since(start).Seconds())
+	if i := simrun.Interrupted(ctx, "the window was closed and the robot put to damping"); i != nil {
+		err = errors.Join(err, i)
+	}
 	return true, err
+}
+
+// offscreenKept says what an interrupted off-screen run leaves.
+func (c *simCmd) offscreenKept() string {
+	kept := "the frames written are complete"
+	if c.Record == "" {
+		kept = "no frames"
+	}
+	if c.Screenshot != "" {
+		kept += ", no screenshot written"
+	}
+	return kept
 }

@@ -112,7 +112,9 @@ func (k keyboard) SetVelocity(v viewer.Velocity) error {
 
 // renderOffscreen runs the simulation in lock-step to --duration and
 // writes --screenshot (the last state) and --record (frames on the way).
-func (c *simCmd) renderOffscreen(opt viewer.Options) error {
+// A signal (ctx) ends it early: the frames so far are complete, no
+// screenshot is written, and the error is the *simrun.Interrupt.
+func (c *simCmd) renderOffscreen(ctx context.Context, opt viewer.Options) error {
 	if err := viewer.CheckDisplay(); err != nil {
 		if !xvfb.Available() {
 			return fmt.Errorf("--screenshot/--record render off-screen through an X server: %v, and Xvfb is not installed (apt-get install xvfb, or run under xvfb-run)", err)
@@ -143,6 +145,9 @@ func (c *simCmd) renderOffscreen(opt viewer.Options) error {
 		}
 		dt := 1 / c.RecordFPS
 		for k := 0; simErr == nil; k++ {
+			if ctx.Err() != nil {
+				break
+			}
 			t := math.Min(float64(k)*dt, end)
 			simErr = s.runner.Advance(t)
 			img, err := o.Render(s.runner.Capture())
@@ -163,7 +168,13 @@ func (c *simCmd) renderOffscreen(opt viewer.Options) error {
 		}
 		fmt.Printf("wrote %d frames (%dx%d, %g per simulated second) to %s\n", fw.Frames(), opt.Width, opt.Height, c.RecordFPS, c.Record)
 	} else {
-		simErr = s.runner.Advance(end)
+		for t := 0.0; simErr == nil && t < end && ctx.Err() == nil; { // a tenth of a simulated second at a time
+			t = math.Min(t+0.1, end)
+			simErr = s.runner.Advance(t)
+		}
+	}
+	if i := simrun.Interrupted(ctx, fmt.Sprintf("stopped at t = %.3f s simulated, the robot put to damping; %s", s.w.Time, c.offscreenKept())); i != nil {
+		return errors.Join(simErr, i)
 	}
 	if c.Screenshot != "" {
 		var img *image.RGBA
