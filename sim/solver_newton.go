@@ -34,6 +34,7 @@ type newtonScratch struct {
 	zone              []uint8      // (rows) each row's cost zone at the current iterate
 	xPrev             []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
 	cn, c1, c2        []float64    // (nv) a contact's three Jacobian rows along its path
+	curved            bool         // some row is in a curved zone at the current iterate (evalRows)
 	lastIters         int          // iterations of the last solve
 	lastRows          int          // rows of the last solve
 }
@@ -123,7 +124,7 @@ func (w *World) solveNewton(vcur []float64) {
 		}
 		rbd.SolveTreePacked(m, ns.dir, ns.h, ns.hinv)
 		s.mulJ(ns.dir, ns.jd)
-		if w.fullStepExact() {
+		if !ns.curved && w.fullStepExact() {
 			// every row keeps its quadratic zone over the full step, so the
 			// cost is the Newton model along it and α = 1 is its minimum
 			for k := 0; k < nv; k++ {
@@ -201,12 +202,14 @@ func (w *World) evalRows(u []float64, hess bool) float64 {
 	s := &w.rows
 	ns := &w.scratch.newton
 	cost := 0.0
+	ns.curved = false
 	for i := 0; i < s.n; i++ {
 		switch s.kind[i] {
 		case rowNormal:
 			c, z := contactCost(s, i, u[i], u[i+1], u[i+2], ns.f[i:i+3], &ns.b[i], hess)
 			cost += c
 			ns.zone[i] = z
+			ns.curved = ns.curved || z == zoneCurved
 			i += 2
 		case rowLimit:
 			y := s.target[i] - u[i]
@@ -399,9 +402,9 @@ func (w *World) lineSearch() float64 {
 }
 
 // fullStepExact reports whether at u + jd (the full Newton step) every row
-// is in the zone it is in at u and no zone is curved: then the cost along
-// the step is exactly the quadratic Newton model and the step lands on the
-// minimum. It counts as a line-search evaluation.
+// is in the zone it is in at u, where none is curved (the caller checks):
+// then the cost along the step is exactly the quadratic Newton model and
+// the step lands on the minimum. It counts as a line-search evaluation.
 func (w *World) fullStepExact() bool {
 	s := &w.rows
 	ns := &w.scratch.newton
@@ -411,7 +414,7 @@ func (w *World) fullStepExact() bool {
 		z := ns.zone[i]
 		switch s.kind[i] {
 		case rowNormal:
-			if z == zoneCurved || contactZone(s, i, u0, ns.u[i+1]+ns.jd[i+1], ns.u[i+2]+ns.jd[i+2]) != z {
+			if contactZone(s, i, u0, ns.u[i+1]+ns.jd[i+1], ns.u[i+2]+ns.jd[i+2]) != z {
 				return false
 			}
 			i += 2

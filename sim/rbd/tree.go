@@ -35,6 +35,7 @@ func FactorTreePacked(m *Model, h, dinv []float64) {
 			a := rk[1+p] * inv
 			tail := rk[1+p:] // H[k][i], then H[k][ancestors of i]
 			ri := h[m.TreeAdr[i] : m.TreeAdr[i]+len(tail)]
+			tail = tail[:len(ri)]
 			for t := range ri {
 				ri[t] -= tail[t] * a
 			}
