@@ -97,14 +97,7 @@ func (w *World) solveNewton(vcur []float64) {
 		// gradient g = M·x − h·f − Jᵀ·p at v
 		w.evalRows(ns.u, true)
 		copy(ns.g, ns.me)
-		for i := 0; i < s.n; i++ {
-			if p := ns.f[i]; p != 0 {
-				j := s.jrow(i)
-				for _, k := range s.path[i] {
-					ns.g[k] -= j[k] * p
-				}
-			}
-		}
+		s.addJT(ns.g, ns.f, -1)
 		// converged: the gradient is negligible beside the forces it balances
 		gg, ff := 0.0, 0.0
 		for k := 0; k < nv; k++ {
@@ -494,9 +487,52 @@ func (w *World) rowDerivs(alpha float64) (float64, float64) {
 	return d1, d2
 }
 
-// mulJ writes J·x for every row into out.
+// mulJ writes J·x for every row into out; a contact's three rows, which
+// share their path, in one pass.
 func (s *rowSet) mulJ(x, out []float64) {
+	nv := s.nv
 	for i := 0; i < s.n; i++ {
-		out[i] = s.dot(i, x)
+		if s.kind[i] != rowNormal {
+			out[i] = s.dot(i, x)
+			continue
+		}
+		jn := s.j[i*nv : (i+1)*nv]
+		j1 := s.j[(i+1)*nv : (i+2)*nv]
+		j2 := s.j[(i+2)*nv : (i+3)*nv]
+		var a, b, c float64
+		for _, k := range s.path[i] {
+			xk := x[k]
+			a += jn[k] * xk
+			b += j1[k] * xk
+			c += j2[k] * xk
+		}
+		out[i], out[i+1], out[i+2] = a, b, c
+		i += 2
+	}
+}
+
+// addJT adds scale·Jᵀ·p to y; a contact's three rows in one pass.
+func (s *rowSet) addJT(y, p []float64, scale float64) {
+	nv := s.nv
+	for i := 0; i < s.n; i++ {
+		if s.kind[i] != rowNormal {
+			if pi := scale * p[i]; pi != 0 {
+				j := s.jrow(i)
+				for _, k := range s.path[i] {
+					y[k] += j[k] * pi
+				}
+			}
+			continue
+		}
+		pn, p1, p2 := scale*p[i], scale*p[i+1], scale*p[i+2]
+		if pn != 0 || p1 != 0 || p2 != 0 {
+			jn := s.j[i*nv : (i+1)*nv]
+			j1 := s.j[(i+1)*nv : (i+2)*nv]
+			j2 := s.j[(i+2)*nv : (i+3)*nv]
+			for _, k := range s.path[i] {
+				y[k] += jn[k]*pn + j1[k]*p1 + j2[k]*p2
+			}
+		}
+		i += 2
 	}
 }

@@ -285,15 +285,7 @@ func (w *World) constraintSolve(v []float64) {
 	}
 
 	// Results.
-	for i := 0; i < s.n; i++ {
-		if p := s.p[i]; p != 0 {
-			j := s.jrow(i)
-			f := p / h
-			for _, k := range s.path[i] {
-				w.QfrcConstraint[k] += j[k] * f
-			}
-		}
-	}
+	s.addJT(w.QfrcConstraint, s.p, 1/h)
 	for ci := range w.Contacts { // contact rows come first, three each
 		c := &w.Contacts[ci]
 		t1, t2 := s.tan[ci][0], s.tan[ci][1]
