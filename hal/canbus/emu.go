@@ -176,12 +176,30 @@ func (s *DriveServer) serve(b BusSpec, c *net.UnixConn) {
 	go func() { // the writer: each reply at its due time
 		defer close(done)
 		var buf [WireSize]byte
+		send := func(r *reply) bool {
+			r.fr.Marshal(buf[:])
+			_, err := c.Write(buf[:])
+			return err == nil
+		}
 		for r := range out {
 			if d := time.Until(r.due); d > 0 {
 				time.Sleep(d)
 			}
-			r.fr.Marshal(buf[:])
-			if _, err := c.Write(buf[:]); err != nil {
+			ok := send(&r)
+			// the replies queued meanwhile are due too (one sleep per
+			// frame set, not per frame: the bus carries them back to back)
+			for more := true; ok && more; {
+				select {
+				case r2, open := <-out:
+					if !open {
+						return
+					}
+					ok = send(&r2)
+				default:
+					more = false
+				}
+			}
+			if !ok {
 				for range out {
 				}
 				return

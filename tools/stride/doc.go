@@ -7,6 +7,8 @@
 //	stride sim [--headless] [--duration 10s]  the robot in the simulator (what `make run` runs)
 //	stride config print [--config FILE]   the effective runtime config
 //	stride policy info|check              learned ONNX policies (docs/policy.md)
+//	stride robot example|check|run|zero|compare   deploy on a robot: CAN drives and an IMU (docs/robot.md)
+//	stride sim --emulate-bus robot.yaml --bus-dir DIR   the simulator as the robot's buses
 //	stride log info|export|plot|replay|rerun FILE   telemetry logs
 //	stride bench sim|rbd|loop             benchmarks (sim and rbd beside MuJoCo with --peer auto)
 //
@@ -19,7 +21,9 @@
 // and headless run tools/simrun's, log columns, CSV, MCAP and info
 // runtime/telemetry/export's, plots runtime/telemetry/logplot's, replay
 // tools/replay's, re-runs tools/rerun's (hal/playback under runtime.Loop),
-// learned policies tools/policyrun's, the benchmarks tools/bench's and the MuJoCo peer build sim/peer's. With
+// learned policies tools/policyrun's, the robot's run tools/robotrun's
+// (hal/canbus), the bus emulator tools/busemu's, the benchmarks
+// tools/bench's and the MuJoCo peer build sim/peer's. With
 // the packages under tools/, this is where a backend is chosen: it may
 // import every package of the module, and nothing imports it.
 //

@@ -15,6 +15,7 @@ type cli struct {
 	Log    logCmd    `cmd:"" help:"Read telemetry logs: info, export (CSV, MCAP), plot, replay, rerun."`
 	Bench  benchCmd  `cmd:"" help:"Benchmarks: simulator step throughput, real-time loop timing."`
 	Config configCmd `cmd:"" help:"Show the runtime configuration."`
+	Robot  robotCmd  `cmd:"" help:"Deploy on a robot: CAN drives and an IMU (check, run, zero, example, compare; docs/robot.md)."`
 	Policy policyCmd `cmd:"" help:"Inspect learned locomotion policies (ONNX): info, check."`
 	Sweep  sweepCmd  `cmd:"" help:"Parameter sweeps and a CMA-ES optimiser over simulated rollouts, sharded across a cluster."`
 }

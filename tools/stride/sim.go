@@ -33,6 +33,7 @@ func (f *simFlags) spec() scene.Spec {
 type simCmd struct {
 	simFlags
 	viewFlags
+	emuFlags
 	Headless     bool          `help:"Run without a window."`
 	Duration     time.Duration `default:"10s" help:"Simulated time to run."`
 	Controller   string        `default:"stand" enum:"stand,locomotion,policy,none" help:"What the runtime is asked to do at the start: stand (standup, then stand), locomotion (standup, stand, then locomotion: the walking controller, driven by --commands gait/vx/vy/yaw_rate), policy (the same with --policy running in locomotion mode; docs/policy.md) or none (stay in damping; leave it to --commands)."`
@@ -63,6 +64,9 @@ func (c *simCmd) Run() error {
 	}
 	if c.Dt <= 0 {
 		return fmt.Errorf("--dt %v: want a positive physics timestep (0.5ms–2ms tested)", c.Dt)
+	}
+	if c.EmulateBus != "" { // the simulator as the robot's buses (sim_emulate.go)
+		return c.emulate()
 	}
 	if err := c.checkUsed(); err != nil {
 		return err
