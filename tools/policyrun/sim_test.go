@@ -244,8 +244,8 @@ func TestSimKnownWeightsAgainstLog(t *testing.T) {
 	}
 	p := writePolicy(t, 0.01, func(string) float64 { return 0 })
 	sum, logPath := p.simulate(t, 3500*time.Millisecond, 0.1, "steps:\n  - {t: 2.6, vx: 0.3, vy: -0.1, yaw_rate: 0.2}\n")
-	if len(sum.Faults) > 0 || sum.FinalMode != "locomotion" {
-		t.Fatalf("faults %v, final mode %s", sum.Faults, sum.FinalMode)
+	if len(sum.Faults) > 0 || sum.FinalMode != "locomotion" || sum.Locomotion == nil {
+		t.Fatalf("faults %v, final mode %s, locomotion scores %v", sum.Faults, sum.FinalMode, sum.Locomotion)
 	}
 	h, ticks := readLog(t, logPath)
 	s := switchTick(t, ticks)

@@ -34,8 +34,21 @@ type locoProbe struct {
 	period      float64
 }
 
+// newLocoProbe scores locomotion on robot; wk is the walker whose counters
+// it reports, or nil for another controller (a learned policy), whose feet
+// are then those of the profile derived from the model.
 func newLocoProbe(robot *simhal.Robot, wk *locomotion.Walker, period float64) (*locoProbe, error) {
 	m := robot.World.Model
+	var feet [2]locomotion.Foot
+	if wk != nil {
+		feet = wk.P.Feet
+	} else {
+		prof, err := locomotion.DeriveProfile(m, robot.Info().JointNames(), nil)
+		if err != nil {
+			return nil, err
+		}
+		feet = prof.Feet
+	}
 	g := m.Gravity.Norm()
 	if g == 0 {
 		g = 9.81
@@ -47,7 +60,7 @@ func newLocoProbe(robot *simhal.Robot, wk *locomotion.Walker, period float64) (*
 	jm := rbd.ActuatorJointMap(m)
 	n := jm.Len()
 	p := &locoProbe{robot: robot, wk: wk, meter: meter, jm: jm, d: rbd.NewData(m),
-		foot: [2]int{wk.P.Feet[0].Body, wk.P.Feet[1].Body}, period: period}
+		foot: [2]int{feet[0].Body, feet[1].Body}, period: period}
 	p.s.Tau, p.s.Qd, p.s.Limit = make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, j := range robot.Info().Joints {
 		if i < n {
@@ -127,6 +140,10 @@ func (p *locoProbe) record(t *telemetry.Tick) {
 			s.Tau[i] = w.ActuatorForce[a]
 		}
 		s.Qd[i] = tr.Qvel[p.jm.DofAdr[i]]
+	}
+	if p.wk == nil {
+		p.meter.Add(s)
+		return
 	}
 	s.QPFailures = uint64(p.wk.Failures())
 	solves, bad, _ := p.wk.MPCStats()

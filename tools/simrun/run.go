@@ -49,8 +49,8 @@ type Summary struct {
 	Estimator *esteval.Report `json:"estimator,omitempty"`
 	Baseline  *esteval.Report `json:"baseline,omitempty"`
 	// Locomotion scores the walking of a run with locomotion mode (from
-	// ground truth and the walker's counters); absent when the run never
-	// entered locomotion or ran the placeholder.
+	// ground truth and the walker's counters: zero for another controller);
+	// absent when the run never entered locomotion or ran the placeholder.
 	Locomotion *locoeval.Report `json:"locomotion,omitempty"`
 }
 
@@ -147,6 +147,7 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	setup := LoopSetup{Config: r.Config, Realtime: r.Realtime, Recorder: pr, Script: r.Script, Truth: r.LogPath != "", Logf: r.Logf, Estimator: tap}
 	if r.Locomotion != nil {
 		setup.Controller = r.Locomotion
+		pr.loco, _ = newLocoProbe(robot, nil, period) // no walking profile for the model: no scores
 	} else if wk, err := Walker(robot); err == nil {
 		setup.Controller = wk
 		if pr.loco, err = newLocoProbe(robot, wk, period); err != nil {
