@@ -118,6 +118,15 @@ type Report struct {
 	RejectedUpdates uint64 `json:"rejected_updates"`
 	// NonFinite counts estimates with a NaN or infinite value.
 	NonFinite int `json:"non_finite"`
+	// NEESMean and NEESInBand judge the covariance of an estimator that
+	// exposes its error state (the InEKF): the normalised estimation error
+	// squared ξᵀP⁻¹ξ of its IMU frame's (orientation, velocity, position)
+	// against the truth (the position taken from the start, as the filter's
+	// origin is), its mean (9 for a consistent filter) and the percentage of
+	// ticks within the 95 % χ²₉ band [2.70, 19.02], from 1 s into the run;
+	// null for other estimators.
+	NEESMean   *float64 `json:"nees_mean,omitempty"`
+	NEESInBand *float64 `json:"nees_in_band_percent,omitempty"`
 }
 
 // score accumulates one estimator's errors.
@@ -200,6 +209,100 @@ func (s *score) report(rejected uint64) *Report {
 // statser is an estimator that counts what it kept from its state.
 type statser interface{ Stats() estimator.Stats }
 
+// consistent is an estimator that exposes its error state and covariance
+// (estimator.InEKF).
+type consistent interface {
+	ErrorState(Rt spatial.Mat3, vt, pt spatial.Vec3) [9]float64
+	Cov9() [81]float64
+	IMUState() (spatial.Mat3, spatial.Vec3, spatial.Vec3)
+}
+
+// χ²₉ 2.5 % and 97.5 % points: the 95 % band of a consistent NEES.
+const neesLow, neesHigh = 2.700, 19.023
+
+// neesScore accumulates the NEES of a consistent estimator.
+type neesScore struct {
+	est      consistent
+	m        *rbd.Model
+	d        *rbd.Data
+	body     int
+	site     spatial.Transform // IMU frame in its body
+	t0       float64
+	started  bool
+	offset   spatial.Vec3 // filter origin minus the true start
+	n, in    int
+	sum      float64
+	cov, fac [81]float64
+}
+
+// imuTruth returns the true orientation, velocity and position of the IMU
+// frame (the state the filter estimates).
+func (s *neesScore) imuTruth(tr *simhal.Truth) (spatial.Mat3, spatial.Vec3, spatial.Vec3) {
+	rbd.ChainKinematics(s.m, s.d, tr.Qpos, tr.Qvel, s.body)
+	var X spatial.Transform
+	X.SetMul(&s.d.XBody[s.body], &s.site)
+	_, v := rbd.PointVelocity(s.d, s.body, X.P)
+	return X.R, v, X.P
+}
+
+func (s *neesScore) add(tr *simhal.Truth) {
+	R, v, p := s.imuTruth(tr)
+	if !s.started {
+		_, _, pe := s.est.IMUState()
+		s.started, s.t0, s.offset = true, tr.Time, pe.Sub(p)
+		return
+	}
+	if tr.Time-s.t0 < 1 {
+		return
+	}
+	xi := s.est.ErrorState(R, v, p.Add(s.offset))
+	s.cov = s.est.Cov9()
+	x, ok := mahalanobis9(&s.cov, &xi, &s.fac)
+	if !ok {
+		return
+	}
+	s.n++
+	s.sum += x
+	if x >= neesLow && x <= neesHigh {
+		s.in++
+	}
+}
+
+// mahalanobis9 returns ξᵀ C⁻¹ ξ by a Cholesky factor of C (into L), and
+// false when C is not positive definite.
+func mahalanobis9(C *[81]float64, xi *[9]float64, L *[81]float64) (float64, bool) {
+	const n = 9
+	*L = *C
+	for j := 0; j < n; j++ {
+		d := L[j*n+j]
+		for k := 0; k < j; k++ {
+			d -= L[j*n+k] * L[j*n+k]
+		}
+		if !(d > 0) {
+			return 0, false
+		}
+		L[j*n+j] = math.Sqrt(d)
+		for i := j + 1; i < n; i++ {
+			s := L[i*n+j]
+			for k := 0; k < j; k++ {
+				s -= L[i*n+k] * L[j*n+k]
+			}
+			L[i*n+j] = s / L[j*n+j]
+		}
+	}
+	var y [9]float64 // L y = ξ; ξᵀC⁻¹ξ = |y|²
+	sum := 0.0
+	for i := 0; i < n; i++ {
+		s := xi[i]
+		for k := 0; k < i; k++ {
+			s -= L[i*n+k] * y[k]
+		}
+		y[i] = s / L[i*n+i]
+		sum += y[i] * y[i]
+	}
+	return sum, true
+}
+
 // Tap wraps the loop's estimator: every Update is passed on, then scored
 // against the simulator's truth of the state the sample was read in, and
 // the baseline (when set) runs on the same sample. It forwards contact
@@ -211,6 +314,7 @@ type Tap struct {
 	main     score
 	base     score
 	be       estimator.Estimate
+	nees     *neesScore // nil: the estimator exposes no error state
 }
 
 // NewTap wraps inner (named name) on robot, with the linear baseline side
@@ -221,6 +325,14 @@ func NewTap(name string, inner runtime.Estimator, robot *simhal.Robot) (*Tap, er
 		name = Default
 	}
 	t.main.name = name
+	if c, ok := inner.(consistent); ok {
+		m := robot.World.Model
+		ns := &neesScore{est: c, m: m, d: rbd.NewData(m), body: 1, site: spatial.IdentityTransform()}
+		if i := m.SiteIndex("imu"); i >= 0 {
+			ns.body, ns.site = m.Sites[i].Body, m.SiteX0[i]
+		}
+		t.nees = ns
+	}
 	if name != "linear" && name != "truth" {
 		b, err := estimator.NewLinear(robot.World.Model, jointNames(robot), estimator.DefaultLinearConfig())
 		if err != nil {
@@ -251,6 +363,9 @@ func (t *Tap) Update(s *hal.Sensors, e *estimator.Estimate) {
 	t.Inner.Update(s, e)
 	tr := t.robot.Truth()
 	t.main.add(e, tr)
+	if t.nees != nil {
+		t.nees.add(tr)
+	}
 	if t.Baseline != nil {
 		t.Baseline.Update(s, &t.be)
 		t.base.add(&t.be, tr)
@@ -283,6 +398,10 @@ func (t *Tap) Report() (main, baseline *Report) {
 		rej = st.Stats().RejectedUpdates()
 	}
 	main = t.main.report(rej)
+	if ns := t.nees; ns != nil && ns.n > 0 {
+		mean, in := ns.sum/float64(ns.n), 100*float64(ns.in)/float64(ns.n)
+		main.NEESMean, main.NEESInBand = &mean, &in
+	}
 	if t.Baseline != nil {
 		var brej uint64
 		if st, ok := t.Baseline.(statser); ok {
@@ -301,7 +420,11 @@ func (r *Report) String() string {
 		}
 		return fmt.Sprintf(format, *p)
 	}
-	return fmt.Sprintf("estimator %s: velocity RMSE %s m/s, height error RMS %s m, position drift %s m (%s %% of %.2f m travelled, or of 1 m), yaw drift %s°, %d rejected updates",
+	line := fmt.Sprintf("estimator %s: velocity RMSE %s m/s, height error RMS %s m, position drift %s m (%s %% of %.2f m travelled, or of 1 m), yaw drift %s°, %d rejected updates",
 		r.Name, f(r.VelRMSE, "%.4f"), f(r.HeightErrorRMS, "%.4f"), f(r.PosDrift, "%.4f"), f(r.PosDriftPercent, "%.2f"), r.Travelled,
 		f(r.YawDriftDeg, "%.3f"), r.RejectedUpdates)
+	if r.NEESMean != nil {
+		line += fmt.Sprintf(", NEES mean %.1f (%.0f %% of ticks in the 95 %% χ²₉ band)", *r.NEESMean, *r.NEESInBand)
+	}
+	return line
 }

@@ -1,6 +1,7 @@
 package esteval
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -75,11 +76,17 @@ func TestTapScores(t *testing.T) {
 		t.Fatal(err)
 	}
 	tap, _ = NewTap("inekf", est, r)
-	run(t, r, tap, 1000)
+	run(t, r, tap, 2000)
 	m, b = tap.Report()
 	t.Logf("inekf: %v\nbaseline: %v", m, b)
 	if b == nil || b.Name != "linear" || m.VelRMSE == nil || *m.VelRMSE > 0.01 || *m.HeightErrorRMS > 0.005 {
 		t.Errorf("inekf scored %v, baseline %v", m, b)
+	}
+	// Standing still on ideal sensors the InEKF's errors are far inside its
+	// covariance: NEES scored (from 1 s on), its mean well below 9; the
+	// baseline has none.
+	if m.NEESMean == nil || m.NEESInBand == nil || *m.NEESMean > 9 || *m.NEESMean <= 0 || b.NEESMean != nil {
+		t.Errorf("NEES: inekf mean %v in band %v, baseline %v: want a mean in (0, 9] for the InEKF, none for the baseline", m.NEESMean, m.NEESInBand, b.NEESMean)
 	}
 
 	r = robot(t)
@@ -88,6 +95,30 @@ func TestTapScores(t *testing.T) {
 	run(t, r, tap, 10)
 	if m, _ = tap.Report(); m.VelRMSE != nil || m.PosDrift != nil || m.YawDriftDeg == nil {
 		t.Errorf("imu scored %v: want no velocity or position figures, a yaw figure", m)
+	}
+}
+
+// mahalanobis9 is ξᵀC⁻¹ξ: on a diagonal C the sum of ξᵢ²/Cᵢᵢ, on a full
+// one what its inverse gives, and it refuses a C that is not positive
+// definite.
+func TestMahalanobis9(t *testing.T) {
+	var C, L [81]float64
+	var xi [9]float64
+	want := 0.0
+	for i := 0; i < 9; i++ {
+		C[i*9+i] = float64(i + 1)
+		xi[i] = float64(i) - 4
+		want += xi[i] * xi[i] / float64(i+1)
+	}
+	C[1], C[9] = 0.5, 0.5 // couple 0 and 1: inverse of [[1, .5], [.5, 2]] is [[2, −.5], [−.5, 1]]/1.75
+	want += -(xi[0]*xi[0]/1 + xi[1]*xi[1]/2) + (2*xi[0]*xi[0]-xi[0]*xi[1]+xi[1]*xi[1])/1.75
+	got, ok := mahalanobis9(&C, &xi, &L)
+	if !ok || math.Abs(got-want) > 1e-12 {
+		t.Errorf("mahalanobis9 = %v (%v), want %v", got, ok, want)
+	}
+	C[4*9+4] = -1
+	if _, ok := mahalanobis9(&C, &xi, &L); ok {
+		t.Error("a covariance with a negative variance was accepted")
 	}
 }
 
