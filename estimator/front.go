@@ -23,6 +23,7 @@ type Stats struct {
 	Moved        uint64 // standing feet dropped for moving fast (a slip, or a lift-off before the force fell)
 	Recovered    uint64 // steps undone because they produced a non-finite state
 	NewLevel     uint64 // footholds off the ground's level (a step, a slope): they set a new level
+	Slipped      uint64 // standing feet found sliding (their horizontal velocity held over 8 cm/s): taken afresh
 }
 
 // RejectedUpdates is the total of samples and measurements kept from the

@@ -136,6 +136,8 @@ type InEKF struct {
 	// stillR is each standing foot's orientation in the world the last time
 	// it was still (hasStill): the ground's, for moving its point between
 	// parts of the sole.
+	slipVel    [2]spatial.Vec3 // each standing foot's horizontal velocity, low-passed (slip detection)
+	slipRun    [2]int          // samples it has been over the slip speed
 	stillR     [2]spatial.Mat3
 	hasStill   [2]bool
 	bg, ba     spatial.Vec3
@@ -324,7 +326,16 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 			e.marginalize(k)
 		case standing:
 			e.standTicks[k]++
-			if e.cfg.JointVelNoise > 0 && f.legs.Set[k] == 0 && e.standTicks[k] > settleTicks {
+			if e.slipping(k, s) {
+				// The foot slides: take it afresh where it is now, as a
+				// re-anchoring does, instead of letting its old point pull
+				// the base along.
+				f.stats.Slipped++
+				e.marginalize(k)
+				e.augment(k)
+				continue
+			}
+			if e.cfg.JointVelNoise > 0 && f.legs.Set[k] == 0 && e.standTicks[k] > settleTicks && e.slipRun[k] == 0 {
 				e.footVelUpdate(k, s)
 			}
 			still := e.footStill(k, s)
@@ -536,6 +547,34 @@ const (
 	settleTicks = 100
 )
 
+// Slip detection: a standing foot whose horizontal velocity, low-passed
+// over about slipAlpha⁻¹ samples, stays above slipSpeed (plus 3σ of the
+// base velocity) for slipTicks samples slides on the ground.
+const (
+	slipAlpha = 0.1
+	slipSpeed = 0.08 // m/s
+	slipTicks = 10
+)
+
+// slipping updates standing foot k's slip detector and reports whether the
+// foot has been sliding for slipTicks samples.
+func (e *InEKF) slipping(k int, s *hal.Sensors) bool {
+	fv := e.footVel(k, s)
+	fv[2] = 0
+	e.slipVel[k] = e.slipVel[k].Scale(1 - slipAlpha).Add(fv.Scale(slipAlpha))
+	sv := math.Sqrt(math.Max(0, e.P[(3*bV)*dim+3*bV]+e.P[(3*bV+1)*dim+3*bV+1]))
+	if e.slipVel[k].Norm() <= slipSpeed+3*sv {
+		e.slipRun[k] = 0
+		return false
+	}
+	e.slipRun[k]++
+	if e.slipRun[k] < slipTicks {
+		return false
+	}
+	e.slipRun[k] = 0
+	return true
+}
+
 // footStillRate (rad/s) is the foot's angular speed in the world below
 // which a standing foot is taken to lie still on the ground.
 const footStillRate = 0.15
@@ -619,6 +658,7 @@ func (e *InEKF) augment(k int) {
 	e.standTicks[k] = 0
 	e.set[k] = e.f.legs.Set[k]
 	e.hasStill[k] = false
+	e.slipVel[k], e.slipRun[k] = spatial.Vec3{}, 0
 	e.rejectRun[k] = 0
 }
 

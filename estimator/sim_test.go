@@ -67,13 +67,16 @@ func (m *metrics) add(e *estimator.Estimate, tr *simhal.Truth) {
 func (m *metrics) velRMSE() float64   { return math.Sqrt(m.sumV2 / float64(max(1, m.n))) }
 func (m *metrics) heightRMS() float64 { return math.Sqrt(m.sumH2 / float64(max(1, m.n))) }
 
-func newRig(t testing.TB, p sim.SensorParams) *rig {
+func newRig(t testing.TB, p sim.SensorParams) *rig { return newRigOn(t, nil, p) }
+
+// newRigOn is newRig on terrain terr (nil: flat).
+func newRigOn(t testing.TB, terr *sim.Terrain, p sim.SensorParams) *rig {
 	t.Helper()
 	m, err := models.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := sim.NewWorld(m, nil, sim.DefaultOptions())
+	w, err := sim.NewWorld(m, terr, sim.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ package estimator_test
 // estimate) and the linear baseline beside it, both scored against truth.
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -34,11 +35,17 @@ type walkEval struct {
 // then secs at vx, with realistic sensor noise of seed; the InEKF is the
 // walker's estimate.
 func walk(t *testing.T, seed uint64, vx, secs float64) *walkEval {
+	return walkOn(t, nil, seed, vx, secs, nil)
+}
+
+// walkOn is walk on terrain terr (nil: flat), calling each (when set) after
+// every tick with the tick's estimate and truth.
+func walkOn(t *testing.T, terr *sim.Terrain, seed uint64, vx, secs float64, each func(i int, e *estimator.Estimate, tr *simhal.Truth)) *walkEval {
 	m, err := models.Builtin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := sim.NewWorld(m, nil, sim.DefaultOptions())
+	w, err := sim.NewWorld(m, terr, sim.DefaultOptions())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +108,9 @@ func walk(t *testing.T, seed uint64, vx, secs float64) *walkEval {
 		lin.Update(&sens, &eb)
 		tt := simhal.Truth{BasePos: bp, BaseLinVel: bv}
 		ev.m.add(&e, &tt)
+		if each != nil {
+			each(i, &e, &tt)
+		}
 		ev.mb.add(&eb, &tt)
 		if i > 0 {
 			d := bp.Sub(prev)
@@ -169,4 +179,72 @@ func TestWalking(t *testing.T) {
 		t.Errorf("not better than the baseline: velocity RMSE %.4f vs %.4f m/s, drift %.4f vs %.4f m",
 			ev.m.velRMSE(), ev.mb.velRMSE(), ev.m.maxDrift, ev.mb.maxDrift)
 	}
+}
+
+// Standing with the left foot on a patch of friction 0.1 (ice) and pushed
+// forward, sideways and back (6 pushes of 8 N·s): the icy foot slides on
+// the ground (truth: ≥ 1 cm of path), the filter finds it sliding and takes
+// it afresh (Stats.Slipped), the estimate stays finite, and it recovers:
+// over the last 2 s velocity RMSE ≤ 0.03 m/s, and the drift stays within
+// 3 cm. The same pushes with the patch at friction 1: the foot does not
+// slide, and no slip is reported.
+func TestStandingSlipPatch(t *testing.T) {
+	for _, mu := range []float64{0.1, 1} {
+		slid, st, after, r := pushedOnPatch(t, mu)
+		r.report(t, fmt.Sprintf("left foot on friction %g", mu))
+		t.Logf("friction %g: the left foot slid %.3f m; stats %+v; last 2 s: vel RMSE %.4f m/s", mu, slid, st, after.velRMSE())
+		if r.robot.Truth().BasePos[2] < 0.5 {
+			t.Fatalf("friction %g: the robot fell: the test needs it standing", mu)
+		}
+		if r.m.nan {
+			t.Fatalf("friction %g: non-finite estimate", mu)
+		}
+		if mu == 1 {
+			if slid > 0.002 || st.Slipped != 0 {
+				t.Errorf("friction 1: the foot slid %.4f m, %d slips reported; want no slip (< 2 mm) and none reported", slid, st.Slipped)
+			}
+			continue
+		}
+		if slid < 0.01 {
+			t.Fatalf("the icy foot slid only %.4f m: no slip to detect", slid)
+		}
+		if st.Slipped == 0 {
+			t.Error("no slip noticed on the ice")
+		}
+		if v := after.velRMSE(); v > 0.03 {
+			t.Errorf("velocity RMSE %.4f m/s over the last 2 s, want ≤ 0.03", v)
+		}
+		if d := r.m.maxDrift; d > 0.03 {
+			t.Errorf("drift %.4f m, want ≤ 0.03", d)
+		}
+	}
+}
+
+// pushedOnPatch stands the robot with its left foot on a patch of friction
+// mu and pushes it; it returns the path the left foot slid over the ground
+// while touching it, the filter's counters, the last 2 s's errors and the
+// rig.
+func pushedOnPatch(t *testing.T, mu float64) (float64, estimator.Stats, *metrics, *rig) {
+	terr := sim.FlatGround(1)
+	terr.Patches = []sim.FrictionPatch{{MinX: -1, MaxX: 1, MinY: 0, MaxY: 1, Friction: mu}}
+	r := newRigOn(t, terr, sim.RealisticSensors(13))
+	r.run(t, 1000, false, nil) // settle
+	foot := r.robot.Truth().Feet[0].Pos
+	push := r.push(0, 700, 6, 8)
+	after := &metrics{}
+	slid := 0.0
+	const n = 6500
+	r.run(t, n, true, func(i int) {
+		push(i)
+		tr := r.robot.Truth()
+		if f := tr.Feet[0]; f.InContact {
+			d := f.Pos.Sub(foot)
+			slid += math.Hypot(d[0], d[1])
+		}
+		foot = tr.Feet[0].Pos
+		if i >= n-2000 {
+			after.add(&r.e, tr)
+		}
+	})
+	return slid, r.inekf.Stats(), after, r
 }
