@@ -105,6 +105,7 @@ func shardOf(shard string, shards int) (int, int, error) {
 // every 10 s (cluster logs).
 type sweepProgress struct {
 	name  string
+	unit  string // what is counted: "rollouts" or "points"
 	bar   *progressbar.ProgressBar
 	last  time.Time
 	start time.Time
@@ -112,7 +113,7 @@ type sweepProgress struct {
 }
 
 func newSweepProgress(name string) *sweepProgress {
-	return &sweepProgress{name: name, start: time.Now(), first: -1}
+	return &sweepProgress{name: name, unit: "rollouts", start: time.Now(), first: -1}
 }
 
 func (p *sweepProgress) update(done, total, fell int) {
@@ -121,7 +122,7 @@ func (p *sweepProgress) update(done, total, fell int) {
 		if term.IsTerminal(int(os.Stderr.Fd())) {
 			p.bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
 				progressbar.OptionSetDescription(p.name), progressbar.OptionShowCount(), progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("rollouts"), progressbar.OptionSetPredictTime(true),
+				progressbar.OptionSetItsString(p.unit), progressbar.OptionSetPredictTime(true),
 				progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
 			_ = p.bar.Set(done)
 		}
@@ -138,7 +139,7 @@ func (p *sweepProgress) update(done, total, fell int) {
 		if ran := done - p.first; ran > 0 {
 			eta = (time.Duration(float64(time.Since(p.start)) / float64(ran) * float64(total-done))).Round(time.Second).String()
 		}
-		fmt.Fprintf(os.Stderr, "%s: %d/%d rollouts, %d fell, ETA %s\n", p.name, done, total, fell, eta)
+		fmt.Fprintf(os.Stderr, "%s: %d/%d %s, %d fell, ETA %s\n", p.name, done, total, p.unit, fell, eta)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -58,7 +59,8 @@ func (c *sweepReportCmd) Run() error {
 		}
 	}
 	params := sweep.ParamNames(rows)
-	ranked := sweep.Rank(sweep.Summarise(rows, spec.Limits), spec.Objective)
+	sets := sweep.Summarise(rows, spec.Limits)
+	ranked := sweep.Rank(sets, spec.Objective)
 	falls := 0
 	for _, r := range rows {
 		if r.Fell {
@@ -78,7 +80,7 @@ func (c *sweepReportCmd) Run() error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	files, err := sweep.Plot(dir, ranked, params, metrics)
+	files, err := sweep.Plot(dir, sets, params, metrics)
 	if len(files) > 0 {
 		fmt.Printf("\nplots: %s\n", strings.Join(files, ", "))
 	}
@@ -109,11 +111,18 @@ func (c *sweepOptimizeCmd) Run() error {
 	ctx, stop := simrun.NotifySignals(context.Background())
 	defer stop()
 	bar := newSweepProgress("optimize " + spec.Name)
+	bar.unit = "points"
+	o := spec.Optimize
+	pop := o.Population
+	if pop == 0 {
+		pop = 4 + int(3*math.Log(float64(len(o.Params))))
+	}
+	total := 2 + o.Generations*pop // the default, the start, the generations
 	res, err := spec.RunOptimize(ctx, out, c.Workers, func(n int, best *sweep.Eval) {
 		if best != nil {
-			bar.name = fmt.Sprintf("optimize %s (best %.4g)", spec.Name, best.Score)
+			bar.name = fmt.Sprintf("optimize %s (best score %.4g)", spec.Name, best.Score)
 		}
-		bar.update(n, n, 0)
+		bar.update(min(n, total), total, 0)
 	})
 	bar.finish()
 	if res != nil {

@@ -125,7 +125,7 @@ func (s *Spec) RunOptimize(ctx context.Context, dir string, workers int, progres
 		mu.Lock()
 		defer mu.Unlock()
 		if err != nil {
-			if runErr == nil {
+			if runErr == nil && ctx.Err() == nil { // a cancelled run is reported as interrupted
 				runErr = err
 			}
 			return math.NaN()

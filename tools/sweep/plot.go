@@ -92,7 +92,7 @@ func plotOne(name string, sets []SetSummary, p string, params []string, m string
 	pl.X.Label.Text = p
 	pl.Y.Label.Text = m
 	if m == "fall_rate" {
-		pl.Y.Min, pl.Y.Max = 0, 1
+		pl.Y.Min, pl.Y.Max = -0.02, 1.05
 	} else {
 		pl.Y.Label.Text += " (mean ± std over seeds)"
 	}
@@ -138,6 +138,7 @@ func plotOne(name string, sets []SetSummary, p string, params []string, m string
 		}
 	}
 	pl.Legend.Top = true
+	pl.Legend.Left = true
 	img := vgimg.NewWith(vgimg.UseWH(7*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(96))
 	pl.Draw(draw.New(img))
 	var buf bytes.Buffer
