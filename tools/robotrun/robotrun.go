@@ -25,7 +25,10 @@ type Run struct {
 	Config     *runtime.Config // with loop.rate equal to the file's rate
 	Script     *runtime.Script // start-up requests and the user's steps; nil: none
 	Controller string          // reported, and "locomotion" builds the walker
-	Duration   time.Duration   // 0: until ctx is done
+	// Locomotion, when set, is what locomotion mode runs (a learned policy,
+	// tools/policyrun) instead of the walker.
+	Locomotion runtime.Controller
+	Duration   time.Duration // 0: until ctx is done
 	LogPath    string
 	LogForce   bool
 	ModelPath  string // the robot's model ("": built-in)
@@ -119,8 +122,8 @@ func (r *Run) Execute(ctx context.Context) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ctrl runtime.Controller
-	if r.Controller == "locomotion" {
+	ctrl := r.Locomotion
+	if ctrl == nil && r.Controller == "locomotion" {
 		wk, err := locomotion.NewWalkerForModel(m, names, nil)
 		if err != nil {
 			return nil, fmt.Errorf("locomotion: %w", err)

@@ -52,3 +52,16 @@ func (c *simCmd) policyController(robot *simhal.Robot) (runtime.Controller, erro
 	}
 	return policyrun.Controller(c.Policy, c.PolicyConfig, robot.Info().JointNames())
 }
+
+// robotPolicy is the controller `stride robot run --controller policy` runs
+// in locomotion mode for the robot file's joints; nil for another
+// --controller, which may not be given policy files.
+func robotPolicy(controller, net, cfg string, joints []string) (runtime.Controller, error) {
+	if controller != "policy" {
+		var u unused
+		u.add(net != "", "--policy")
+		u.add(cfg != "", "--policy-config")
+		return nil, u.err("without --controller policy")
+	}
+	return policyrun.Controller(net, cfg, joints)
+}

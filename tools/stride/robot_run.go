@@ -17,25 +17,31 @@ var simParamsNone = sim.SensorParams{}
 
 type robotRunCmd struct {
 	busFlags
-	Config     string        `help:"Runtime config (YAML; 'stride config print'). loop.rate must be the robot file's rate." type:"path"`
-	Commands   string        `help:"Command script (YAML; docs/commands.md)." type:"path"`
-	Controller string        `default:"stand" enum:"stand,locomotion,none" help:"What is asked at the start: stand (standup, then stand), locomotion (then the walking controller, driven by --commands, UDP or the gamepad) or none (damping until a command source asks)."`
-	Model      string        `help:"The robot's model (MJCF or URDF), for the estimator and the walker; the built-in robot when omitted." type:"path"`
-	Estimator  string        `default:"inekf" enum:"inekf,linear,imu" help:"Base-state estimator."`
-	Duration   time.Duration `help:"Stop after this long (0: until Ctrl-C)."`
-	Log        string        `help:"Telemetry log (docs/telemetry.md)." type:"path"`
-	Force      bool          `help:"Replace --log if it exists."`
-	JSON       bool          `help:"Print the summary as JSON (the shape of 'stride sim --json')."`
+	Config       string        `help:"Runtime config (YAML; 'stride config print'). loop.rate must be the robot file's rate." type:"path"`
+	Commands     string        `help:"Command script (YAML; docs/commands.md)." type:"path"`
+	Controller   string        `default:"stand" enum:"stand,locomotion,policy,none" help:"What is asked at the start: stand (standup, then stand), locomotion (then the walking controller, driven by --commands, UDP or the gamepad), policy (the same with --policy in locomotion mode; docs/policy.md) or none (damping until a command source asks)."`
+	Policy       string        `help:"With --controller policy: the learned policy (ONNX)." type:"path"`
+	PolicyConfig string        `help:"With --controller policy: the policy's config (YAML; docs/policy.md)." type:"path"`
+	Model        string        `help:"The robot's model (MJCF or URDF), for the estimator and the walker; the built-in robot when omitted." type:"path"`
+	Estimator    string        `default:"inekf" enum:"inekf,linear,imu" help:"Base-state estimator."`
+	Duration     time.Duration `help:"Stop after this long (0: until Ctrl-C)."`
+	Log          string        `help:"Telemetry log (docs/telemetry.md)." type:"path"`
+	Force        bool          `help:"Replace --log if it exists."`
+	JSON         bool          `help:"Print the summary as JSON (the shape of 'stride sim --json')."`
 }
 
 func (c *robotRunCmd) Run() error {
 	if c.Duration < 0 {
 		return fmt.Errorf("--duration %v: want a positive duration, or 0 for no limit", c.Duration)
 	}
-	if err := checkOutputs(c.Force, nonEmpty(c.Robot, c.Config, c.Commands, c.Model), c.Log); err != nil {
+	if err := checkOutputs(c.Force, nonEmpty(c.Robot, c.Config, c.Commands, c.Model, c.Policy, c.PolicyConfig), c.Log); err != nil {
 		return err
 	}
 	f, err := canbus.Load(c.Robot)
+	if err != nil {
+		return err
+	}
+	loco, err := robotPolicy(c.Controller, c.Policy, c.PolicyConfig, f.Info().JointNames())
 	if err != nil {
 		return err
 	}
@@ -48,7 +54,7 @@ func (c *robotRunCmd) Run() error {
 		return err
 	}
 	run := &robotrun.Run{File: f, BusDir: c.BusDir, Config: cfg, Script: script, Controller: c.Controller,
-		Duration: c.Duration, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Estimator: c.Estimator, Stderr: os.Stderr,
+		Duration: c.Duration, LogPath: c.Log, LogForce: c.Force, ModelPath: c.Model, Estimator: c.Estimator, Stderr: os.Stderr, Locomotion: loco,
 		Logf: func(format string, a ...any) { fmt.Fprintf(os.Stderr, "stride robot: "+format+"\n", a...) }}
 	ctx, stop := simrun.NotifySignals(context.Background())
 	defer stop()
