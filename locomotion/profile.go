@@ -1,15 +1,14 @@
 package locomotion
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/stride-robotics/stride/internal/yamlnode"
 	"github.com/stride-robotics/stride/sim/rbd"
 	"github.com/stride-robotics/stride/sim/spatial"
 )
@@ -85,27 +84,81 @@ type Gains struct {
 	Kd float64 `yaml:"kd"`
 }
 
-// ParseProfile reads a YAML profile. Unknown keys are errors, as are
-// negative or non-finite gains and non-finite angles; name is used in the
-// errors (a file name).
+// ParseProfile reads a YAML profile. Unknown keys are errors, as are keys
+// set twice, values of the wrong type, negative or non-finite gains and
+// non-finite angles. Errors are for people: "name:line:column: profile:
+// key: what was expected, found what", with name (a file name) first.
 func ParseProfile(name string, data []byte) (*ProfileFile, error) {
 	var f ProfileFile
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		se := yamlnode.SyntaxError(data, err)
+		return nil, fmt.Errorf("%s:%d:%d: profile: %s", name, se.Line, se.Col, se.Msg)
 	}
-	for j, q := range f.Home {
-		if math.IsNaN(q) || math.IsInf(q, 0) {
-			return nil, fmt.Errorf("%s: home: joint %q: angle %v is not finite", name, j, q)
+	if len(root.Content) == 0 { // empty, or only comments: no overrides
+		return &f, nil
+	}
+	var d yamlnode.Decoder
+	if err := d.Decode(&root, &f); err != nil {
+		var ne *yamlnode.Error
+		if !errors.As(err, &ne) {
+			return nil, fmt.Errorf("%s: profile: %w", name, err)
+		}
+		msg := ne.Msg
+		if ne.Key != "" {
+			msg = ne.Key + ": " + msg
+		}
+		return nil, fmt.Errorf("%s:%d:%d: profile: %s", name, ne.Line, ne.Col, msg)
+	}
+	at := func(section, joint string) string { // "p.yaml:3:9" of a joint's value
+		line, col := valueAt(root.Content[0], section, joint)
+		return fmt.Sprintf("%s:%d:%d", name, line, col)
+	}
+	for _, j := range sortedKeys(f.Home) {
+		if q := f.Home[j]; math.IsNaN(q) || math.IsInf(q, 0) {
+			return nil, fmt.Errorf("%s: profile: home.%s: want a finite angle (rad), found %v", at("home", j), j, q)
 		}
 	}
-	for j, g := range f.Gains {
-		if !(g.Kp >= 0 && g.Kp < 1e5) || !(g.Kd >= 0 && g.Kd < 1e4) {
-			return nil, fmt.Errorf("%s: gains: joint %q: kp %g, kd %g: want 0 ≤ kp < 1e5, 0 ≤ kd < 1e4", name, j, g.Kp, g.Kd)
+	for _, j := range sortedKeys(f.Gains) {
+		if g := f.Gains[j]; !(g.Kp >= 0 && g.Kp < 1e5) || !(g.Kd >= 0 && g.Kd < 1e4) {
+			return nil, fmt.Errorf("%s: profile: gains.%s: kp %g, kd %g: want 0 ≤ kp < 1e5, 0 ≤ kd < 1e4", at("gains", j), j, g.Kp, g.Kd)
 		}
 	}
 	return &f, nil
+}
+
+// valueAt returns the line and column of the value of section.key in the
+// mapping n (of section's mapping when key is missing; 1, 1 when neither
+// is found).
+func valueAt(n *yaml.Node, section, key string) (int, int) {
+	find := func(n *yaml.Node, k string) *yaml.Node {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				return n.Content[i+1]
+			}
+		}
+		return nil
+	}
+	sec := find(n, section)
+	if v := find(sec, key); v != nil {
+		return v.Line, v.Column
+	}
+	if sec != nil {
+		return sec.Line, sec.Column
+	}
+	return 1, 1
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // DeriveProfile builds the profile of model m for the hal joints named joints

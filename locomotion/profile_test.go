@@ -113,9 +113,9 @@ gains:
 		}
 	}
 	for _, c := range []struct{ yaml, want string }{
-		{"hieght: 3", "field hieght not found"},
-		{"gains: {default: {kp: -1, kd: 0}}", `joint "default": kp -1`},
-		{"home: {knee: .nan}", "not finite"},
+		{"hieght: 3", `p.yaml:1:1: profile: "hieght" is not a key at the top level; the keys are left_foot, right_foot, keyframe, home, gains`},
+		{"gains: {default: {kp: -1, kd: 0}}", `p.yaml:1:18: profile: gains.default: kp -1, kd 0: want 0 ≤ kp < 1e5`},
+		{"home: {knee: .nan}", "p.yaml:1:14: profile: home.knee: want a finite angle (rad), found NaN"},
 	} {
 		if _, err := locomotion.ParseProfile("p.yaml", []byte(c.yaml)); err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "p.yaml") {
 			t.Errorf("%q: error %v, want one naming p.yaml and %q", c.yaml, err, c.want)
@@ -174,4 +174,62 @@ func TestProfileJointErrors(t *testing.T) {
 	if _, err := locomotion.DeriveProfile(m, bad, nil); err == nil || !strings.Contains(err.Error(), "no_such_joint") || !strings.Contains(err.Error(), names[0]) {
 		t.Errorf("error %v, want one naming no_such_joint and the left-out %s", err, names[0])
 	}
+}
+
+// Profile errors are for people: file, the real line and column, the key,
+// what was expected and what was found; no Go type names or library
+// prefixes.
+func TestProfileMessagesForPeople(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"left_foot: [a, b]\n", `p.yaml:1:12: profile: left_foot: want a single value, found a list`},
+		{"home:\n  knee: abc\n", `p.yaml:2:9: profile: home.knee: want a number, found the text "abc"`},
+		{"home:\n  knee: \"0.5\"\n", `p.yaml:2:9: profile: home.knee: want a number, found the quoted text "0.5" (write numbers without quotes)`},
+		{"home:\n  knee: 1e999\n", `p.yaml:2:9: profile: home.knee: 1e999 is out of the range of a number`},
+		{"gains:\n  knee: {kp: 1, kq: 2}\n", `p.yaml:2:17: profile: gains.knee: "kq" is not a key; the keys are kp, kd`},
+		{"gains:\n  knee: 5\n", `p.yaml:2:9: profile: gains.knee: want a mapping with the keys kp, kd, found the number 5`},
+		{"home: 5\n", `p.yaml:1:7: profile: home: want a mapping of names to sections, found the number 5`},
+		{"keyframe: a\nkeyframe: b\n", `p.yaml:2:1: profile: keyframe: set twice (first on line 1)`},
+		{"home:\n  a: 1\n   b: 2\n", `p.yaml:3:`},
+		{"home:\n\tknee: 1\n", `p.yaml:2:2: profile: not valid YAML: found character that cannot start any token`},
+		{"[1, 2]\n", `p.yaml:1:1: profile: want a mapping with the keys left_foot, right_foot, keyframe, home, gains, found a list`},
+		{"home:\n  a: 0.1\n  knee: .inf\n", `p.yaml:3:9: profile: home.knee: want a finite angle (rad), found +Inf`},
+		{"gains:\n  knee: {kp: 1e6}\n", `p.yaml:2:9: profile: gains.knee: kp 1e+06, kd 0: want 0 ≤ kp < 1e5, 0 ≤ kd < 1e4`},
+	} {
+		_, err := locomotion.ParseProfile("p.yaml", []byte(c.yaml))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("%q:\n got  %v\n want %s…", c.yaml, err, c.want)
+			continue
+		}
+		_, msg, _ := strings.Cut(err.Error(), "profile: ")
+		for _, bad := range []string{"yaml:", "unmarshal", "float64", "map[", "locomotion.", "!!", "field "} {
+			if strings.Contains(msg, bad) {
+				t.Errorf("%q: message %q contains %q", c.yaml, err, bad)
+			}
+		}
+	}
+	if f, err := locomotion.ParseProfile("p.yaml", []byte("# nothing\n")); err != nil || f == nil {
+		t.Errorf("a profile of comments only: %v", err)
+	}
+}
+
+// A profile either parses with finite values or is an error naming the
+// file; never a panic.
+func FuzzParseProfile(f *testing.F) {
+	f.Add("left_foot: a\nhome: {knee: 0.5}\ngains: {default: {kp: 200, kd: 6}}\n")
+	f.Add("home: &a {x: *a}\n")
+	f.Add("gains:\n  knee: {kp: 1e6}\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := locomotion.ParseProfile("f.yaml", []byte(s))
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("error without the file name: %v", err)
+			}
+			return
+		}
+		for j, q := range p.Home {
+			if math.IsNaN(q) || math.IsInf(q, 0) {
+				t.Fatalf("home %s = %v accepted", j, q)
+			}
+		}
+	})
 }

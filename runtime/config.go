@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/stride-robotics/stride/hal/fileio"
+	"github.com/stride-robotics/stride/internal/yamlnode"
 	"github.com/stride-robotics/stride/locomotion"
 	"gopkg.in/yaml.v3"
 )
@@ -285,7 +286,7 @@ func Parse(name string, data []byte) (*Config, error) {
 func (c *Config) decode(name string, data []byte) error {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		se := yamlSyntaxError(data, err)
+		se := yamlnode.SyntaxError(data, err)
 		return &ConfigError{File: name, Line: se.Line, Col: se.Col, Msg: se.Msg}
 	}
 	if len(root.Content) == 0 { // empty file: the defaults
@@ -295,9 +296,9 @@ func (c *Config) decode(name string, data []byte) error {
 	if doc.Kind != yaml.MappingNode {
 		return &ConfigError{File: name, Line: doc.Line, Msg: "the file must be a mapping of sections (loop:, stand:, safety:, …)"}
 	}
-	var d nodeDecoder
-	if err := d.decode(doc, reflect.ValueOf(c).Elem(), "", 0); err != nil {
-		var ne *nodeError
+	var d yamlnode.Decoder
+	if err := d.Decode(doc, c); err != nil {
+		var ne *yamlnode.Error
 		if errors.As(err, &ne) {
 			msg := ne.Msg
 			if ne.Unknown {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/stride-robotics/stride/internal/yamlnode"
 )
 
 // Set sets the setting at a dotted key ("walker.timing.period0",
@@ -16,7 +18,7 @@ import (
 func (c *Config) Set(key, text string) error {
 	var doc yaml.Node
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil || len(doc.Content) != 1 {
-		return &ConfigError{Key: key, Msg: "the value " + clip(text) + " is not a single YAML value"}
+		return &ConfigError{Key: key, Msg: "the value " + yamlnode.Clip(text) + " is not a single YAML value"}
 	}
 	return c.SetNode(key, doc.Content[0])
 }
@@ -40,9 +42,9 @@ func (c *Config) SetNode(key string, val *yaml.Node) error {
 		n.Content = append(n.Content, k, next)
 		n = next
 	}
-	var d nodeDecoder
-	if err := d.decode(root, reflect.ValueOf(c).Elem(), "", 0); err != nil {
-		var ne *nodeError
+	var d yamlnode.Decoder
+	if err := d.Decode(root, c); err != nil {
+		var ne *yamlnode.Error
 		if errors.As(err, &ne) {
 			return &ConfigError{Key: ne.Key, Msg: ne.Msg}
 		}

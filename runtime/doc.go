@@ -76,7 +76,7 @@
 //
 // Import rules (checked by tools/imports_test.go):
 //
-// May import: estimator, hal, hal/fileio, locomotion/..., runtime/telemetry,
+// May import: estimator, hal, hal/fileio, internal/yamlnode, locomotion/..., runtime/telemetry,
 // sim/rbd, sim/spatial.
 // Must not import: sim, sim/mjcf, sim/urdf, sim/models, sim/scene, sim/viewer,
 // hal/simhal, tools/....

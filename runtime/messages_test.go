@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stride-robotics/stride/internal/yamlnode"
 )
 
 // goInternals are fragments that must never reach a person: Go type names,
@@ -115,11 +117,11 @@ func TestUDPMessagesForPeople(t *testing.T) {
 }
 
 // A large script is read whole however many nodes it has; nodes reached
-// through aliases are counted and cut off at maxYAMLNodes.
+// through aliases are counted and cut off at yamlnode.MaxNodes.
 func TestYAMLSizeAndAliases(t *testing.T) {
-	saved := maxYAMLNodes
-	maxYAMLNodes = 1000
-	defer func() { maxYAMLNodes = saved }()
+	saved := yamlnode.MaxNodes
+	yamlnode.MaxNodes = 1000
+	defer func() { yamlnode.MaxNodes = saved }()
 	var b strings.Builder
 	b.WriteString("steps:\n")
 	n := 500 // 2500 nodes, none through an alias
@@ -145,7 +147,7 @@ func TestYAMLSizeAndAliases(t *testing.T) {
 func TestYAMLSyntaxErrorLargeFile(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("steps:\n")
-	for i := 0; b.Len() <= maxLocateBytes; i++ {
+	for i := 0; b.Len() <= yamlnode.MaxLocateBytes; i++ {
 		fmt.Fprintf(&b, "  - {t: %d, vx: 0.1}\n", i)
 	}
 	lines := strings.Count(b.String(), "\n")

@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 
 	"github.com/stride-robotics/stride/hal/fileio"
+	"github.com/stride-robotics/stride/internal/yamlnode"
 	"gopkg.in/yaml.v3"
 
 	"github.com/stride-robotics/stride/locomotion"
@@ -70,8 +70,8 @@ type scriptStep struct {
 	line    int
 }
 
-// setLine keeps the line the step starts on (nodeDecoder calls it).
-func (s *scriptStep) setLine(line int) { s.line = line }
+// SetLine keeps the line the step starts on (yamlnode.Decoder calls it).
+func (s *scriptStep) SetLine(line int) { s.line = line }
 
 // LoadScript reads a command script and checks every step against lim: each
 // step needs a time t ≥ 0, not before the step above it; set-points must be
@@ -89,16 +89,16 @@ func LoadScript(path string, lim Limits) (*Script, error) {
 func ParseScript(name string, data []byte, lim Limits) (*Script, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		se := yamlSyntaxError(data, err)
+		se := yamlnode.SyntaxError(data, err)
 		return nil, fmt.Errorf("%s:%d:%d: commands: %s", name, se.Line, se.Col, se.Msg)
 	}
 	if root.Kind == 0 || len(root.Content) == 0 { // empty, or only comments
 		return nil, fmt.Errorf("%s: commands: no steps (want a top-level \"steps:\" list)", name)
 	}
 	var f scriptFile
-	d := nodeDecoder{elem: func(_ string, i int) string { return fmt.Sprintf("step %d", i+1) }}
-	if err := d.decode(&root, reflect.ValueOf(&f).Elem(), "", 0); err != nil {
-		var ne *nodeError
+	d := yamlnode.Decoder{Elem: func(_ string, i int) string { return fmt.Sprintf("step %d", i+1) }}
+	if err := d.Decode(&root, &f); err != nil {
+		var ne *yamlnode.Error
 		if errors.As(err, &ne) {
 			msg := ne.Msg
 			if ne.Key != "" {

@@ -1,4 +1,4 @@
-package runtime
+package yamlnode
 
 import (
 	"errors"
@@ -11,22 +11,15 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// This file decodes the YAML files Stride reads (config, command scripts)
-// from yaml.v3's node tree by reflection, so that every error says, for
-// people, where (line and column, and the dotted key), what was expected and
-// what was found, without Go type names: yaml.v3's own decoder says
-// "cannot unmarshal !!str `abc` into float64", truncates 1.5 into an int and
-// reads 1e999 as a string.
-
-// nodeError is a decoding error at a node.
-type nodeError struct {
+// Error is a decoding error at a node.
+type Error struct {
 	Line, Col int
 	Key       string // dotted path, "" at the top
 	Msg       string
 	Unknown   bool // the error is an unknown key
 }
 
-func (e *nodeError) Error() string {
+func (e *Error) Error() string {
 	loc := fmt.Sprintf("line %d, column %d", e.Line, e.Col)
 	if e.Key == "" {
 		return loc + ": " + e.Msg
@@ -37,27 +30,34 @@ func (e *nodeError) Error() string {
 // Bounds on what a YAML document may expand to through aliases: the
 // nesting depth, and the nodes visited through aliases (the nodes written in
 // the file are bounded by its size limit).
-const maxYAMLDepth = 64
+const MaxDepth = 64
 
-// maxLocateBytes bounds the files whose syntax errors are located by
-// re-parsing (yamlSyntaxError).
-const maxLocateBytes = 256 << 10
+// MaxLocateBytes bounds the files whose syntax errors are located by
+// re-parsing (SyntaxError).
+const MaxLocateBytes = 256 << 10
 
-var maxYAMLNodes = 1 << 20 // a variable so that tests can lower it
+var MaxNodes = 1 << 20 // a variable so that tests can lower it
 
-// nodeDecoder decodes nodes into Go values.
-type nodeDecoder struct {
+// Decoder decodes nodes into Go values.
+type Decoder struct {
 	visits  int // nodes visited through an alias
 	inAlias int // aliases being followed
-	// elem names the i-th element (from 0) of the list at key.
-	elem func(key string, i int) string
+	// Elem names the i-th element (from 0) of the list at key.
+	Elem func(key string, i int) string
 }
 
-// lineSetter is implemented by values that keep the line they came from.
-type lineSetter interface{ setLine(int) }
+// LineSetter is implemented by values that keep the line they came from.
+type LineSetter interface{ SetLine(int) }
 
-func (d *nodeDecoder) fail(n *yaml.Node, key, format string, a ...any) error {
-	return &nodeError{Line: n.Line, Col: n.Column, Key: key, Msg: fmt.Sprintf(format, a...)}
+// Decode stores n (a document node or the value node inside one) in the
+// value v points to. Keys are the fields' yaml tags; unknown keys, keys set
+// twice and values of the wrong type or out of range are *Error.
+func (d *Decoder) Decode(n *yaml.Node, v any) error {
+	return d.decode(n, reflect.ValueOf(v).Elem(), "", 0)
+}
+
+func (d *Decoder) fail(n *yaml.Node, key, format string, a ...any) error {
+	return &Error{Line: n.Line, Col: n.Column, Key: key, Msg: fmt.Sprintf(format, a...)}
 }
 
 func join(key, name string) string {
@@ -68,11 +68,11 @@ func join(key, name string) string {
 }
 
 // decode stores n in v, which must be settable.
-func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, key string, depth int) error {
+func (d *Decoder) decode(n *yaml.Node, v reflect.Value, key string, depth int) error {
 	if d.inAlias > 0 {
 		d.visits++
 	}
-	if d.visits > maxYAMLNodes || depth > maxYAMLDepth {
+	if d.visits > MaxNodes || depth > MaxDepth {
 		return d.fail(n, key, "the document nests or expands too far (aliases referring to aliases?)")
 	}
 	switch n.Kind {
@@ -100,8 +100,8 @@ func (d *nodeDecoder) decode(n *yaml.Node, v reflect.Value, key string, depth in
 		return d.decode(n, v.Elem(), key, depth+1)
 	}
 	if v.CanAddr() {
-		if ls, ok := v.Addr().Interface().(lineSetter); ok {
-			ls.setLine(n.Line)
+		if ls, ok := v.Addr().Interface().(LineSetter); ok {
+			ls.SetLine(n.Line)
 		}
 	}
 	switch v.Kind() {
@@ -165,7 +165,7 @@ func fields(t reflect.Type) ([]string, map[string]int) {
 	return names, idx
 }
 
-func (d *nodeDecoder) structure(n *yaml.Node, v reflect.Value, key string, depth int) error {
+func (d *Decoder) structure(n *yaml.Node, v reflect.Value, key string, depth int) error {
 	names, idx := fields(v.Type())
 	if isNull(n) {
 		return nil // an empty section keeps what it had
@@ -190,8 +190,8 @@ func (d *nodeDecoder) structure(n *yaml.Node, v reflect.Value, key string, depth
 			if key == "" {
 				where = " at the top level"
 			}
-			return &nodeError{Line: k.Line, Col: k.Column, Key: key, Unknown: true,
-				Msg: fmt.Sprintf("%q is not a key%s; the keys are %s", clip(name), where, strings.Join(names, ", "))}
+			return &Error{Line: k.Line, Col: k.Column, Key: key, Unknown: true,
+				Msg: fmt.Sprintf("%q is not a key%s; the keys are %s", Clip(name), where, strings.Join(names, ", "))}
 		}
 		if err := d.decode(val, v.Field(fi), join(key, name), depth+1); err != nil {
 			return err
@@ -200,7 +200,7 @@ func (d *nodeDecoder) structure(n *yaml.Node, v reflect.Value, key string, depth
 	return nil
 }
 
-func (d *nodeDecoder) mapping(n *yaml.Node, v reflect.Value, key string, depth int) error {
+func (d *Decoder) mapping(n *yaml.Node, v reflect.Value, key string, depth int) error {
 	if isNull(n) {
 		return nil
 	}
@@ -230,7 +230,7 @@ func (d *nodeDecoder) mapping(n *yaml.Node, v reflect.Value, key string, depth i
 	return nil
 }
 
-func (d *nodeDecoder) list(n *yaml.Node, v reflect.Value, key string, depth int) error {
+func (d *Decoder) list(n *yaml.Node, v reflect.Value, key string, depth int) error {
 	if isNull(n) {
 		v.Set(reflect.Zero(v.Type()))
 		return nil
@@ -241,8 +241,8 @@ func (d *nodeDecoder) list(n *yaml.Node, v reflect.Value, key string, depth int)
 	s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
 	for i, c := range n.Content {
 		ek := fmt.Sprintf("%s[%d]", key, i)
-		if d.elem != nil {
-			ek = d.elem(key, i)
+		if d.Elem != nil {
+			ek = d.Elem(key, i)
 		}
 		if err := d.decode(c, s.Index(i), ek, depth+1); err != nil {
 			return err
@@ -254,7 +254,7 @@ func (d *nodeDecoder) list(n *yaml.Node, v reflect.Value, key string, depth int)
 
 // number reads a float. Out-of-range literals (1e999), which yaml.v3
 // resolves as text, are named as such.
-func (d *nodeDecoder) number(n *yaml.Node, key string) (float64, error) {
+func (d *Decoder) number(n *yaml.Node, key string) (float64, error) {
 	if n.Kind == yaml.ScalarNode {
 		switch n.ShortTag() {
 		case "!!int", "!!float":
@@ -265,7 +265,7 @@ func (d *nodeDecoder) number(n *yaml.Node, key string) (float64, error) {
 		case "!!str":
 			if n.Style == 0 {
 				if _, err := strconv.ParseFloat(n.Value, 64); errors.Is(err, strconv.ErrRange) {
-					return 0, d.fail(n, key, "%s is out of the range of a number", clip(n.Value))
+					return 0, d.fail(n, key, "%s is out of the range of a number", Clip(n.Value))
 				}
 			}
 		}
@@ -276,7 +276,7 @@ func (d *nodeDecoder) number(n *yaml.Node, key string) (float64, error) {
 // integer reads a whole number that fits in bits bits; a float with no
 // fraction (2.0, 1e3) is accepted, any other is refused rather than
 // truncated.
-func (d *nodeDecoder) integer(n *yaml.Node, key string, bits int) (int64, error) {
+func (d *Decoder) integer(n *yaml.Node, key string, bits int) (int64, error) {
 	lo, hi := -math.Ldexp(1, bits-1), math.Ldexp(1, bits-1)
 	if n.Kind == yaml.ScalarNode {
 		switch n.ShortTag() {
@@ -285,15 +285,15 @@ func (d *nodeDecoder) integer(n *yaml.Node, key string, bits int) (int64, error)
 			if err := n.Decode(&i); err == nil && float64(i) >= lo && float64(i) < hi {
 				return i, nil
 			}
-			return 0, d.fail(n, key, "%s is out of range for this setting", clip(n.Value))
+			return 0, d.fail(n, key, "%s is out of range for this setting", Clip(n.Value))
 		case "!!float":
 			var f float64
 			if err := n.Decode(&f); err == nil {
 				if f != math.Trunc(f) || math.IsInf(f, 0) || math.IsNaN(f) {
-					return 0, d.fail(n, key, "want a whole number, found %s", clip(n.Value))
+					return 0, d.fail(n, key, "want a whole number, found %s", Clip(n.Value))
 				}
 				if f < lo || f >= hi {
-					return 0, d.fail(n, key, "%s is out of range for this setting", clip(n.Value))
+					return 0, d.fail(n, key, "%s is out of range for this setting", Clip(n.Value))
 				}
 				return int64(f), nil
 			}
@@ -325,22 +325,22 @@ func found(n *yaml.Node) string {
 	case "!!null":
 		return "nothing"
 	case "!!int", "!!float":
-		return "the number " + clip(n.Value)
+		return "the number " + Clip(n.Value)
 	case "!!bool":
-		return clip(n.Value)
+		return Clip(n.Value)
 	case "!!str":
 		if n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0 {
 			if _, err := strconv.ParseFloat(n.Value, 64); err == nil {
-				return fmt.Sprintf("the quoted text %q (write numbers without quotes)", clip(n.Value))
+				return fmt.Sprintf("the quoted text %q (write numbers without quotes)", Clip(n.Value))
 			}
 		}
-		return fmt.Sprintf("the text %q", clip(n.Value))
+		return fmt.Sprintf("the text %q", Clip(n.Value))
 	}
-	return fmt.Sprintf("%q", clip(n.Value))
+	return fmt.Sprintf("%q", Clip(n.Value))
 }
 
-// clip shortens a value for a message.
-func clip(s string) string {
+// Clip shortens a value for a message.
+func Clip(s string) string {
 	const max = 40
 	if len(s) <= max {
 		return s
@@ -352,14 +352,14 @@ func clip(s string) string {
 	return string(r[:max]) + "…"
 }
 
-// yamlSyntaxError locates a YAML syntax error. yaml.v3 reports the line
+// SyntaxError locates a YAML syntax error. yaml.v3 reports the line
 // where the enclosing construct began (often the line above the fault) and
 // no column; the fault is found as the first line whose addition makes the
 // text fail to parse, and its column is the line's first character (or its
 // tab, for a tab error). The result reads "line L, column C: message".
-// Files over maxLocateBytes (where the search would take seconds) get
+// Files over MaxLocateBytes (where the search would take seconds) get
 // yaml.v3's own line, at or just above the fault.
-func yamlSyntaxError(data []byte, err error) *nodeError {
+func SyntaxError(data []byte, err error) *Error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	yamlLine := 0
@@ -371,8 +371,8 @@ func yamlSyntaxError(data []byte, err error) *nodeError {
 		}
 	}
 	lines := strings.SplitAfter(string(data), "\n")
-	if len(data) > maxLocateBytes && yamlLine > 0 {
-		return &nodeError{Line: yamlLine, Col: 1, Msg: "not valid YAML (at or just below this line): " + msg}
+	if len(data) > MaxLocateBytes && yamlLine > 0 {
+		return &Error{Line: yamlLine, Col: 1, Msg: "not valid YAML (at or just below this line): " + msg}
 	}
 	parses := func(k int) bool { // the first k lines parse
 		var n yaml.Node
@@ -408,5 +408,5 @@ func yamlSyntaxError(data []byte, err error) *nodeError {
 	} else if i := strings.IndexFunc(line, func(r rune) bool { return r != ' ' && r != '\t' }); i >= 0 {
 		col = len([]rune(line[:i])) + 1
 	}
-	return &nodeError{Line: bad, Col: col, Msg: "not valid YAML: " + msg}
+	return &Error{Line: bad, Col: col, Msg: "not valid YAML: " + msg}
 }
