@@ -35,7 +35,7 @@ type newtonScratch struct {
 	xPrev             []float64    // (nv) last step's velocity change x = v⁺ − v, for the warm start
 	cn, c1, c2        []float64    // (nv) a contact's three Jacobian rows along its path
 	curved            bool         // some row is in a curved zone at the current iterate (evalRows)
-	lastIters         int          // iterations of the last solve
+	lastIters         int          // gradient evaluations of the last solve
 	lastRows          int          // rows of the last solve
 }
 
@@ -74,12 +74,12 @@ func (w *World) solveNewton(vcur []float64) {
 	// Start from the better of two points (by cost), as MuJoCo does: last
 	// step's velocity change (the warm start) and the unconstrained one,
 	// h·M⁻¹·f. Steady contact favours the first; contacts coming and going
-	// (a chattering foot, an impact) often the second. In steady contact
-	// (the last solve took one iteration over as many rows) the warm start
-	// is kept without trying the other, which needs M's factor. me = M·x −
-	// h·f, the smooth part's gradient, is kept current through the
-	// iterations.
-	if ns.lastIters > 1 || s.n != ns.lastRows {
+	// (a chattering foot, an impact) often the second. The second, which
+	// needs M's factor, is tried only after an unsteady solve: more than one
+	// Newton step, or a step that was not exact over a changed set of rows
+	// (lastIters counts the gradient evaluations). me = M·x − h·f, the
+	// smooth part's gradient, is kept current through the iterations.
+	if ns.lastIters > 2 || (ns.lastIters > 1 && s.n != ns.lastRows) {
 		warm := w.startAt(vcur, ns.xPrev, false, true)
 		w.freeAcceleration()
 		for k := 0; k < nv; k++ {
