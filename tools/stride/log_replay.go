@@ -15,6 +15,7 @@ import (
 )
 
 type logReplayCmd struct {
+	cmdline
 	File       string        `arg:"" help:"Telemetry log (.tlm)." type:"existingfile"`
 	Source     string        `default:"truth" enum:"truth,estimate" help:"Base pose to show: truth (simulator logs) or estimate."`
 	From       float64       `default:"-Inf" help:"Time to start at, s of log time (default: the first tick)."`

@@ -31,6 +31,7 @@ func (f *simFlags) spec() scene.Spec {
 }
 
 type simCmd struct {
+	cmdline
 	simFlags
 	viewFlags
 	emuFlags

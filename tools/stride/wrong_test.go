@@ -124,3 +124,34 @@ func TestInputsMustBeRegularFiles(t *testing.T) {
 		t.Error("a refused export left its output")
 	}
 }
+
+// A flag a mode does not use is refused even when given with its default
+// value: being on the command line is what counts, not the value.
+func TestUnusedFlagsGivenWithTheirDefaults(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "run.stl")
+	if out, code := stride(t, "sim", "--headless", "--duration", "100ms", "--log", log); code != 0 {
+		t.Fatalf("making a log: %d\n%s", code, out)
+	}
+	sim := []string{"sim", "--headless", "--duration", "100ms"}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{append(sim, "--record-fps", "30"), "--record-fps: without --record would be ignored"},
+		{append(sim, "--seed=1"), "--seed: without --noise"},
+		{append(sim, "--slow", "1", "--push", "20", "--fast=false"), "--fast, --slow, --push: without a viewer window would be ignored"},
+		{append(sim, "--size", "1280x720", "--camera", "follow"), "--size, --camera: in a headless run"},
+		{append(sim, "--emu-drop", "0", "--emu-latency", "100us"), "--emu-latency, --emu-drop: without --emulate-bus would be ignored"},
+		{append(sim, "--bus-dir", t.TempDir()), "--bus-dir: without --emulate-bus would be ignored"},
+		{[]string{"log", "replay", log, "--every", "100ms"}, "--every: without --text would be ignored"},
+		{[]string{"log", "replay", log, "--text", "--speed", "1"}, "--speed: without the replay window"},
+	} {
+		if out, code := stride(t, tc.args...); code == 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d, output\n%.600s\nwant an error containing %q", tc.args, code, out, tc.want)
+		}
+	}
+	// Where the mode uses them, the same flags run.
+	if out, code := stride(t, append(sim, "--noise", "--seed", "1")...); code != 0 {
+		t.Errorf("--noise --seed 1: exit %d\n%s", code, out)
+	}
+}
