@@ -91,6 +91,36 @@ func (f *front) reset() {
 	f.stats = Stats{}
 }
 
+// filter is a filter as front.next drives it.
+type filter interface {
+	start(s *hal.Sensors) bool // initialise from a first sample; false: s cannot start it
+	write(est *Estimate)       // the estimate of the current state
+}
+
+// next takes sample s for filter fl and reports the time since the last
+// sample and whether fl steps on s. It counts the sample; a filter not
+// started yet starts from s (and writes its estimate, or clears est when s
+// cannot start it: counted as an unusable IMU sample) and does not step; a
+// started one steps unless admit skips s, and then writes its unchanged
+// estimate.
+func (f *front) next(s *hal.Sensors, est *Estimate, fl filter, needQuat bool) (float64, bool) {
+	f.stats.Samples++
+	if !f.init {
+		if !fl.start(s) {
+			f.stats.IMUSkipped++
+			*est = Estimate{}
+			return 0, false
+		}
+		fl.write(est)
+		return 0, false
+	}
+	dt, ok := f.admit(s, needQuat)
+	if !ok {
+		fl.write(est)
+	}
+	return dt, ok
+}
+
 // admit decides whether a started filter steps on sample s: not on a stale
 // sample (the same sequence number, time not advancing or not finite) nor
 // on an unusable IMU reading (or, with needQuat, an unusable IMU

@@ -259,19 +259,8 @@ func (e *InEKF) setVar(b, i int, v float64) { e.P[(3*b+i)*dim+3*b+i] = v }
 // Update folds in sample s and writes the estimate.
 func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 	f := &e.f
-	f.stats.Samples++
-	if !f.init {
-		if !e.start(s) {
-			f.stats.IMUSkipped++
-			*est = Estimate{}
-			return
-		}
-		e.write(est)
-		return
-	}
-	dt, ok := f.admit(s, false)
+	dt, ok := f.next(s, est, e, false)
 	if !ok {
-		e.write(est)
 		return
 	}
 	// Keep a copy to fall back on should anything turn non-finite.

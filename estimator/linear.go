@@ -136,19 +136,8 @@ func (e *Linear) start(s *hal.Sensors) bool {
 // Update folds in sample s and writes the estimate.
 func (e *Linear) Update(s *hal.Sensors, est *Estimate) {
 	f := &e.f
-	f.stats.Samples++
-	if !f.init {
-		if !e.start(s) {
-			f.stats.IMUSkipped++
-			*est = Estimate{}
-			return
-		}
-		e.write(est)
-		return
-	}
-	dt, ok := f.admit(s, true)
+	dt, ok := f.next(s, est, e, true)
 	if !ok {
-		e.write(est)
 		return
 	}
 	dt = math.Min(dt, 0.1)
