@@ -60,7 +60,14 @@ type bus struct {
 	mu       sync.Mutex
 	pendCmd  []MotorCommand // handed over by Write
 	pendOp   Op
-	pendMask uint64 // which motors the op is for (control ops); all for commands
+	pendMask uint64    // which motors the op is for (control ops); all for commands
+	handAt   time.Time // when the pending set was handed over
+	sendSum  time.Duration
+	sendMax  time.Duration
+	sendN    uint64
+	replySum time.Duration // from sending a frame set to its last in-time reply
+	replyMax time.Duration
+	replyN   uint64
 	pub      []MotorReport
 	pubFault hal.Fault   // bus-wide: bus-off, protocol
 	events   hal.Fault   // bus-wide faults since the last Read (a garbled frame)
@@ -69,15 +76,16 @@ type bus struct {
 	at       time.Time // end of the last cycle
 
 	// goroutine-private
-	motors  []motor
-	cmd     []MotorCommand
-	buf     [WireSize]byte
-	dead    bool
-	rx      chan rxFrame
-	timer   *time.Timer
-	cycleEv hal.Fault // bus-wide faults of the current cycle
-	unknown uint64    // frames from no drive of this bus
-	lastRx  []time.Time
+	motors         []motor
+	cmd            []MotorCommand
+	buf            [WireSize]byte
+	dead           bool
+	rx             chan rxFrame
+	timer          *time.Timer
+	cycleEv        hal.Fault     // bus-wide faults of the current cycle
+	lastReplyDelay time.Duration // this cycle's, when every reply came in time
+	unknown        uint64        // frames from no drive of this bus
+	lastRx         []time.Time
 }
 
 func newBus(spec BusSpec, conn Conn, period, lostAfter time.Duration) *bus {
@@ -105,6 +113,7 @@ func (b *bus) hand(cmd []MotorCommand, op Op, mask uint64) {
 		copy(b.pendCmd, cmd)
 	}
 	b.pendOp, b.pendMask = op, mask
+	b.handAt = time.Now()
 	b.mu.Unlock()
 	select {
 	case b.wake <- struct{}{}:
@@ -125,6 +134,11 @@ func (b *bus) run(expectEnabled func() bool) {
 		b.mu.Lock()
 		copy(b.cmd, b.pendCmd)
 		op, mask := b.pendOp, b.pendMask
+		if d := time.Since(b.handAt); op == OpCommand {
+			b.sendSum += d
+			b.sendMax = max(b.sendMax, d)
+			b.sendN++
+		}
 		b.mu.Unlock()
 		b.cycle(op, mask, expectEnabled())
 	}
@@ -202,6 +216,9 @@ func (b *bus) cycle(op Op, mask uint64, enabled bool) {
 			}
 		}
 		b.timer.Stop()
+		if b.outstanding() == 0 && op == OpCommand {
+			b.lastReplyDelay = time.Since(start)
+		}
 	}
 	b.finish(op, mask, enabled)
 }
@@ -307,6 +324,12 @@ func (b *bus) finish(op Op, mask uint64, enabled bool) {
 	b.pubFault = busFault
 	b.events |= b.cycleEv
 	b.cycleEv = 0
+	if d := b.lastReplyDelay; d > 0 {
+		b.replySum += d
+		b.replyMax = max(b.replyMax, d)
+		b.replyN++
+		b.lastReplyDelay = 0
+	}
 	b.cycles++
 	b.at = end
 	b.mu.Unlock()

@@ -433,6 +433,13 @@ type BusStats struct {
 	Garbled uint64 `json:"garbled_replies"`
 	Unknown uint64 `json:"unexpected_frames"`
 	Dead    bool   `json:"bus_off"`
+	// SendDelay: from Write handing the set over to the bus goroutine
+	// taking it (mean and max); ReplyDelay: from sending a set to its last
+	// reply, over the cycles where every reply came in time.
+	SendDelayMean  float64 `json:"send_delay_mean_s"`
+	SendDelayMax   float64 `json:"send_delay_max_s"`
+	ReplyDelayMean float64 `json:"reply_delay_mean_s"`
+	ReplyDelayMax  float64 `json:"reply_delay_max_s"`
 }
 
 // Stats returns every bus's counters.
@@ -440,7 +447,14 @@ func (r *Robot) Stats() []BusStats {
 	var out []BusStats
 	for _, b := range r.buses {
 		b.mu.Lock()
-		st := BusStats{Bus: b.spec.Name, Cycles: b.cycles, Dead: b.pubFault&hal.FaultBusOff != 0}
+		st := BusStats{Bus: b.spec.Name, Cycles: b.cycles, Dead: b.pubFault&hal.FaultBusOff != 0,
+			SendDelayMax: b.sendMax.Seconds(), ReplyDelayMax: b.replyMax.Seconds()}
+		if b.sendN > 0 {
+			st.SendDelayMean = (b.sendSum / time.Duration(b.sendN)).Seconds()
+		}
+		if b.replyN > 0 {
+			st.ReplyDelayMean = (b.replySum / time.Duration(b.replyN)).Seconds()
+		}
 		for _, p := range b.pub {
 			st.Drops += p.Drops
 			st.Late += p.Late

@@ -20,7 +20,7 @@ type Figures struct {
 	// smoothly then): the latency from a command to its effect seen in the
 	// measurement, at the tick's resolution.
 	Lag          float64 `json:"standup_lag_s"`
-	LagRMS       float64 `json:"standup_rms_at_lag_rad"`
+	LagRMS       float64 `json:"standup_motion_rms_at_lag_rad"` // RMS of the 10-tick motion's mismatch at Lag
 	LatenessP50  float64 `json:"lateness_p50_s"`
 	LatenessP99  float64 `json:"lateness_p99_s"`
 	LatenessMax  float64 `json:"lateness_max_s"`
@@ -36,7 +36,10 @@ type Comparison struct {
 	AddedLatency    float64 `json:"added_latency_s"`
 }
 
-const maxLag = 40 // ticks searched
+const (
+	maxLag   = 40 // ticks searched
+	diffSpan = 10 // ticks
+)
 
 // Read reads a log's figures.
 func Read(path string) (*Figures, error) {
@@ -77,13 +80,15 @@ func Read(path string) (*Figures, error) {
 	if n := len(late); n > 0 {
 		f.LatenessP50, f.LatenessP99, f.LatenessMax = late[n/2], late[min(n-1, n*99/100)], late[n-1]
 	}
+	// Compared over diffSpan ticks (the motion, not the position: the
+	// stance's sag under load would otherwise pull the fit to lag 0).
 	best, bestErr := 0, math.Inf(1)
-	for lag := 0; lag <= maxLag && lag < len(cmd); lag++ {
+	for lag := 0; lag <= maxLag && lag+diffSpan < len(cmd); lag++ {
 		var s float64
 		var n int
-		for k := lag; k < len(cmd); k++ {
+		for k := lag + diffSpan; k < len(cmd); k++ {
 			for i := range cmd[k] {
-				e := cmd[k-lag][i] - meas[k][i]
+				e := (cmd[k-lag][i] - cmd[k-lag-diffSpan][i]) - (meas[k][i] - meas[k-diffSpan][i])
 				s += e * e
 				n++
 			}

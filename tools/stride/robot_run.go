@@ -76,7 +76,8 @@ func (c *robotRunCmd) Run() error {
 		l.Ticks, l.Compute.P99*1e6, l.Lateness.P50*1e6, l.Lateness.P99*1e6, l.Lateness.Max*1e6, l.Missed, l.MissedPercent, l.Overruns)
 	fmt.Printf("stand tracking over %d ticks: RMS %.4f rad, max %.4f rad\n", sum.Tracking.Ticks, sum.Tracking.RMS, sum.Tracking.Max)
 	for _, b := range sum.Buses {
-		fmt.Printf("bus %s: %d cycles, %d replies missed, %d late, %d garbled, bus-off %v\n", b.Bus, b.Cycles, b.Drops, b.Late, b.Garbled, b.Dead)
+		fmt.Printf("bus %s: %d cycles, %d replies missed, %d late, %d garbled, bus-off %v; hand-over→send %.0f µs (max %.1f ms), send→last reply %.0f µs (max %.1f ms)\n",
+			b.Bus, b.Cycles, b.Drops, b.Late, b.Garbled, b.Dead, b.SendDelayMean*1e6, b.SendDelayMax*1e3, b.ReplyDelayMean*1e6, b.ReplyDelayMax*1e3)
 	}
 	for _, e := range sum.Events {
 		fmt.Println("  event", e)

@@ -31,6 +31,7 @@ type emuSummary struct {
 	Slips          uint64  `json:"slips"`
 	FramesServed   uint64  `json:"frames_served"`
 	FinalHeight    float64 `json:"final_base_height_m"`
+	Travel         float64 `json:"base_travel_m"` // horizontal, start to end (ground truth)
 	Fell           bool    `json:"fell"`
 }
 
@@ -57,7 +58,8 @@ func (c *simCmd) emulate() error {
 	fmt.Fprintf(os.Stderr, "stride sim: serving %d bus(es) of %s on %s; waiting for the first enable\n", len(f.Buses), f.Path, c.BusDir)
 	ctx, stop := simrun.NotifySignals(context.Background())
 	defer stop()
-	h0 := robot.Truth().BasePos[2]
+	p0 := robot.Truth().BasePos
+	h0 := p0[2]
 	t0 := robot.World.Time
 	start := time.Now()
 	err = emu.Run(ctx, c.Duration)
@@ -66,7 +68,7 @@ func (c *simCmd) emulate() error {
 	tilt := math.Acos(math.Max(-1, math.Min(1, 1-2*(q.X*q.X+q.Y*q.Y))))
 	s := emuSummary{Robot: robot.Info().Name, SimTime: robot.World.Time - t0, WallTime: time.Since(start).Seconds(),
 		Steps: emu.Steps, Slips: emu.Slips, FramesServed: emu.Drives().Served(), FinalHeight: tr.BasePos[2],
-		Fell: tr.BasePos[2] < 0.6*h0 || tilt > math.Pi/3}
+		Fell: tr.BasePos[2] < 0.6*h0 || tilt > math.Pi/3, Travel: math.Hypot(tr.BasePos[0]-p0[0], tr.BasePos[1]-p0[1])}
 	if s.WallTime > 0 {
 		s.RealTimeFactor = s.SimTime / s.WallTime
 	}
@@ -77,7 +79,7 @@ func (c *simCmd) emulate() error {
 	} else {
 		fmt.Printf("emulated %s: %.3f s simulated in %.3f s wall (%.3f× real time), %d steps, %d slips (backlog dropped), %d frames answered\n",
 			s.Robot, s.SimTime, s.WallTime, s.RealTimeFactor, s.Steps, s.Slips, s.FramesServed)
-		fmt.Printf("final base height %.4f m, fell: %v\n", s.FinalHeight, s.Fell)
+		fmt.Printf("final base height %.4f m, travelled %.3f m, fell: %v\n", s.FinalHeight, s.Travel, s.Fell)
 	}
 	return err
 }
