@@ -44,6 +44,10 @@ type RunConfig struct {
 	// height, × SweepFraction).
 	Sweep         float64 `yaml:"sweep"`
 	SweepFraction float64 `yaml:"sweep_fraction"`
+	// LandSpeed (m/s) is the running swing foot's downward speed at its
+	// planned touchdown: it comes down instead of hovering over the
+	// ground, which would land it early and cut the flight short.
+	LandSpeed float64 `yaml:"land_speed"`
 }
 
 // DefaultRunConfig: walk ↔ run at Froude 0.13 / 0.09 (0.93 / 0.77 m/s for
@@ -52,7 +56,7 @@ type RunConfig struct {
 // switch comes earlier), running duty ≤ 0.4.
 func DefaultRunConfig() RunConfig {
 	return RunConfig{Auto: true, FroudeUp: 0.13, FroudeDown: 0.09, WalkDutyMin: 0.52, RunDutyMax: 0.4,
-		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, SweepFraction: 0.9}
+		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, SweepFraction: 0.9, LandSpeed: 1}
 }
 
 // Validate says what is wrong with c, naming the field.
@@ -76,6 +80,8 @@ func (c *RunConfig) Validate() error {
 		return fmt.Errorf("locomotion: run: crouch %g m outside [0, 0.3)", c.Crouch)
 	case !(c.Sweep >= 0 && c.Sweep < 3):
 		return fmt.Errorf("locomotion: run: sweep %g m outside [0, 3)", c.Sweep)
+	case !(c.LandSpeed >= 0 && c.LandSpeed <= 3):
+		return fmt.Errorf("locomotion: run: land_speed %g m/s outside [0, 3]", c.LandSpeed)
 	case !(c.SweepFraction > 0 && c.SweepFraction <= 1.5):
 		return fmt.Errorf("locomotion: run: sweep_fraction %g outside (0, 1.5]", c.SweepFraction)
 	}
@@ -128,15 +134,19 @@ func (s *Scheduler) nextDuty(dt, v float64) float64 {
 			target = math.Min(target, c.Sweep/(v*s.period))
 		}
 		target = math.Max(target, minRunDuty)
+		s.blending = true
 	} else {
 		target = math.Max(target, c.WalkDutyMin)
-		if s.duty >= c.WalkDutyMin {
+		if !s.blending {
 			// Walking (not blending back from a run): the Timing curve
 			// as it is, as the walker always had it.
 			return target
 		}
 	}
 	d := c.DutyRate * dt
+	if !s.run && math.Abs(target-s.duty) <= d {
+		s.blending = false // back on the walking curve
+	}
 	return s.duty + clamp(target-s.duty, -d, d)
 }
 
@@ -162,13 +172,16 @@ func runSweep(p *Profile, c *RunConfig) float64 {
 // runCrouch returns how much running lowers the centre of mass now: the
 // configured crouch, blended in as the duty factor moves from the walking
 // clamp to the running one.
-func (w *Walker) runCrouch() float64 {
+func (w *Walker) runCrouch() float64 { return w.runBlend() * w.Cfg.Run.Crouch }
+
+// runBlend is how far the gait is from walking to running: 0 at the
+// walking duty clamp (or standing), 1 at the running one.
+func (w *Walker) runBlend() float64 {
 	c := &w.Cfg.Run
-	b := clamp((c.WalkDutyMin-w.sched.Duty())/(c.WalkDutyMin-c.RunDutyMax), 0, 1)
 	if !w.sched.Walking() {
-		b = 0
+		return 0
 	}
-	return b * c.Crouch
+	return clamp((c.WalkDutyMin-w.sched.Duty())/(c.WalkDutyMin-c.RunDutyMax), 0, 1)
 }
 
 // SetRun selects the running (true) or walking duty factor clamp.
@@ -401,3 +414,7 @@ func (w *Walker) lateWindow(sw *Swing) float64 {
 	}
 	return d
 }
+
+// landingSpeed is the touchdown speed of a swing starting now: LandSpeed
+// running, 0 walking, blended in between.
+func (w *Walker) landingSpeed() float64 { return w.runBlend() * w.Cfg.Run.LandSpeed }

@@ -89,6 +89,9 @@ type Scheduler struct {
 	stop    bool    // walking, asked to stop at the next double support
 	strides int     // completed steps (touchdowns)
 	run     bool    // the running gait is selected (SetRun)
+	// blending: the duty factor is away from the walking curve (running,
+	// or on its way back) and moves at Run.DutyRate.
+	blending bool
 }
 
 // NewScheduler returns a standing scheduler with timing t.
@@ -103,7 +106,7 @@ func NewScheduler(t Timing) (*Scheduler, error) {
 
 // Reset stands the scheduler at the start of the left foot's stance.
 func (s *Scheduler) Reset() {
-	s.phase, s.walking, s.stop, s.strides, s.run = 0, false, false, 0, false
+	s.phase, s.walking, s.stop, s.strides, s.run, s.blending = 0, false, false, 0, false, false
 	s.period, s.duty = s.Timing.Period(0), s.Timing.Duty(0)
 }
 

@@ -76,7 +76,14 @@ type Swing struct {
 	z0, z1   float64 // lift-off and touchdown heights
 	target   spatial.Vec3
 	active   bool
+	landVel  float64 // m/s, downward foot speed at the planned touchdown (running, SetLanding)
 }
+
+// SetLanding sets the downward speed (m/s) the foot has at the planned
+// touchdown for the swings started from now on (0: it arrives at rest, as
+// walking does; running lands moving so the foot does not hover over the
+// ground and cut the flight short).
+func (s *Swing) SetLanding(v float64) { s.landVel = math.Max(v, 0) }
 
 // DefaultSwing returns a swing with a 0.08 m apex.
 func DefaultSwing() Swing {
@@ -92,7 +99,7 @@ func (s *Swing) Start(t float64, from, target spatial.Vec3, dur float64) {
 	s.xy.Set(from, zero, zero, target, zero, zero, dur)
 	top := math.Max(s.z0, s.z1) + s.Apex
 	s.up.Set(spatial.Vec3{2: s.z0}, zero, zero, spatial.Vec3{2: top}, zero, zero, dur/2)
-	s.down.Set(spatial.Vec3{2: top}, zero, zero, spatial.Vec3{2: s.z1}, zero, zero, dur/2)
+	s.down.Set(spatial.Vec3{2: top}, zero, zero, spatial.Vec3{2: s.z1}, spatial.Vec3{2: -s.landVel}, zero, dur/2)
 }
 
 // Active reports whether a swing is under way.
@@ -133,7 +140,7 @@ func (s *Swing) Retarget(t float64, target spatial.Vec3) {
 		top := math.Max(s.z0, s.z1) + s.Apex
 		var zero spatial.Vec3
 		s.up.Set(spatial.Vec3{2: s.z0}, zero, zero, spatial.Vec3{2: top}, zero, zero, s.dur/2)
-		s.down.Set(spatial.Vec3{2: top}, zero, zero, spatial.Vec3{2: s.z1}, zero, zero, s.dur/2)
+		s.down.Set(spatial.Vec3{2: top}, zero, zero, spatial.Vec3{2: s.z1}, spatial.Vec3{2: -s.landVel}, zero, s.dur/2)
 	}
 	s.target = spatial.Vec3{target[0], target[1], s.z1}
 }

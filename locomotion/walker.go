@@ -345,6 +345,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			// Lift-off: plan and start the swing.
 			step := w.planStep(k, sole[o], rem, px, py, yawRate, com, comVel)
 			w.swing[k].setParams(&w.Cfg.Swing) // a retuned swing takes effect from its next lift-off
+			w.swing[k].SetLanding(w.landingSpeed())
 			w.swing[k].Start(t, sole[k], step.Pos, rem)
 			w.lastSteps[k] = step
 			w.stance[k] = false

@@ -31,7 +31,7 @@ func TestMux(t *testing.T) {
 	}
 	// Out of range or not finite: rejected whole, nothing changes.
 	for _, c := range []Command{
-		{Set: SetVelocity, Vx: 2},
+		{Set: SetVelocity, Vx: 5},
 		{Set: SetVelocity, Vy: math.NaN()},
 		{Set: SetVelocity | SetHeight, Vx: 0.1, Height: 0.3},
 		{Set: SetGait, Gait: 7},
@@ -41,8 +41,8 @@ func TestMux(t *testing.T) {
 			t.Errorf("%+v accepted", c)
 		}
 	}
-	err := m.Send(SourceKeyboard, Command{Set: SetVelocity, Vx: 2})
-	wantErrContains(t, err, "from keyboard", "vx = 2 m/s", "[-1.5, 1.5]", "ignored")
+	err := m.Send(SourceKeyboard, Command{Set: SetVelocity, Vx: 5})
+	wantErrContains(t, err, "from keyboard", "vx = 5 m/s", "[-4.5, 4.5]", "ignored")
 	if r := m.poll(1.002, 0.5, &in); r != (requests{}) || in.Vx != 0.5 || in.Source != SourceUDP {
 		t.Errorf("a rejected command changed something: %+v %+v", r, in)
 	}
@@ -246,7 +246,7 @@ steps:
 	}
 
 	for _, tc := range []struct{ src, want string }{
-		{"steps:\n  - {t: 1, vx: 9}\n", "bad.yaml:2: commands: step 1: vx = 9 m/s: allowed range [-1.5, 1.5]"},
+		{"steps:\n  - {t: 1, vx: 9}\n", "bad.yaml:2: commands: step 1: vx = 9 m/s: allowed range [-4.5, 4.5]"},
 		{"steps:\n  - {t: 2, vx: 0}\n  - {t: 1, vx: 0}\n", "bad.yaml:3: commands: step 2: t = 1 s is before the step above"},
 		{"steps:\n  - {vx: 0.1}\n", "step 1: no time t"},
 		{"steps:\n  - {t: -1, vx: 0.1}\n", "t = -1"},

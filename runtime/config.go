@@ -162,7 +162,7 @@ func Defaults() *Config {
 			Persist: 0.1, Watchdog: 0.005, MaxTilt: 0.8, MinHeight: 0.35,
 		},
 		Commands: CommandsConfig{
-			MaxVx: 1.5, MaxVy: 0.5, MaxYawRate: 1.5, MinHeight: -0.2, MaxHeight: 0.05, Timeout: 0.5,
+			MaxVx: 4.5, MaxVy: 0.5, MaxYawRate: 1.5, MinHeight: -0.2, MaxHeight: 0.05, Timeout: 0.5,
 			UDP: UDPConfig{Listen: "", MaxRate: 100, Burst: 20},
 			Gamepad: GamepadConfig{Deadzone: 0.08, AxisVx: 1, AxisVy: 0, AxisYaw: 3,
 				ButtonStandup: 0, ButtonDamping: 1, ButtonWalk: 2, ButtonStand: 3, ButtonReset: 6, ButtonEStop: 7},

@@ -46,6 +46,7 @@ type WalkerRun struct {
 	Crouch        float64 `yaml:"crouch" range:"0,0.3" unit:"m" help:"how much running lowers the centre of mass"`
 	Sweep         float64 `yaml:"sweep" range:"0,3" unit:"m" help:"foot travel under the body in a running stance (0: from the leg's reach)"`
 	SweepFraction float64 `yaml:"sweep_fraction" range:"0.01,1.5" help:"fraction of twice the leg's reach used as the sweep when sweep is 0"`
+	LandSpeed     float64 `yaml:"land_speed" range:"0,3" unit:"m/s" help:"running swing foot's downward speed at its planned touchdown"`
 }
 
 // WalkerTiming is locomotion.Timing.
