@@ -294,12 +294,13 @@ func TestRunnerRuns(t *testing.T) {
 // run` switches to running at whatever phase the command comes, `gait:
 // walk` back; then a walk command to 1.2 m/s runs by itself above the
 // Froude threshold (0.93 m/s) and walks again below 0.77 m/s when the
-// command drops to 0.5. No fall, four switches, and the largest torque
-// change from one tick to the next in the 300 ms after a switch is no
-// larger than the largest in the steady gaits around it (a switch bends
-// the schedule; it adds no jump of its own). The steady gaits' own changes
-// are far above the runtime's 2 N·m/tick mode-transition bound: touchdowns
-// and lift-offs switch contact forces within a tick (docs/running.md).
+// command drops to 0.5. No fall, four switches, the duty factor never
+// moves faster than duty_rate (a switch bends the schedule), and the
+// largest torque change from one tick to the next in the 300 ms after a
+// switch stays under 1.5 × the largest in the steady gaits around it (the
+// maxima come from touchdowns and vary by tens of N·m from run to run; the
+// steady gaits' own changes are far above the runtime's 2 N·m/tick
+// mode-transition bound: contacts switch their forces within a tick).
 func TestWalkRunSwitch(t *testing.T) {
 	r := newWalkRig(t)
 	r.run(t, 300)
@@ -312,8 +313,15 @@ func TestWalkRunSwitch(t *testing.T) {
 		p.jump = 0
 		switched := -1
 		for i := 0; i < ticks; i++ {
+			d0 := r.walker.Scheduler().Duty()
 			if !r.runFor(t, &p, 1) {
 				t.Fatalf("%s: fell at %.3f s", what, r.w.Time)
+			}
+			// The duty factor moves at most duty_rate (the walking curve
+			// itself follows a new command's speed at once: skip the
+			// command's first tick, and the start from standing).
+			if d := math.Abs(r.walker.Scheduler().Duty() - d0); i > 0 && g0 != locomotion.GaitStand && d > r.walker.Cfg.Run.DutyRate*0.001+1e-9 {
+				t.Errorf("%s: duty factor jumped %.4f at %.3f s", what, d, r.w.Time)
 			}
 			if g1, _ := r.walker.Gait(); switched < 0 && g1 != g0 && g1 != locomotion.GaitStand && g0 != locomotion.GaitStand {
 				switched = i
@@ -341,7 +349,7 @@ func TestWalkRunSwitch(t *testing.T) {
 		t.Errorf("%d walk↔run switches, want 4", n)
 	}
 	for i, j := range []float64{j1, j2, j3, j4} {
-		if j > steady {
+		if j > 1.5*steady {
 			t.Errorf("switch %d: torque change %.1f N·m/tick, steady gaits %.1f", i+1, j, steady)
 		}
 	}
