@@ -50,12 +50,12 @@ type RunConfig struct {
 	LandSpeed float64 `yaml:"land_speed"`
 }
 
-// DefaultRunConfig: walk ↔ run at Froude 0.13 / 0.09 (0.93 / 0.77 m/s for
+// DefaultRunConfig: walk ↔ run at Froude 0.09 / 0.06 (0.77 / 0.63 m/s for
 // the built-in robot's 0.68 m leg; the textbook walk → run Froude number
 // is 0.5, 1.8 m/s here, but the walker falls above about 0.8 m/s, so the
 // switch comes earlier), running duty ≤ 0.4.
 func DefaultRunConfig() RunConfig {
-	return RunConfig{Auto: true, FroudeUp: 0.13, FroudeDown: 0.09, WalkDutyMin: 0.52, RunDutyMax: 0.4,
+	return RunConfig{Auto: true, FroudeUp: 0.09, FroudeDown: 0.06, WalkDutyMin: 0.52, RunDutyMax: 0.4,
 		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, SweepFraction: 0.9, LandSpeed: 1}
 }
 

@@ -293,7 +293,7 @@ func TestRunnerRuns(t *testing.T) {
 // Walk ↔ run on command and by speed (truth): walking at 0.6 m/s, `gait:
 // run` switches to running at whatever phase the command comes, `gait:
 // walk` back; then a walk command to 1.2 m/s runs by itself above the
-// Froude threshold (0.93 m/s) and walks again below 0.77 m/s when the
+// Froude threshold (0.77 m/s) and walks again below 0.63 m/s when the
 // command drops to 0.5. No fall, four switches, the duty factor never
 // moves faster than duty_rate (a switch bends the schedule), and the
 // largest torque change from one tick to the next in the 300 ms after a
