@@ -10,6 +10,10 @@ const (
 	GaitRun   uint8 = 2
 )
 
+// stanceMin is how long (s) a contact must last to count as a touchdown
+// for the stride figures.
+const stanceMin = 0.01
+
 // speedWindow is the averaging time (s) of the peak speed: the centre of
 // mass's horizontal displacement over speedWindow, so the bounce inside a
 // stride does not count.
@@ -28,7 +32,8 @@ const (
 )
 
 // runStats measures running from the simulator's truth: gait switches,
-// strides (left-foot touchdown to left-foot touchdown) with their flight
+// strides (left-foot touchdown to left-foot touchdown; a touchdown is a
+// contact of at least stanceMin after touchdownGap in the air) with their flight
 // time, duty factor, length and frequency, the peak speed, the fastest
 // 100 m and the absolute mechanical work.
 type runStats struct {
@@ -45,7 +50,8 @@ type runStats struct {
 	contactTicks [2]int
 	allRun       bool
 	lastContact  [2]bool
-	offSince     [2]float64
+	offSince     [2]float64 // s, when the foot last left the ground after a stance
+	onTicks      [2]int     // consecutive ticks in contact
 	haveContact  bool
 
 	// Finished strides, walking and running (index gaitIdx).
@@ -88,20 +94,27 @@ func (r *runStats) add(s *Sample, period float64) {
 	}
 	r.lastGait, r.haveGait = s.Gait, true
 
-	// Strides from true contacts.
-	if r.haveContact {
-		td := s.Contact[0] && !r.lastContact[0] && s.Time-r.offSince[0] >= touchdownGap
-		if td {
+	// Strides from true contacts: a left touchdown is a contact that
+	// lasts stanceMin after at least touchdownGap in the air (a foot
+	// brushing the ground in its swing is no touchdown).
+	for k := 0; k < 2; k++ {
+		if s.Contact[k] {
+			r.onTicks[k]++
+		} else {
+			if r.haveContact && r.lastContact[k] && float64(r.onTicks[k])*period >= stanceMin-1e-9 || !r.haveContact {
+				r.offSince[k] = s.Time
+			}
+			r.onTicks[k] = 0
+		}
+	}
+	if n := int(math.Round(stanceMin / period)); r.onTicks[0] == max(n, 1) {
+		tOn := s.Time - float64(r.onTicks[0]-1)*period
+		if tOn-r.offSince[0] >= touchdownGap {
 			if r.strideOpen && r.strideTicks > 0 {
 				r.closeStride(s, period)
 			}
 			r.strideOpen, r.strideT0, r.strideCOM = true, s.Time, s.COM
 			r.strideTicks, r.flightTicks, r.contactTicks, r.allRun = 0, 0, [2]int{}, true
-		}
-	}
-	for k := 0; k < 2; k++ {
-		if !s.Contact[k] && (!r.haveContact || r.lastContact[k]) {
-			r.offSince[k] = s.Time
 		}
 	}
 	if r.strideOpen {

@@ -96,3 +96,27 @@ func TestMeterRunEdges(t *testing.T) {
 		t.Errorf("ramp: peak %g (want 2.95: the last second's mean), best %v", r.PeakSpeedMps, r.Best100mS)
 	}
 }
+
+// A swing foot brushing the ground for 2 ms mid-swing is no touchdown: the
+// strides and their flights are those of the run without it.
+func TestMeterRunScuff(t *testing.T) {
+	var reps [2]*Report
+	for i, scuff := range []bool{false, true} {
+		m, _ := New(0.001, 40, 9.81)
+		s := &Sample{Tau: make([]float64, 2), Qd: make([]float64, 2), Limit: []float64{100, 100}}
+		for tk := 0; tk < 10000; tk++ {
+			tm := float64(tk) * 0.001
+			synthRun(tm, 2, 0.6, 0.4, GaitRun, s)
+			if ph := math.Mod(tm, 0.6) / 0.6; scuff && ph >= 0.6 && ph < 0.6+0.002/0.6 {
+				s.Contact[0] = true // the left foot, swinging, touches during the right's stance
+			}
+			m.Add(s)
+		}
+		reps[i] = m.Report()
+	}
+	a, b := reps[0], reps[1]
+	if a.RunStrides.Strides != b.RunStrides.Strides || math.Abs(a.StrideFrequencyHz-b.StrideFrequencyHz) > 1e-9 || math.Abs(a.FlightTimePerStride.Mean-b.FlightTimePerStride.Mean) > 1e-9 {
+		t.Errorf("with a scuff: %d strides at %.3f Hz, flight %.3f s; without: %d at %.3f Hz, %.3f s",
+			b.RunStrides.Strides, b.StrideFrequencyHz, b.FlightTimePerStride.Mean, a.RunStrides.Strides, a.StrideFrequencyHz, a.FlightTimePerStride.Mean)
+	}
+}
