@@ -68,6 +68,9 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzSolve$$' -fuzztime $(FUZZTIME) ./locomotion/qp
 	$(GO) test -run '^$$' -fuzz '^FuzzParseTerrain$$' -fuzztime $(FUZZTIME) ./sim/scene
 	$(GO) test -run '^$$' -fuzz '^FuzzFD$$' -fuzztime $(FUZZTIME) ./sim/inspect
+	$(GO) test -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./hal/canbus
+	$(GO) test -run '^$$' -fuzz '^FuzzReply$$' -fuzztime $(FUZZTIME) ./hal/canbus
+	$(GO) test -run '^$$' -fuzz '^FuzzParser$$' -fuzztime $(FUZZTIME) ./hal/imu
 
 clean:
 	rm -rf bin

@@ -2,6 +2,7 @@ package robotrun
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -195,16 +196,17 @@ func TestFaultsThroughEmulator(t *testing.T) {
 			b.emu.Drives().Update(func(f *canbus.DriveFaults) { f.Temp = map[int]float64{5: 95} })
 		}, "joint 5 (" + "%s" + "): over-temperature"},
 		{"imu silent", func(b *bench) { b.emu.SetIMUSilent(true) }, "bus fault: imu"},
+		{"over-temperature code", func(b *bench) { // joint 8 is on a CubeMars bus: code 1, motor over-temperature
+			b.emu.Drives().Update(func(f *canbus.DriveFaults) { f.Code = map[int]uint8{8: 1} })
+		}, "joint 8 (" + "%s" + "): over-temperature"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := newBench(t, nil)
 			want := c.want
 			if strings.Contains(want, "%s") {
-				j := 3
-				if strings.Contains(want, "joint 5") {
-					j = 5
-				}
+				var j int
+				fmt.Sscanf(want, "joint %d", &j)
 				want = strings.Replace(want, "%s", b.file.Joints[j].Name, 1)
 			}
 			log := t.TempDir() + "/run.log"
