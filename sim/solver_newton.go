@@ -416,7 +416,11 @@ func (w *World) fullStepExact() bool {
 				return false
 			}
 		case rowFrictionLoss:
-			if (math.Abs(s.target[i]-u0) <= s.r[i]*s.bound[i]) != (z == zoneQuadratic) {
+			// the linear zone has two pieces, saturated either way: the
+			// sign of the slip must hold too
+			y0, y1 := s.target[i]-ns.u[i], s.target[i]-u0
+			rb := s.r[i] * s.bound[i]
+			if q := math.Abs(y1) <= rb; q != (z == zoneQuadratic) || (!q && (y0 > 0) != (y1 > 0)) {
 				return false
 			}
 		}

@@ -1,11 +1,13 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stride-robotics/stride/sim/models"
 	"github.com/stride-robotics/stride/sim/rbd"
+	"github.com/stride-robotics/stride/sim/spatial"
 )
 
 // The Newton solver's velocity minimises its convex cost: no random
@@ -180,5 +182,34 @@ func TestResetRepeatsRun(t *testing.T) {
 		if first[i] != second[i] {
 			t.Fatalf("state %d: %v after Reset, %v the first time", i, second[i], first[i])
 		}
+	}
+}
+
+// Joint friction loss that reverses within one step: the joint turns one
+// way, saturating its friction, and a strong torque reverses it within the
+// step, saturating it the other way. The friction then acts against the new
+// motion: Newton must not take the full step that stays "saturated" with
+// the old sign.
+func TestFrictionLossReversesWithinStep(t *testing.T) {
+	m := chain(t, []float64{2}, []float64{0.5}) // I = m·l² = 0.5
+	m.Gravity = spatial.Vec3{}
+	m.Joints[0].FrictionLoss = 1.0
+	if err := m.Finalize(); err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(t, m, nil, DefaultOptions())
+	w.QfrcApplied[0] = 3
+	stepN(t, w, 100)
+	if w.Qvel[0] <= 0.1 {
+		t.Fatalf("the joint should turn forward first: %.4f rad/s", w.Qvel[0])
+	}
+	w.QfrcApplied[0] = -600
+	stepN(t, w, 1)
+	if w.Qvel[0] >= 0 {
+		t.Fatalf("the torque should reverse the joint within the step: %.4f rad/s", w.Qvel[0])
+	}
+	want := (-600 + 1.0) / 0.5 // friction now opposes the backward motion
+	if got := w.Qacc[0]; math.Abs(got-want) > 1e-4*math.Abs(want) {
+		t.Errorf("acceleration %.4f rad/s², want (τ + F)/I = %.4f", got, want)
 	}
 }
