@@ -115,6 +115,14 @@ func TestShardsEqualUnsharded(t *testing.T) {
 		if got := read(t, filepath.Join(dir, "results.csv")); !bytes.Equal(got, wantCSV) {
 			t.Errorf("%d shards: the CSV differs", n)
 		}
+		if n == 3 { // a shard missing: gather refuses, naming what is missing
+			if err := os.Remove(ResultsFile(dir, 1, 3)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Gather(dir); err == nil || !strings.Contains(err.Error(), "3 of 8 rollouts missing (indexes [1 4 7]") {
+				t.Errorf("gather without shard 1: %v", err)
+			}
+		}
 	}
 }
 
