@@ -21,14 +21,18 @@ import (
 type Eval struct {
 	U      []float64          `json:"u"` // the point, each parameter scaled to [0, 1] over its bounds
 	Params map[string]float64 `json:"params"`
-	Score  float64            `json:"score"` // what CMA-ES minimises
-	N      int                `json:"n"`
-	Falls  int                `json:"falls"`
-	Feas   bool               `json:"feasible"`
-	Why    string             `json:"why,omitempty"`
-	Mean   map[string]float64 `json:"mean"`
-	Std    map[string]float64 `json:"std"`
-	order  int                // evaluation number (this run's)
+	// Scenario identifies what the point was run on (the scenario and the
+	// seeds); a state file of another is refused.
+	Scenario string             `json:"scenario"`
+	Score    float64            `json:"score"`             // what CMA-ES minimises (recomputed from the rest when read)
+	Refused  string             `json:"refused,omitempty"` // the config refused the point: nothing ran
+	N        int                `json:"n"`
+	Falls    int                `json:"falls"`
+	Feas     bool               `json:"feasible"`
+	Why      string             `json:"why,omitempty"`
+	Mean     map[string]float64 `json:"mean"`
+	Std      map[string]float64 `json:"std"`
+	order    int                // evaluation number (this run's)
 }
 
 // OptResult is what an optimiser run found.
@@ -49,7 +53,7 @@ type OptResult struct {
 // quadratic penalty.
 const (
 	infeasible = 1e3
-	outside    = 1e2
+	outside    = 1
 )
 
 // stateKey identifies a point by its bits.
@@ -88,7 +92,7 @@ func (s *Spec) RunOptimize(ctx context.Context, dir string, workers int, progres
 		return nil, fmt.Errorf("output: %w", err)
 	}
 	defer f.Close()
-	cache, err := readState(f, res.State)
+	cache, err := s.readState(f, res.State)
 	if err != nil {
 		return nil, err
 	}
@@ -214,9 +218,8 @@ func (o *OptimizeSpec) Values(u []float64) ([]Value, float64) {
 // scenario as it stands (none of the optimize parameters set).
 func (s *Spec) evaluate(ctx context.Context, u []float64, sem chan struct{}) (*Eval, error) {
 	var vals []Value
-	var d2 float64
 	if u != nil {
-		vals, d2 = s.Optimize.Values(u)
+		vals, _ = s.Optimize.Values(u)
 	}
 	// The sweep's own parameters (a list of one value each) apply too.
 	for _, p := range s.Params {
@@ -226,10 +229,11 @@ func (s *Spec) evaluate(ctx context.Context, u []float64, sem chan struct{}) (*E
 	}
 	if _, _, err := s.Setup(vals); err != nil {
 		// A point the config refuses (e.g. crossed timing): infeasible.
-		e := &Eval{U: append([]float64(nil), u...), Params: map[string]float64{}, Score: 2 * infeasible, Why: err.Error()}
+		e := &Eval{U: append([]float64(nil), u...), Params: map[string]float64{}, Refused: err.Error(), Scenario: s.stateID()}
 		for _, v := range vals {
 			e.Params[v.Key], _ = v.float()
 		}
+		s.score(e)
 		return e, nil
 	}
 	rows := make([]Row, len(s.Seeds))
@@ -250,29 +254,48 @@ func (s *Spec) evaluate(ctx context.Context, u []float64, sem chan struct{}) (*E
 	}
 	sum := Summarise(rows, s.Limits)[0]
 	e := &Eval{U: append([]float64(nil), u...), Params: map[string]float64{}, N: sum.N, Falls: sum.Falls,
-		Feas: sum.Feasible, Why: sum.Why, Mean: sum.Mean, Std: sum.Std}
+		Mean: sum.Mean, Std: sum.Std, Scenario: s.stateID()}
 	for _, v := range vals {
 		e.Params[v.Key], _ = v.float()
 	}
-	obj, ok := sum.Mean[s.Objective.Metric]
+	s.score(e)
+	return e, nil
+}
+
+// score sets e's feasibility and score from its results, the objective and
+// the constraints (so a state file stays good when they change).
+func (s *Spec) score(e *Eval) {
+	var d2 float64
+	if e.U != nil {
+		_, d2 = s.Optimize.Values(e.U)
+	}
+	ss := SetSummary{N: e.N, Falls: e.Falls, Mean: e.Mean}
+	e.Feas, e.Why = s.Limits.check(&ss)
+	obj, ok := e.Mean[s.Objective.Metric]
 	switch {
+	case e.Refused != "":
+		e.Score, e.Feas, e.Why = 2*infeasible, false, e.Refused
 	case !ok:
 		e.Score = 2 * infeasible
 		e.Feas, e.Why = false, s.Objective.Metric+" missing (the rollouts did not walk?)"
-	case !sum.Feasible:
-		e.Score = infeasible + 100*sum.FallRate() + math.Tanh(math.Abs(obj))
+	case !e.Feas:
+		e.Score = infeasible + 100*float64(e.Falls)/float64(max(1, e.N)) + math.Tanh(math.Abs(obj))
 	case s.Objective.Goal == "max":
 		e.Score = -obj
 	default:
 		e.Score = obj
 	}
 	e.Score += outside * d2
-	return e, nil
+}
+
+// stateID identifies the scenario and seeds the optimiser's points run on.
+func (s *Spec) stateID() string {
+	return fmt.Sprintf("%x", hash([]byte(fmt.Sprint(s.Scenario.digest, s.Seeds))))[:16]
 }
 
 // readState reads the evaluated points of a state file; a last line cut
 // short is cut off.
-func readState(f *os.File, name string) (map[string]*Eval, error) {
+func (s *Spec) readState(f *os.File, name string) (map[string]*Eval, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, err
@@ -292,6 +315,10 @@ func readState(f *os.File, name string) (map[string]*Eval, error) {
 		if err := json.Unmarshal(line, &e); err != nil {
 			return nil, fmt.Errorf("%s:%d: not an optimiser point: %v", name, k+1, err)
 		}
+		if e.Scenario != s.stateID() {
+			return nil, fmt.Errorf("%s:%d: a point of another scenario or seeds (%s; this spec's %s): choose another output directory or remove the file", name, k+1, e.Scenario, s.stateID())
+		}
+		s.score(&e)
 		cache[stateKey(e.U)] = &e
 	}
 	return cache, nil
