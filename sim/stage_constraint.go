@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/stride-robotics/stride/sim/rbd"
@@ -59,15 +60,39 @@ type rowSet struct {
 	dofAnc   [][]int           // each dof and its ancestors, leaf first
 }
 
-func (s *rowSet) init(m *rbd.Model, maxContacts int) {
-	nv := m.Nv
+// rowCapacity is the most constraint rows a world of m with room for
+// maxContacts contacts can have: three per contact, one per limited joint,
+// one per dof (friction loss).
+func rowCapacity(m *rbd.Model, maxContacts int) int {
 	limited := 0
 	for i := range m.Joints {
 		if m.Joints[i].Limited && (m.Joints[i].Type == rbd.JointHinge || m.Joints[i].Type == rbd.JointSlide) {
 			limited++
 		}
 	}
-	c := 3*maxContacts + limited + nv
+	return 3*maxContacts + limited + m.Nv
+}
+
+// maxRowWorkspace bounds the dense row workspace (the rows' Jacobian and
+// M⁻¹Jᵀ, rows × nv each) a world may allocate: a model far beyond a robot
+// (thousands of free bodies) is refused by name instead of running the
+// process out of memory.
+const maxRowWorkspace = 1 << 30
+
+// checkRowWorkspace refuses a model whose row workspace would exceed
+// maxRowWorkspace.
+func checkRowWorkspace(m *rbd.Model, maxContacts, collisionGeoms int) error {
+	c := rowCapacity(m, maxContacts)
+	if need := 2 * 8 * float64(c) * float64(m.Nv); need > maxRowWorkspace {
+		return fmt.Errorf("sim: model %q is too large for the simulator: %d degrees of freedom and up to %d constraint rows (%d collision geoms) need %.1f GiB of solver workspace; the limit is %d GiB",
+			m.Name, m.Nv, c, collisionGeoms, need/(1<<30), maxRowWorkspace>>30)
+	}
+	return nil
+}
+
+func (s *rowSet) init(m *rbd.Model, maxContacts int) {
+	nv := m.Nv
+	c := rowCapacity(m, maxContacts)
 	s.nv = nv
 	s.kind = make([]rowKind, c)
 	s.path = make([][]int, c)

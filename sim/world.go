@@ -163,7 +163,11 @@ func NewWorld(m *rbd.Model, t *Terrain, opt Options) (*World, error) {
 	if len(ignored) > 0 {
 		w.Warnings = append(w.Warnings, fmt.Sprintf("%d collision geoms of kinds Stride cannot collide are ignored for contact: %s", len(ignored), strings.Join(ignored, ", ")))
 	}
-	w.contactBuf = make([]Contact, 0, maxContactsPerGeom*len(w.collisionGeoms)*max(1, t.NumShapes()))
+	maxContacts := maxContactsPerGeom * len(w.collisionGeoms) * max(1, t.NumShapes())
+	if err := checkRowWorkspace(m, maxContacts, len(w.collisionGeoms)); err != nil {
+		return nil, err
+	}
+	w.contactBuf = make([]Contact, 0, maxContacts)
 	w.rows.init(m, cap(w.contactBuf))
 	w.scratch.newton.init(nv, m.TreeSize, len(w.rows.kind))
 	w.drive.init(nu)
