@@ -16,6 +16,7 @@ type benchCmd struct {
 }
 
 type benchSimCmd struct {
+	cmdline
 	Model string        `help:"MJCF or URDF file; the built-in robot when omitted." type:"path"`
 	Steps int           `default:"10000" help:"Steps per timed run."`
 	Reps  int           `default:"3" help:"Timed runs; the median is reported."`
@@ -29,6 +30,23 @@ type benchSimCmd struct {
 }
 
 func (c *benchSimCmd) Run() error {
+	if c.Dt < 0 || c.set("dt", c.Dt != 0) && c.Dt == 0 {
+		return fmt.Errorf("--dt %v: want a positive timestep (leave --dt out for the model's own)", c.Dt)
+	}
+	var u unused
+	if c.Zoo {
+		u.add(c.set("model", c.Model != ""), "--model")
+		u.add(c.set("dt", c.Dt != 0), "--dt")
+		u.add(c.set("kp", c.Kp != 300), "--kp")
+		u.add(c.set("kd", c.Kd != 8), "--kd")
+		if err := u.err("with --zoo (each zoo model has its own)"); err != nil {
+			return err
+		}
+	}
+	u.add(!c.Zoo && c.set("only", len(c.Only) > 0), "--only")
+	if err := u.err("without --zoo"); err != nil {
+		return err
+	}
 	if c.Zoo {
 		rows, err := bench.RunZoo(bench.ZooOptions{Steps: c.Steps, Reps: c.Reps, Only: c.Only, Peer: c.Peer})
 		if err != nil {

@@ -66,6 +66,9 @@ func (c *simCmd) Run() error {
 	if c.Dt <= 0 {
 		return fmt.Errorf("--dt %v: want a positive physics timestep (0.5ms–2ms tested)", c.Dt)
 	}
+	if c.Terrain == "" { // given empty: the default is flat
+		return fmt.Errorf(`--terrain "": want flat, slope:DEG, stairs:RISE_CM, rough:AMP_CM or model`)
+	}
 	if c.EmulateBus != "" { // the simulator as the robot's buses (sim_emulate.go)
 		return c.emulate()
 	}
