@@ -40,6 +40,12 @@ type Config struct {
 	// before it, unless it is off that level by more than the gate (a step,
 	// a slope: it then sets the level). 0 turns the prior off.
 	GroundNoise float64
+	// IMULatency (s) is how much older the IMU's sample is than the
+	// joints' in the same hal.Sensors (the simulator's default is 1 ms):
+	// the filter pairs each IMU sample with the joints of its time (kept
+	// from earlier samples, up to legRingLen of them) and predicts the
+	// estimate forward by the latency with the last IMU reading.
+	IMULatency float64
 	// RollingSole lets a box sole's contact point follow its lowest edge or
 	// corner (Legs.Rolling); off, the sole's centre is the point.
 	RollingSole bool
@@ -54,7 +60,7 @@ type Config struct {
 func DefaultConfig() Config {
 	return Config{
 		GyroNoise: 3e-4, AccelNoise: 3e-3, GyroBiasWalk: 1e-4, AccelBiasWalk: 1e-3,
-		ContactNoise: 0.02, GroundNoise: 0.002, EncoderNoise: 1e-3, KinematicNoise: 0.004,
+		ContactNoise: 0.02, GroundNoise: 0.002, IMULatency: 0.001, EncoderNoise: 1e-3, KinematicNoise: 0.004,
 		OrientNoise: 0.01, OrientEvery: 10,
 		Gate: 16.27, Reanchor: 40, RollingSole: true, JointVelNoise: 0.05, // χ²₃(0.999)
 		InitOrient: 0.02, InitVel: 0.1, InitPos: 0.005, InitGyroBias: 0.005, InitAccelBias: 0.05,
@@ -68,11 +74,14 @@ func (c *Config) check() error {
 		v    float64
 	}{{"GyroNoise", c.GyroNoise}, {"AccelNoise", c.AccelNoise}, {"GyroBiasWalk", c.GyroBiasWalk},
 		{"AccelBiasWalk", c.AccelBiasWalk}, {"ContactNoise", c.ContactNoise}, {"EncoderNoise", c.EncoderNoise},
-		{"KinematicNoise", c.KinematicNoise}, {"GroundNoise", c.GroundNoise}, {"OrientNoise", c.OrientNoise}, {"InitOrient", c.InitOrient},
+		{"KinematicNoise", c.KinematicNoise}, {"IMULatency", c.IMULatency}, {"GroundNoise", c.GroundNoise}, {"OrientNoise", c.OrientNoise}, {"InitOrient", c.InitOrient},
 		{"InitVel", c.InitVel}, {"InitPos", c.InitPos}, {"InitGyroBias", c.InitGyroBias}, {"InitAccelBias", c.InitAccelBias}} {
 		if !(f.v >= 0) || math.IsInf(f.v, 0) {
 			return fmt.Errorf("estimator: config: %s is %v, want a finite value ≥ 0", f.name, f.v)
 		}
+	}
+	if c.IMULatency > 0.01 {
+		return fmt.Errorf("estimator: config: IMULatency %v s: at most 0.01 s", c.IMULatency)
 	}
 	if !(c.Gate > 0) {
 		return fmt.Errorf("estimator: config: Gate is %v, want > 0", c.Gate)
@@ -136,19 +145,24 @@ type InEKF struct {
 	// stillR is each standing foot's orientation in the world the last time
 	// it was still (hasStill): the ground's, for moving its point between
 	// parts of the sole.
-	slipVel    [2]spatial.Vec3 // each standing foot's horizontal velocity, low-passed (slip detection)
-	slipRun    [2]int          // samples it has been over the slip speed
-	stillR     [2]spatial.Mat3
-	hasStill   [2]bool
-	bg, ba     spatial.Vec3
-	P          [dim * dim]float64
-	w          spatial.Vec3 // bias-corrected rate of the last sample, IMU axes
-	rejectRun  [2]int
-	lastNIS    [2]float64
-	scratch    [dim * dim]float64
-	saveP      [dim * dim]float64
-	phiBlocks  [12]block
-	nPhiBlocks int
+	slipVel  [2]spatial.Vec3 // each standing foot's horizontal velocity, low-passed (slip detection)
+	slipRun  [2]int          // samples it has been over the slip speed
+	stillR   [2]spatial.Mat3
+	hasStill [2]bool
+	bg, ba   spatial.Vec3
+	P        [dim * dim]float64
+	w        spatial.Vec3 // bias-corrected rate of the last sample, IMU axes
+	a        spatial.Vec3 // bias-corrected specific force of the last sample, IMU axes
+	// legRing keeps the last samples, for the joints of the IMU sample's
+	// time (Config.IMULatency).
+	legRing       [legRingLen]hal.Sensors
+	legN, legHead int
+	rejectRun     [2]int
+	lastNIS       [2]float64
+	scratch       [dim * dim]float64
+	saveP         [dim * dim]float64
+	phiBlocks     [12]block
+	nPhiBlocks    int
 }
 
 type block struct {
@@ -198,6 +212,7 @@ func (e *InEKF) Reset(s *hal.Sensors) {
 	e.heldOff = [2]int{}
 	e.hasStill = [2]bool{}
 	e.ground.valid = false
+	e.legN = 0
 	e.count = 0
 	if s != nil {
 		e.start(s)
@@ -229,7 +244,7 @@ func (e *InEKF) start(s *hal.Sensors) bool {
 	}
 	e.p = spatial.Vec3{0, 0, -low}
 	e.v = spatial.Vec3{}
-	e.w = spatial.Vec3(s.IMU.Gyro)
+	e.w, e.a = spatial.Vec3(s.IMU.Gyro), spatial.Vec3(s.IMU.Accel)
 	clear(e.P[:])
 	c := &e.cfg
 	for i := 0; i < 3; i++ {
@@ -268,8 +283,9 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 	e.saveP = e.P
 
 	e.propagate(s, math.Min(dt, 0.1))
-	f.checkLegs(s, dt)
-	f.legs.Compute(s, e.R.MulTVec(e.grav))
+	ls := e.legSample(s) // the joints of the IMU sample's time
+	f.checkLegs(ls, dt)
+	f.legs.Compute(ls, e.R.MulTVec(e.grav))
 	f.detectContacts(&e.R)
 	for k := 0; k < 2; k++ {
 		standing := f.contact(k)
@@ -285,7 +301,7 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 			// The bound allows for the state's own velocity uncertainty; a
 			// foot held off this way for touchWait samples is taken anyway
 			// (then it is the velocity estimate that is wrong: loosened).
-			vf := e.footVel(k, s).Norm()
+			vf := e.footVel(k, ls).Norm()
 			sv := math.Sqrt(math.Max(0, e.P[(3*bV)*dim+3*bV]+e.P[(3*bV+1)*dim+3*bV+1]+e.P[(3*bV+2)*dim+3*bV+2]))
 			switch {
 			case e.active[k] && vf > liftSpeed+3*sv:
@@ -315,7 +331,7 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 			e.marginalize(k)
 		case standing:
 			e.standTicks[k]++
-			if e.slipping(k, s) {
+			if e.slipping(k, ls) {
 				// The foot slides: take it afresh where it is now, as a
 				// re-anchoring does, instead of letting its old point pull
 				// the base along.
@@ -325,9 +341,9 @@ func (e *InEKF) Update(s *hal.Sensors, est *Estimate) {
 				continue
 			}
 			if e.cfg.JointVelNoise > 0 && f.legs.Set[k] == 0 && e.standTicks[k] > settleTicks && e.slipRun[k] == 0 {
-				e.footVelUpdate(k, s)
+				e.footVelUpdate(k, ls)
 			}
-			still := e.footStill(k, s)
+			still := e.footStill(k, ls)
 			// A foot landed on an edge keeps that edge until it lies
 			// still: within the flat band its centre is still above the
 			// ground.
@@ -387,7 +403,7 @@ func (e *InEKF) finiteState() bool {
 func (e *InEKF) propagate(s *hal.Sensors, dt float64) {
 	w := spatial.Vec3(s.IMU.Gyro).Sub(e.bg)
 	a := spatial.Vec3(s.IMU.Accel).Sub(e.ba)
-	e.w = w
+	e.w, e.a = w, a
 	R0, v0, p0 := e.R, e.v, e.p
 	g := e.grav
 	wdt := w.Scale(dt)
@@ -562,6 +578,30 @@ func (e *InEKF) slipping(k int, s *hal.Sensors) bool {
 	}
 	e.slipRun[k] = 0
 	return true
+}
+
+// legRingLen is how many samples the filter keeps for IMULatency.
+const legRingLen = 16
+
+// legSample keeps s and returns the newest kept sample at least
+// IMULatency older than s (the oldest kept when none is; s itself without
+// a latency).
+func (e *InEKF) legSample(s *hal.Sensors) *hal.Sensors {
+	if e.cfg.IMULatency <= 0 {
+		return s
+	}
+	e.legHead = (e.legHead + 1) % legRingLen
+	e.legRing[e.legHead] = *s
+	e.legN = min(e.legN+1, legRingLen)
+	pick := e.legHead
+	for k := 0; k < e.legN; k++ {
+		i := (e.legHead - k + legRingLen) % legRingLen
+		pick = i
+		if e.legRing[i].Time <= s.Time-e.cfg.IMULatency+1e-9 {
+			break
+		}
+	}
+	return &e.legRing[pick]
 }
 
 // footStillRate (rad/s) is the foot's angular speed in the world below
@@ -953,7 +993,8 @@ func (e *InEKF) write(est *Estimate) {
 	if !e.f.init {
 		return
 	}
-	writeBase(est, &e.R, e.p, e.v, e.w, &e.f.legs.BaseFromIMU)
+	R, v, p := e.IMUState()
+	writeBase(est, &R, p, v, e.w, &e.f.legs.BaseFromIMU)
 	est.Contact = e.f.prob
 	est.GyroBias, est.AccelBias = e.bg, e.ba
 	// Covariance of the plain errors: φ; v − v̂ = ν_v − [v̂]×φ ... written as
@@ -995,12 +1036,13 @@ func (e *InEKF) plainCov(blk int, x spatial.Vec3) spatial.Mat3 {
 // IMU-frame state against a true IMU-frame state, for consistency checks:
 // φ = log(R R̂ᵀ), ν = x − R R̂ᵀ x̂ … to first order x − x̂ + x̂×φ.
 func (e *InEKF) ErrorState(Rt spatial.Mat3, vt, pt spatial.Vec3) (xi [9]float64) {
-	D := Rt.MulT(&e.R)
+	Re, ve, pe := e.IMUState()
+	D := Rt.MulT(&Re)
 	phi := logSO3(&D)
 	Jinv := gamma1(phi)
 	Ji, _ := Jinv.Inverse()
-	nv := Ji.MulVec(vt.Sub(D.MulVec(e.v)))
-	np := Ji.MulVec(pt.Sub(D.MulVec(e.p)))
+	nv := Ji.MulVec(vt.Sub(D.MulVec(ve)))
+	np := Ji.MulVec(pt.Sub(D.MulVec(pe)))
 	copy(xi[0:3], phi[:])
 	copy(xi[3:6], nv[:])
 	copy(xi[6:9], np[:])
@@ -1018,5 +1060,16 @@ func (e *InEKF) Cov9() (c [81]float64) {
 }
 
 // IMUState returns the filter's IMU-frame state (orientation, velocity,
-// position).
-func (e *InEKF) IMUState() (spatial.Mat3, spatial.Vec3, spatial.Vec3) { return e.R, e.v, e.p }
+// position) now: the state of the IMU sample's time predicted forward by
+// Config.IMULatency with the last IMU reading.
+func (e *InEKF) IMUState() (spatial.Mat3, spatial.Vec3, spatial.Vec3) {
+	tau := e.cfg.IMULatency
+	if tau <= 0 {
+		return e.R, e.v, e.p
+	}
+	a := e.R.MulVec(e.a).Add(e.grav)
+	p := e.p.Add(e.v.Scale(tau)).Add(a.Scale(0.5 * tau * tau))
+	v := e.v.Add(a.Scale(tau))
+	Ex := expSO3(e.w.Scale(tau))
+	return e.R.Mul(&Ex), v, p
+}

@@ -204,6 +204,7 @@ func synthConfig(g *synth) Config {
 	c.InitPos = 1e-3
 	c.JointVelNoise = 0   // the generator's joint rates are finite differences, not measurements
 	c.RollingSole = false // the generator's feet are points at the soles' centres
+	c.IMULatency = 0      // the generator's IMU and joints are of the same instant
 	c.OrientNoise = g.sigO
 	return c
 }
