@@ -2,6 +2,7 @@ package robotrun
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -269,4 +270,34 @@ func TestRefusesToStart(t *testing.T) {
 	if b.emu.Started() {
 		t.Error("a drive was enabled although the start was refused")
 	}
+}
+
+// Ctrl-C: the run stops in order — damping, the drives disabled, the log
+// closed intact with a note — and returns the signal.
+func TestInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-time run")
+	}
+	b := newBench(t, nil)
+	cfg := testConfig(t)
+	script, _ := simrun.Script(cfg, "", "stand")
+	log := t.TempDir() + "/run.log"
+	r := &Run{File: b.file, BusDir: b.dir, Config: cfg, Script: script, Controller: "stand", LogPath: log, Logf: t.Logf}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	go func() {
+		time.Sleep(2500 * time.Millisecond)
+		cancel(&simrun.Interrupt{Signal: os.Interrupt})
+	}()
+	sum, err := r.Execute(ctx)
+	var intr *simrun.Interrupt
+	if !errors.As(err, &intr) || sum == nil || sum.Interrupted != "SIGINT" {
+		t.Fatalf("error %v, summary %+v", err, sum)
+	}
+	if !sum.Halted || !sum.Disabled || b.emu.Drives().Enabled(0) {
+		t.Errorf("halted %v, disabled %v, drive 0 enabled %v", sum.Halted, sum.Disabled, b.emu.Drives().Enabled(0))
+	}
+	if last := sum.Events[len(sum.Events)-1]; !strings.Contains(last, "run interrupted by SIGINT") {
+		t.Errorf("last event %q", last)
+	}
+	checkLog(t, log, sum)
 }

@@ -184,6 +184,9 @@ func (r *Run) Execute(ctx context.Context) (*Summary, error) {
 		note := telemetry.Event{Time: loop.Time(), Tick: loop.Health().Ticks, Kind: telemetry.EventNote, Joint: -1}
 		note.SetMsg("run interrupted by " + intr.Name() + ": drives to damping, then disabled, log closed")
 		pr.Event(&note)
+		defer func() {
+			sum.Events = append(sum.Events, fmt.Sprintf("%.3f s %s: %s", note.Time, telemetry.EventKindNames[note.Kind], note.Text()))
+		}()
 	}
 	sum.FinalMode = loop.Mode().String()
 	sum.Loop = loop.Health().Report()
