@@ -84,7 +84,10 @@ type bus struct {
 	timer          *time.Timer
 	cycleEv        hal.Fault     // bus-wide faults of the current cycle
 	lastReplyDelay time.Duration // this cycle's, when every reply came in time
-	unknown        uint64        // frames from no drive of this bus
+	txFrame        Frame
+	rxTmp          rxFrame
+	stTmp          MotorState
+	unknown        uint64 // frames from no drive of this bus
 	lastRx         []time.Time
 }
 
@@ -183,7 +186,7 @@ func (b *bus) read() {
 func (b *bus) cycle(op Op, mask uint64, enabled bool) {
 	b.drain(time.Time{})
 	start := time.Now()
-	var fr Frame
+	fr := &b.txFrame // fields, not locals: interface calls would move them to the heap
 	if !b.dead {
 		for k := range b.motors {
 			m := &b.motors[k]
@@ -192,9 +195,9 @@ func (b *bus) cycle(op Op, mask uint64, enabled bool) {
 				continue
 			}
 			if op == OpCommand {
-				b.proto.Command(&fr, &m.drive, &b.cmd[k])
+				b.proto.Command(fr, &m.drive, &b.cmd[k])
 			} else {
-				b.proto.Control(&fr, &m.drive, op)
+				b.proto.Control(fr, &m.drive, op)
 			}
 			fr.Marshal(b.buf[:])
 			if _, err := b.conn.Write(b.buf[:]); err != nil {
@@ -209,8 +212,8 @@ func (b *bus) cycle(op Op, mask uint64, enabled bool) {
 	wait:
 		for b.outstanding() > 0 && !b.dead {
 			select {
-			case r := <-b.rx:
-				b.take(&r, start)
+			case b.rxTmp = <-b.rx:
+				b.take(&b.rxTmp, start)
 			case <-b.timer.C:
 				break wait
 			}
@@ -228,8 +231,8 @@ func (b *bus) cycle(op Op, mask uint64, enabled bool) {
 func (b *bus) drain(start time.Time) {
 	for {
 		select {
-		case r := <-b.rx:
-			b.take(&r, start)
+		case b.rxTmp = <-b.rx:
+			b.take(&b.rxTmp, start)
 		default:
 			return
 		}
@@ -268,13 +271,13 @@ func (b *bus) take(r *rxFrame, start time.Time) {
 		m.LateCount++
 		m.lateRun = true
 	}
-	var st MotorState
-	if err := b.proto.Reply(fr, &m.drive, &st); err != nil {
+	st := &b.stTmp
+	if err := b.proto.Reply(fr, &m.drive, st); err != nil {
 		m.garbled++
 		m.fault |= hal.FaultProtocol
 		return
 	}
-	m.st, m.have = st, true
+	m.st, m.have = *st, true
 	b.lastRx[k] = r.at
 }
 

@@ -2,6 +2,7 @@ package canbus
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"strings"
 	"sync"
@@ -318,6 +319,41 @@ func BenchmarkTickBusWork(b *testing.B) {
 	}
 	defer r.Close()
 	c := hold(3)
+	var s hal.Sensors
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = r.Read(&s)
+		_ = r.Write(&c)
+	}
+}
+
+// The tick's bus work for a 24-joint humanoid on 8 buses (Example's layout).
+func BenchmarkTickBusWork24(b *testing.B) {
+	info := &hal.Info{Name: "x"}
+	for i := 0; i < 24; i++ {
+		e := 61.0
+		if i%4 == 0 {
+			e = 164
+		}
+		info.Joints = append(info.Joints, hal.JointInfo{Name: fmt.Sprintf("j%d", i), PosMin: -1, PosMax: 1, VelocityLimit: 20, EffortLimit: e})
+	}
+	src, err := Example(info, 1000, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	f, _ := Parse("ex", src)
+	dir := b.TempDir()
+	srv, err := ServeDrives(f, dir, newPlant(24, 0), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	r, err := Open(f, Options{BusDir: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer r.Close()
+	c := hold(24)
 	var s hal.Sensors
 	b.ReportAllocs()
 	for b.Loop() {

@@ -208,13 +208,14 @@ func (s *DriveServer) serve(b BusSpec, c *net.UnixConn) {
 	}()
 	defer func() { close(out); <-done }()
 	var buf [WireSize]byte
+	var fr, rf Frame // once per connection, not per frame
+	var cmd MotorCommand
 	for {
 		n, err := c.Read(buf[:])
 		if err != nil {
 			return
 		}
 		now := time.Now()
-		var fr Frame
 		if fr.Unmarshal(buf[:n]) != nil {
 			continue
 		}
@@ -228,7 +229,6 @@ func (s *DriveServer) serve(b BusSpec, c *net.UnixConn) {
 			continue // not for a drive of this bus
 		}
 		j := joints[k]
-		var cmd MotorCommand
 		op, err := mit.DecodeCommand(&fr, &drives[k], &cmd)
 		if err != nil {
 			continue
@@ -277,7 +277,6 @@ func (s *DriveServer) serve(b BusSpec, c *net.UnixConn) {
 				code = 1
 			}
 		}
-		var rf Frame
 		mit.EncodeReply(&rf, &drives[k], b.Master, p-zero, v, t, temp, code)
 		if garble {
 			rf.Len = 3
