@@ -200,6 +200,19 @@ func checkPush(p []float64) error {
 	return nil
 }
 
+// PushStep returns a script step pushing the base by impulse (N·s, heading
+// frame) at loop time t (for pushes given outside a script file, such as
+// `stride sim --push-at`), or an error naming what is wrong.
+func PushStep(t float64, impulse [3]float64) (ScriptStep, error) {
+	if math.IsNaN(t) || math.IsInf(t, 0) || t < 0 {
+		return ScriptStep{}, fmt.Errorf("push at t = %g: want a time ≥ 0 s", t)
+	}
+	if err := checkPush(impulse[:]); err != nil {
+		return ScriptStep{}, fmt.Errorf("push at t = %g s: %w", t, err)
+	}
+	return ScriptStep{T: t, HasPush: true, Push: impulse}, nil
+}
+
 // firstPush returns the index of the first push step, or −1.
 func (s *Script) firstPush() int {
 	for i := range s.Steps {

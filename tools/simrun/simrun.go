@@ -5,6 +5,8 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stride-robotics/stride/hal/fileio"
@@ -111,6 +113,40 @@ func Script(cfg *runtime.Config, path, controller string) (*runtime.Script, erro
 		script = &runtime.Script{}
 	}
 	script.Steps = append(steps, script.Steps...)
+	sort.SliceStable(script.Steps, func(i, j int) bool { return script.Steps[i].T < script.Steps[j].T })
+	return script, nil
+}
+
+// AddPushes adds pushes given as "T:PX,PY,PZ" (loop time s, impulse N·s in
+// the heading frame: `stride sim --push`) to script (nil: a new one), in
+// time order after any step of the same time. Errors name the push.
+func AddPushes(script *runtime.Script, specs []string) (*runtime.Script, error) {
+	if len(specs) == 0 {
+		return script, nil
+	}
+	if script == nil {
+		script = &runtime.Script{Name: "--push-at"}
+	}
+	for _, spec := range specs {
+		ts, imp, ok := strings.Cut(spec, ":")
+		parts := strings.Split(imp, ",")
+		if !ok || len(parts) != 3 {
+			return nil, fmt.Errorf("--push-at %q: want T:PX,PY,PZ (loop time in s, impulse in N·s in the heading frame), e.g. 5:20,0,0", spec)
+		}
+		var v [4]float64
+		for i, f := range append([]string{ts}, parts...) {
+			x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil {
+				return nil, fmt.Errorf("--push-at %q: %q is not a number", spec, f)
+			}
+			v[i] = x
+		}
+		st, err := runtime.PushStep(v[0], [3]float64{v[1], v[2], v[3]})
+		if err != nil {
+			return nil, fmt.Errorf("--push-at %q: %w", spec, err)
+		}
+		script.Steps = append(script.Steps, st)
+	}
 	sort.SliceStable(script.Steps, func(i, j int) bool { return script.Steps[i].T < script.Steps[j].T })
 	return script, nil
 }

@@ -49,6 +49,7 @@ type simCmd struct {
 	JSON         bool          `help:"Print the summary as JSON."`
 	Config       string        `help:"Runtime config (YAML; see 'stride config print'). Re-read when it changes, applied at the next tick." type:"path"`
 	Commands     string        `help:"Command script: timed set-points and mode requests (YAML; docs/commands.md)." type:"path"`
+	PushAt       []string      `name:"push-at" sep:"none" placeholder:"T:PX,PY,PZ" help:"Push the robot at loop time T s by the impulse (PX, PY, PZ) N·s in its heading frame, over 0.05 s (repeatable; a script's push step, docs/commands.md)."`
 	Realtime     bool          `help:"Pace the loop to the wall clock (default: lock-step, as fast as possible)."`
 	Log          string        `help:"Write a telemetry log of every tick and event (msgpack; docs/telemetry.md)." type:"path"`
 	Force        bool          `help:"Replace output files that already exist: --log, --screenshot, frames in --record (never one of the run's own inputs)."`
@@ -142,6 +143,9 @@ func (c *simCmd) startup() (*runtime.Config, *runtime.Script, error) {
 		return nil, nil, err
 	}
 	script, err := simrun.Script(cfg, c.Commands, c.Controller)
+	if err == nil {
+		script, err = simrun.AddPushes(script, c.PushAt)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
