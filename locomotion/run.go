@@ -22,12 +22,14 @@ type RunConfig struct {
 	Auto        bool    `yaml:"auto"`          // switch walk ↔ run by the Froude number
 	FroudeUp    float64 `yaml:"froude_up"`     // walk → run above this
 	FroudeDown  float64 `yaml:"froude_down"`   // run → walk below this
+	StopFroude  float64 `yaml:"stop_froude"`   // a stop request while running walks below this
 	WalkDutyMin float64 `yaml:"walk_duty_min"` // walking keeps β ≥ this (> 0.5)
 	RunDutyMax  float64 `yaml:"run_duty_max"`  // running keeps β ≤ this (< 0.5: flight every step)
 	DutyRate    float64 `yaml:"duty_rate"`     // 1/s, fastest change of β
 	// RaibertGain scales the velocity feedback of the running footstep
 	// (foot += RaibertGain·(v − v_des)/ω₀).
 	RaibertGain float64 `yaml:"raibert_gain"`
+	LateralGain float64 `yaml:"lateral_gain"` // the same sideways
 	// LandRamp is the time (s) over which a landing foot's normal-force
 	// bound ramps from 10 % to full: the impact-absorbing landing.
 	LandRamp float64 `yaml:"land_ramp"`
@@ -36,7 +38,8 @@ type RunConfig struct {
 	PushGain float64 `yaml:"push_gain"`
 	// Crouch (m) lowers the centre of mass while running (blended in with
 	// the duty factor): a bent leg reaches further fore and aft.
-	Crouch float64 `yaml:"crouch"`
+	Crouch     float64 `yaml:"crouch"`
+	CrouchRate float64 `yaml:"crouch_rate"` // m/s, fastest change of the crouch
 	// Sweep (m) is the horizontal distance the foot travels under the
 	// body during a running stance; the duty factor is kept ≤
 	// Sweep/(v·T) so a stance fits in the leg's reach. 0: from the leg
@@ -55,8 +58,8 @@ type RunConfig struct {
 // is 0.5, 1.8 m/s here, but the walker falls above about 0.8 m/s, so the
 // switch comes earlier), running duty ≤ 0.4.
 func DefaultRunConfig() RunConfig {
-	return RunConfig{Auto: true, FroudeUp: 0.09, FroudeDown: 0.06, WalkDutyMin: 0.52, RunDutyMax: 0.4,
-		DutyRate: 0.5, RaibertGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, SweepFraction: 0.9, LandSpeed: 1}
+	return RunConfig{Auto: true, FroudeUp: 0.09, FroudeDown: 0.06, StopFroude: 0.015, WalkDutyMin: 0.52, RunDutyMax: 0.4,
+		DutyRate: 0.5, RaibertGain: 0.5, LateralGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, CrouchRate: 0.1, SweepFraction: 0.9, LandSpeed: 1}
 }
 
 // Validate says what is wrong with c, naming the field.
@@ -64,6 +67,8 @@ func (c *RunConfig) Validate() error {
 	switch {
 	case !(c.FroudeDown > 0 && c.FroudeDown <= c.FroudeUp && c.FroudeUp < 10):
 		return fmt.Errorf("locomotion: run: froude_down %g ≤ froude_up %g must hold, both in (0, 10)", c.FroudeDown, c.FroudeUp)
+	case !(c.StopFroude >= 0 && c.StopFroude <= c.FroudeDown):
+		return fmt.Errorf("locomotion: run: stop_froude %g outside [0, froude_down %g]", c.StopFroude, c.FroudeDown)
 	case !(c.WalkDutyMin > 0.5 && c.WalkDutyMin < 1):
 		return fmt.Errorf("locomotion: run: walk_duty_min %g outside (0.5, 1)", c.WalkDutyMin)
 	case !(c.RunDutyMax > 0.1 && c.RunDutyMax < 0.5):
@@ -72,10 +77,14 @@ func (c *RunConfig) Validate() error {
 		return fmt.Errorf("locomotion: run: duty_rate %g /s outside (0, 1] (faster than the clock would flip a foot back)", c.DutyRate)
 	case !(c.RaibertGain >= 0 && c.RaibertGain <= 3):
 		return fmt.Errorf("locomotion: run: raibert_gain %g outside [0, 3]", c.RaibertGain)
+	case !(c.LateralGain >= 0 && c.LateralGain <= 3):
+		return fmt.Errorf("locomotion: run: lateral_gain %g outside [0, 3]", c.LateralGain)
 	case !(c.LandRamp >= 0 && c.LandRamp < 0.2):
 		return fmt.Errorf("locomotion: run: land_ramp %g s outside [0, 0.2)", c.LandRamp)
 	case !(c.PushGain >= 0 && c.PushGain <= 3):
 		return fmt.Errorf("locomotion: run: push_gain %g outside [0, 3]", c.PushGain)
+	case !(c.CrouchRate > 0 && c.CrouchRate <= 5):
+		return fmt.Errorf("locomotion: run: crouch_rate %g m/s outside (0, 5]", c.CrouchRate)
 	case !(c.Crouch >= 0 && c.Crouch < 0.3):
 		return fmt.Errorf("locomotion: run: crouch %g m outside [0, 0.3)", c.Crouch)
 	case !(c.Sweep >= 0 && c.Sweep < 3):
@@ -110,8 +119,9 @@ func (s *gaitSelector) update(c *RunConfig, g Gait, v, grav, leg float64) bool {
 		}
 	case GaitStand:
 		// Stopping from a run: keep running while the speed ramps down,
-		// until it is slow enough to walk (the stop then walks to rest).
-		run = s.running && Froude(v, grav, leg) >= c.FroudeDown
+		// until it is slow enough for the walk to stop (StopFroude; the
+		// stop then walks to rest).
+		run = s.running && Froude(v, grav, leg) >= c.StopFroude
 	}
 	if run != s.running {
 		s.changes++
@@ -171,8 +181,8 @@ func runSweep(p *Profile, c *RunConfig) float64 {
 
 // runCrouch returns how much running lowers the centre of mass now: the
 // configured crouch, blended in as the duty factor moves from the walking
-// clamp to the running one.
-func (w *Walker) runCrouch() float64 { return w.runBlend() * w.Cfg.Run.Crouch }
+// clamp to the running one, at CrouchRate at most.
+func (w *Walker) runCrouch() float64 { return w.run.crouch }
 
 // runBlend is how far the gait is from walking to running: 0 at the
 // walking duty clamp (or standing), 1 at the running one.
@@ -232,7 +242,8 @@ type RunStepRequest struct {
 	Stance    float64      // s, planned stance duration
 	GroundZ   float64      // m, terrain height for the touchdown
 	Airborne  bool         // in flight now: the centre of mass moves ballistically (horizontally at constant velocity)
-	RaibertK  float64      // feedback gain on the velocity error (× 1/ω₀)
+	RaibertK  float64      // feedback gain on the velocity error along the heading (× 1/ω₀)
+	LateralK  float64      // the same sideways
 	StanceAcc spatial.Vec3 // predicted horizontal CoM acceleration until touchdown while a foot stands (world)
 }
 
@@ -255,7 +266,11 @@ func (p *Planner) PlanRun(r *RunStepRequest) Step {
 	com := r.Pos.Add(r.Vel.Scale(t)).Add(r.StanceAcc.Scale(0.5 * t * t))
 	vel := r.Vel.Add(r.StanceAcc.Scale(t))
 	com[2], vel[2] = 0, 0
-	foot := com.Add(vel.Scale(r.Stance / 2)).Add(vel.Sub(vdes).Scale(r.RaibertK / w))
+	// Feedback on the velocity error: along the heading with RaibertK,
+	// sideways with LateralK (the lateral sway must die out within a
+	// step or two, or a switch back to walking inherits it).
+	ev := vel.Sub(vdes)
+	foot := com.Add(vel.Scale(r.Stance / 2)).Add(fwd.Scale(ev.Dot(fwd) * r.RaibertK / w)).Add(left.Scale(ev.Dot(left) * r.LateralK / w))
 	foot = foot.Add(vdes.Cross(spatial.Vec3{2: r.YawRate}).Scale(0.5 * p.Height / p.Gravity))
 	sign := 1.0
 	if r.Foot == Right {
@@ -291,6 +306,7 @@ type runState struct {
 	tdCOM  spatial.Vec3
 	// flights counts the flights the controller went through.
 	flights int
+	crouch  float64 // m, the crouch in force (runCrouch)
 	// tdVz is the centre of mass's vertical velocity at each foot's last
 	// touchdown (m/s).
 	tdVz [2]float64
@@ -346,7 +362,7 @@ func (w *Walker) planRunStep(k int, _ spatial.Vec3, left, vx, vy, yawRate float6
 	r := RunStepRequest{
 		Foot: k, Pos: com, Vel: comVel, Yaw: w.yawRef, Vx: vx, Vy: vy, YawRate: yawRate,
 		TimeLeft: tl, Stance: w.sched.StanceDuration(), GroundZ: w.run.ground, Airborne: airborne,
-		RaibertK: w.Cfg.Run.RaibertGain,
+		RaibertK: w.Cfg.Run.RaibertGain, LateralK: w.Cfg.Run.LateralGain,
 	}
 	// Fore and aft, the foot stays within the leg's reach of the hip.
 	pl := w.plan
@@ -387,7 +403,10 @@ func (w *Walker) runStanceForce(t float64, k int, sole, com, vel, vd spatial.Vec
 // stance that the estimator finds on the ground (a foot the clock put in
 // stance while still in the air does not count). It reports whether the
 // walker should use it (running, or airborne).
-func (w *Walker) updateGround(sole [2]spatial.Vec3, contact [2]bool, standing bool) bool {
+func (w *Walker) updateGround(dt float64, sole [2]spatial.Vec3, contact [2]bool, standing bool) bool {
+	// The crouch follows the gait blend at CrouchRate at most.
+	d := w.Cfg.Run.CrouchRate * dt
+	w.run.crouch += clamp(w.runBlend()*w.Cfg.Run.Crouch-w.run.crouch, -d, d)
 	var z float64
 	n := 0
 	for k := 0; k < 2; k++ {

@@ -31,6 +31,8 @@ var (
 	runSwingW  = flag.Float64("run.swingw", 0, "WBC swing weight (0: default)")
 	runEst     = flag.Bool("run.est", false, "InEKF and realistic sensor noise instead of the truth")
 	runLand    = flag.Float64("run.land", -1, "landing speed (<0: default)")
+	runStop    = flag.Float64("run.stop", 0, "s after which TestRunDev commands a stop (0: none)")
+	runLatK    = flag.Float64("run.latk", -1, "lateral gain (<0: default)")
 	runAccel   = flag.Float64("run.accel", 0, "acceleration limit (0: default)")
 )
 
@@ -64,6 +66,9 @@ func TestRunDev(t *testing.T) {
 	if *runLand >= 0 {
 		cfg.Run.LandSpeed = *runLand
 	}
+	if *runLatK >= 0 {
+		cfg.Run.LateralGain = *runLatK
+	}
 	if *runAccel > 0 {
 		cfg.AccelLimit = *runAccel
 	}
@@ -95,6 +100,9 @@ func TestRunDev(t *testing.T) {
 	var prevSt, prevC [2]bool
 	for i := 0; i < n; i += *runLog {
 		ok := true
+		if *runStop > 0 && r.w.Time >= *runStop {
+			r.cmd.Gait, r.cmd.Vx = locomotion.GaitStand, 0
+		}
 		for j := 0; j < *runLog && ok; j++ {
 			ok = r.run(t, 1)
 			st := r.walker.Scheduler().Stance()
@@ -179,12 +187,13 @@ func useInEKF(t testing.TB, r *walkRig, seed uint64) {
 }
 
 // runProbe watches a run from the simulator's truth (for evaluation only):
-// strides from one true left touchdown to the next (after ≥ 50 ms in the
-// air, as tools/locoeval counts them), the flight time (both
+// strides from one true left touchdown to the next (a contact of ≥ 10 ms
+// after ≥ 50 ms in the air, as tools/locoeval counts them), the flight time (both
 // feet off the ground) in each, and the largest change of a joint torque
 // from one tick to the next.
 type runProbe struct {
-	offAt     float64 // s, when the left foot last left the ground
+	offAt     float64 // s, when the left foot last left the ground after a stance
+	on        int     // ticks the left foot has been in contact
 	last      [2]bool
 	have      bool
 	open      bool
@@ -198,11 +207,17 @@ type runProbe struct {
 func (p *runProbe) tick(r *walkRig) {
 	tr := r.robot.Truth()
 	c := [2]bool{tr.Feet[0].InContact, tr.Feet[1].InContact}
-	if p.have && !c[0] && p.last[0] {
-		p.offAt = r.w.Time
+	if c[0] {
+		p.on++
+	} else {
+		if p.on >= 10 {
+			p.offAt = r.w.Time // lifted after a stance (not a brush)
+		}
+		p.on = 0
 	}
-	// A touchdown after at least 50 ms in the air (not a bounce).
-	if p.have && c[0] && !p.last[0] && r.w.Time-p.offAt >= 0.05 {
+	// A touchdown: a contact lasting 10 ms after at least 50 ms in the
+	// air (not a bounce or a swinging foot brushing the ground).
+	if p.on == 10 && r.w.Time-0.009-p.offAt >= 0.05 {
 		if p.open {
 			p.flights = append(p.flights, float64(p.flight)*0.001)
 		}

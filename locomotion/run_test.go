@@ -10,11 +10,11 @@ import (
 // The walk ↔ run selection: a run command runs at any speed; a walk command
 // runs above FroudeUp and walks again only below FroudeDown (hysteresis);
 // with Auto off it always walks; a stand request while running keeps
-// running until the speed is below the FroudeDown speed.
+// running until the speed is below the StopFroude speed.
 func TestGaitSelector(t *testing.T) {
 	c := DefaultRunConfig()
 	const g, leg = 9.81, 0.7
-	up, down := math.Sqrt(c.FroudeUp*g*leg), math.Sqrt(c.FroudeDown*g*leg)
+	up, down, stop := math.Sqrt(c.FroudeUp*g*leg), math.Sqrt(c.FroudeDown*g*leg), math.Sqrt(c.StopFroude*g*leg)
 	var s gaitSelector
 	for _, st := range []struct {
 		gait Gait
@@ -23,7 +23,7 @@ func TestGaitSelector(t *testing.T) {
 	}{
 		{GaitWalk, 0, false}, {GaitWalk, up - 0.01, false}, {GaitWalk, up + 0.01, true},
 		{GaitWalk, (up + down) / 2, true}, {GaitWalk, down + 0.01, true}, {GaitWalk, down - 0.01, false},
-		{GaitWalk, (up + down) / 2, false}, {GaitRun, 0, true}, {GaitStand, 3, true}, {GaitStand, down - 0.01, false},
+		{GaitWalk, (up + down) / 2, false}, {GaitRun, 0, true}, {GaitStand, 3, true}, {GaitStand, down - 0.01, true}, {GaitStand, stop - 0.01, false},
 	} {
 		if got := s.update(&c, st.gait, st.v, g, leg); got != st.want {
 			t.Errorf("%v at %.3f m/s: run %v, want %v", st.gait, st.v, got, st.want)
@@ -104,7 +104,7 @@ func TestBallisticTouchdown(t *testing.T) {
 // fast, it lands further ahead; reach limits hold.
 func TestPlanRun(t *testing.T) {
 	p := Planner{Height: 0.65, Gravity: 9.81, Width: 0.2, MinWidth: 0.14, MaxWidth: 0.5, MaxStepX: 0.45, Gain: 1}
-	r := RunStepRequest{Foot: Left, Pos: spatial.Vec3{0, 0, 0.7}, Vel: spatial.Vec3{3, 0, 0.5}, Vx: 3, TimeLeft: 0.1, Stance: 0.2, RaibertK: 0.5}
+	r := RunStepRequest{Foot: Left, Pos: spatial.Vec3{0, 0, 0.7}, Vel: spatial.Vec3{3, 0, 0.5}, Vx: 3, TimeLeft: 0.1, Stance: 0.2, RaibertK: 0.5, LateralK: 0.5}
 	s := p.PlanRun(&r)
 	if want := (spatial.Vec3{0.3 + 0.3, 0.1, 0}); s.Pos.Sub(want).Norm() > 1e-9 {
 		t.Errorf("neutral: %v, want %v", s.Pos, want)

@@ -381,7 +381,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	if nst > 0 {
 		ground /= float64(nst)
 	}
-	if w.updateGround(sole, contact, nst > 0) {
+	if w.updateGround(dt, sole, contact, nst > 0) {
 		ground = w.run.ground
 	}
 	vel := comVel

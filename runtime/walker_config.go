@@ -37,13 +37,16 @@ type WalkerRun struct {
 	Auto          bool    `yaml:"auto" help:"a walk command runs above froude_up (and walks again below froude_down)"`
 	FroudeUp      float64 `yaml:"froude_up" range:"0.01,10" help:"Froude number v²/(g·leg) above which a walk command runs (auto)"`
 	FroudeDown    float64 `yaml:"froude_down" range:"0.01,10" help:"Froude number below which running walks again (auto; at most froude_up)"`
+	StopFroude    float64 `yaml:"stop_froude" range:"0,10" help:"a stop request while running keeps running down to this Froude number, then walks to rest (at most froude_down)"`
 	WalkDutyMin   float64 `yaml:"walk_duty_min" range:"0.5,1" help:"walking keeps the duty factor at or above this (double support)"`
 	RunDutyMax    float64 `yaml:"run_duty_max" range:"0.1,0.5" help:"running keeps the duty factor at or below this (a flight every step)"`
 	DutyRate      float64 `yaml:"duty_rate" range:"0.001,1" unit:"1/s" help:"fastest change of the duty factor (a walk↔run switch blends)"`
 	RaibertGain   float64 `yaml:"raibert_gain" range:"0,3" help:"running footstep feedback on the velocity error, × 1/ω₀"`
+	LateralGain   float64 `yaml:"lateral_gain" range:"0,3" help:"running footstep feedback on the sideways velocity error, × 1/ω₀"`
 	LandRamp      float64 `yaml:"land_ramp" range:"0,0.2" unit:"s" help:"a landing foot's normal-force bound ramps from 10 % to full over this"`
 	PushGain      float64 `yaml:"push_gain" range:"0,3" help:"scale of the running stance's vertical impulse feed-forward"`
 	Crouch        float64 `yaml:"crouch" range:"0,0.3" unit:"m" help:"how much running lowers the centre of mass"`
+	CrouchRate    float64 `yaml:"crouch_rate" range:"0.001,5" unit:"m/s" help:"fastest change of the running crouch"`
 	Sweep         float64 `yaml:"sweep" range:"0,3" unit:"m" help:"foot travel under the body in a running stance (0: from the leg's reach)"`
 	SweepFraction float64 `yaml:"sweep_fraction" range:"0.01,1.5" help:"fraction of twice the leg's reach used as the sweep when sweep is 0"`
 	LandSpeed     float64 `yaml:"land_speed" range:"0,3" unit:"m/s" help:"running swing foot's downward speed at its planned touchdown"`
