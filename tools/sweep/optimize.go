@@ -185,8 +185,39 @@ func (s *Spec) RunOptimize(ctx context.Context, dir string, workers int, progres
 		return res, fmt.Errorf("cma-es: %w", err)
 	}
 	res.Start = cache[stateKey(start)]
-	res.Best = bestOf(evalled)
+	res.Best = s.bestFeasible(evalled)
 	return res, nil
+}
+
+// bestFeasible is the point with the best objective among those meeting
+// the constraints — the values it ran with, whatever the bounds penalty
+// that guided the search — or, when none does, the lowest score.
+func (s *Spec) bestFeasible(es []*Eval) *Eval {
+	var best *Eval
+	for _, e := range es {
+		if !e.Feas {
+			continue
+		}
+		x := e.Mean[s.Objective.Metric]
+		if s.Objective.Goal == "max" {
+			x = -x
+		}
+		if best == nil {
+			best = e
+			continue
+		}
+		y := best.Mean[s.Objective.Metric]
+		if s.Objective.Goal == "max" {
+			y = -y
+		}
+		if x < y || (x == y && stateKey(e.U) < stateKey(best.U)) {
+			best = e
+		}
+	}
+	if best == nil {
+		return bestOf(es)
+	}
+	return best
 }
 
 // bestOf is the lowest score, ties to the smaller point (so the answer
