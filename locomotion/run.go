@@ -59,7 +59,7 @@ type RunConfig struct {
 // switch comes earlier), running duty ≤ 0.4.
 func DefaultRunConfig() RunConfig {
 	return RunConfig{Auto: true, FroudeUp: 0.09, FroudeDown: 0.06, StopFroude: 0.015, WalkDutyMin: 0.52, RunDutyMax: 0.4,
-		DutyRate: 0.5, RaibertGain: 0.5, LateralGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, CrouchRate: 0.1, SweepFraction: 0.9, LandSpeed: 1}
+		DutyRate: 0.5, RaibertGain: 0.5, LateralGain: 0.5, LandRamp: 0.03, PushGain: 1, Crouch: 0.08, CrouchRate: 0.3, SweepFraction: 0.9, LandSpeed: 1}
 }
 
 // Validate says what is wrong with c, naming the field.

@@ -33,6 +33,7 @@ var (
 	runLand    = flag.Float64("run.land", -1, "landing speed (<0: default)")
 	runStop    = flag.Float64("run.stop", 0, "s after which TestRunDev commands a stop (0: none)")
 	runLatK    = flag.Float64("run.latk", -1, "lateral gain (<0: default)")
+	switchFast = flag.Float64("switch.fast", 1.2, "TestWalkRunSwitch's fast speed")
 	runAccel   = flag.Float64("run.accel", 0, "acceleration limit (0: default)")
 )
 
@@ -356,7 +357,7 @@ func TestWalkRunSwitch(t *testing.T) {
 	phase(locomotion.GaitWalk, 0.6, 4000, "walk 0.6 m/s")
 	j1 := phase(locomotion.GaitRun, 0.6, 4000, "run command")
 	j2 := phase(locomotion.GaitWalk, 0.6, 4000, "walk command")
-	j3 := phase(locomotion.GaitWalk, 1.2, 4000, "walk command to 1.2 m/s")
+	j3 := phase(locomotion.GaitWalk, *switchFast, 4000, "walk command to the fast speed")
 	j4 := phase(locomotion.GaitWalk, 0.5, 5000, "walk command to 0.5 m/s")
 	n := r.walker.GaitSwitches()
 	t.Logf("steady gaits' largest torque change %.1f N·m/tick; %d switches", steady, n)
