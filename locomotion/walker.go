@@ -25,6 +25,12 @@ type WalkerConfig struct {
 	VelIntLimit        float64 // m/s, bound of that integral's correction
 	AccelLimit         float64 // m/s², how fast the commanded velocity is followed
 
+	// StepReach is how far behind the hip (as a fraction of the step
+	// length) the stance foot may be at lift-off: the walking height is
+	// lowered with speed so the stance leg still reaches it (see
+	// Walker.HeightDrop). 0 keeps the home height at every speed.
+	StepReach float64
+
 	// StartTime is how long the clock is held when walking starts from
 	// standing, while the capture point moves over the first stance foot.
 	StartTime float64
@@ -53,6 +59,7 @@ func DefaultWalkerConfig() WalkerConfig {
 		StandKp: 60, StandKd: 15,
 		WalkKv: 1,
 		VelKi:  0.5, VelIntLimit: 0.3, AccelLimit: 0.5,
+		StepReach: 0.75,
 		StartTime: 0.3, StopSpeed: 0.25,
 		JointKd:   1,
 		FailTicks: 5,
@@ -293,7 +300,18 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		}
 	}
 	w.sched.SetRun(w.run.sel.update(&w.Cfg.Run, cmd.Gait, math.Hypot(w.vCmd[0], w.vCmd[1]), w.plan.Gravity, w.P.LegLength))
-	w.sched.Update(dt, schedWalk, speed)
+	// A late swing (its planned time is up, the foot not yet down) holds
+	// the clock: otherwise the stance foot's lift-off edge passes while
+	// the swing foot is still in the air, the stance foot is never lifted,
+	// and the walker and the clock disagree for a whole stride. (Walking
+	// only: a running swing may be late by up to a stride.)
+	clockDt := dt
+	for k := 0; k < 2; k++ {
+		if !w.stance[k] && w.swing[k].Late(t) && schedWalk && w.sched.Duty() >= 0.5 {
+			clockDt = 0
+		}
+	}
+	w.sched.Update(clockDt, schedWalk, speed)
 	walking := w.sched.Walking() || w.startLeft > 0
 	yawRate := 0.0
 	if walking {
@@ -356,8 +374,33 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 				sw.Retarget(t, step.Pos)
 				w.lastSteps[k] = step
 			}
-			early := contact[k] && e.ContactValid && sw.EarlyContactAllowed(t)
-			due := st && (!e.ContactValid || contact[k] || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
+			// Touchdown from kinematics first: the estimator's contact
+			// probability may lag a touchdown by tens of milliseconds or
+			// rise while the foot is still in the air, and either one
+			// (a swing foot pressed into the ground, or a stance foot in
+			// the air) upsets the gait at speed. The sole's height over
+			// the planned touchdown (relative to the stance foot, exact
+			// from the encoders) and its vertical speed decide; the
+			// estimated contact counts only with the foot nearly stopped.
+			// An early touchdown (after EarlyFraction of the swing) needs
+			// an estimated contact within 3 cm of the touchdown height, or
+			// (in the last 10 % of the swing) the foot stopped at that
+			// height; at the planned time a foot at
+			// that height, or stopped while its reference keeps reaching
+			// down, is down.
+			// (Running keeps the estimated contact and the schedule.)
+			sp, sv, _ := wbc.Sole(k)
+			above := sp[2] - sw.Target()[2]
+			still := sv[2] > -0.05
+			hit := e.ContactValid && contact[k] && still
+			early := sw.EarlyContactAllowed(t) && (hit && above < 0.03 || still && above < 0.005 && sw.Progress(t) >= 0.9)
+			stopped := sw.Late(t) && t-sw.t0-sw.dur > 0.01 && sv[2] > -0.3*sw.LateSpeed
+			down := above < 0.005 || stopped || hit
+			due := (st || sw.Late(t)) && (down || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
+			if w.sched.Duty() < 0.5 {
+				early = contact[k] && e.ContactValid && sw.EarlyContactAllowed(t)
+				due = st && (!e.ContactValid || contact[k] || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
+			}
 			if early || due {
 				sw.End()
 				w.stance[k] = true
@@ -385,7 +428,11 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		ground = w.run.ground
 	}
 	vel := comVel
-	zd := ground + w.P.COMHeight - w.P.Crouch + cmd.Height - w.runCrouch()
+	// The walking height drops with speed (reach), the running crouch
+	// with the duty factor: the larger of the two applies.
+	h := w.P.COMHeight - w.P.Crouch + cmd.Height - math.Max(w.HeightDrop(math.Hypot(vx, vy)), w.runCrouch())
+	w.plan.Height = math.Max(h, 0.2)
+	zd := ground + h
 	w0 := w.plan.Omega()
 	var F spatial.Vec3
 	F[2] = m * (g + w.Cfg.HeightKp*(zd-com[2]) - w.Cfg.HeightKd*vel[2])
@@ -464,7 +511,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		// contact plan agrees with the feet. (Standing,
 		// the PD over the feet holds the CoM in place; the MPC's reference
 		// path starts wherever the CoM is and would let it drift.)
-		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, w.P.COMHeight-w.P.Crouch+cmd.Height-w.runCrouch()); sol != nil {
+		if sol := w.updateMPC(t, e, sole, vx, vy, yawRate, h); sol != nil {
 			kn := sol.KnotAt(t)
 			fresh := t-sol.Time < float64(sol.Knots)*sol.Dt // within its horizon
 			if fresh && sol.Stance[kn] == w.stance {
@@ -534,6 +581,23 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		}
 		out.Joint[i] = hal.JointCommand{Tau: tau, Q: q, Qd: qd, Kd: w.Cfg.JointKd}
 	}
+}
+
+// HeightDrop returns how much the walking centre-of-mass height is below
+// the home height at speed v (m/s): the hip is lowered until a foot
+// StepReach step lengths from it (the step length L = v·T(v)/2) is as far
+// from the hip as the foot under it at home, h₀ − √(h₀² − (StepReach·L)²)
+// with h₀ the home hip height. A nearly straight home leg (the built-in
+// robot's hip is at 97 % of the leg length) has almost no reach; without
+// the drop the stance knee straightens at 1 m/s before the swing foot is
+// down, and the robot falls. At most a quarter of h₀.
+func (w *Walker) HeightDrop(v float64) float64 {
+	if !(w.Cfg.StepReach > 0) || !(v > 0) {
+		return 0
+	}
+	h0 := w.P.HipHeight - w.P.Crouch
+	r := w.Cfg.StepReach * v * w.sched.Timing.Period(v) / 2
+	return math.Min(h0-math.Sqrt(math.Max(h0*h0-r*r, 0)), 0.25*h0)
 }
 
 // remaining returns the time left in foot k's current planned stance or
