@@ -24,6 +24,7 @@ type WalkerConfig struct {
 	VelKi       float64      `yaml:"vel_ki" range:"0,20" unit:"1/s" help:"integral gain on the walking velocity error (footstep planning)"`
 	VelIntLimit float64      `yaml:"vel_int_limit" range:"0,2" unit:"m/s" help:"bound of that integral's correction"`
 	AccelLimit  float64      `yaml:"accel_limit" range:"0.01,20" unit:"m/s²" help:"how fast the commanded velocity is followed"`
+	StepReach   float64      `yaml:"step_reach" range:"0,2" help:"how far behind the hip, in step lengths, the stance foot may be at lift-off: the walking height drops with speed so the leg reaches it (0: no drop)"`
 	StartTime   float64      `yaml:"start_time" range:"0,2" unit:"s" help:"clock held when walking starts from standing, while the capture point moves over the first stance foot"`
 	StopSpeed   float64      `yaml:"stop_speed" range:"0,2" unit:"m/s" help:"centre-of-mass speed under which a stop request may end the stepping"`
 	JointKd     float64      `yaml:"joint_kd" range:"0,50" unit:"N·m·s/rad" help:"joint damping the drives add on top of the whole-body QP's torques"`
@@ -78,7 +79,7 @@ func walkerSection(c locomotion.WalkerConfig) WalkerConfig {
 		Swing:    WalkerSwing{Apex: s.Apex, LateSpeed: s.LateSpeed, LateDepth: s.LateDepth, EarlyFraction: s.EarlyFraction},
 		StepGain: c.StepGain, HeightKp: c.HeightKp, HeightKd: c.HeightKd, StandKp: c.StandKp, StandKd: c.StandKd,
 		WalkKv: c.WalkKv, VelKi: c.VelKi, VelIntLimit: c.VelIntLimit, AccelLimit: c.AccelLimit,
-		StartTime: c.StartTime, StopSpeed: c.StopSpeed, JointKd: c.JointKd, FailTicks: c.FailTicks, MPCEvery: c.MPCEvery,
+		StepReach: c.StepReach, StartTime: c.StartTime, StopSpeed: c.StopSpeed, JointKd: c.JointKd, FailTicks: c.FailTicks, MPCEvery: c.MPCEvery,
 		Run: WalkerRun(c.Run),
 	}
 }
@@ -91,6 +92,7 @@ func (w *WalkerConfig) Apply(c *locomotion.WalkerConfig) {
 	c.Swing.Apex, c.Swing.LateSpeed, c.Swing.LateDepth, c.Swing.EarlyFraction = s.Apex, s.LateSpeed, s.LateDepth, s.EarlyFraction
 	c.StepGain, c.HeightKp, c.HeightKd, c.StandKp, c.StandKd = w.StepGain, w.HeightKp, w.HeightKd, w.StandKp, w.StandKd
 	c.WalkKv, c.VelKi, c.VelIntLimit, c.AccelLimit = w.WalkKv, w.VelKi, w.VelIntLimit, w.AccelLimit
+	c.StepReach = w.StepReach
 	c.StartTime, c.StopSpeed, c.JointKd, c.FailTicks, c.MPCEvery = w.StartTime, w.StopSpeed, w.JointKd, w.FailTicks, w.MPCEvery
 	c.Run = locomotion.RunConfig(w.Run)
 }
