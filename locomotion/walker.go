@@ -59,7 +59,7 @@ func DefaultWalkerConfig() WalkerConfig {
 		StandKp: 60, StandKd: 15,
 		WalkKv: 1,
 		VelKi:  0.5, VelIntLimit: 0.3, AccelLimit: 0.5,
-		StepReach: 0.75,
+		StepReach: 0.65,
 		StartTime: 0.3, StopSpeed: 0.25,
 		JointKd:   1,
 		FailTicks: 5,
@@ -304,10 +304,11 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	// the clock: otherwise the stance foot's lift-off edge passes while
 	// the swing foot is still in the air, the stance foot is never lifted,
 	// and the walker and the clock disagree for a whole stride. (Walking
-	// only: a running swing may be late by up to a stride.)
+	// only, not while a switch to running bends the duty factor: a running
+	// swing may be late by up to a stride.)
 	clockDt := dt
 	for k := 0; k < 2; k++ {
-		if !w.stance[k] && w.swing[k].Late(t) && schedWalk && w.sched.Duty() >= 0.5 {
+		if !w.stance[k] && w.swing[k].Late(t) && schedWalk && w.sched.Duty() >= 0.5 && !w.sched.Running() {
 			clockDt = 0
 		}
 	}
@@ -388,7 +389,8 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			// height; at the planned time a foot at
 			// that height, or stopped while its reference keeps reaching
 			// down, is down.
-			// (Running keeps the estimated contact and the schedule.)
+			// (Running, and a switch to it, keep the estimated contact and
+			// the schedule.)
 			sp, sv, _ := wbc.Sole(k)
 			above := sp[2] - sw.Target()[2]
 			still := sv[2] > -0.05
@@ -397,7 +399,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			stopped := sw.Late(t) && t-sw.t0-sw.dur > 0.01 && sv[2] > -0.3*sw.LateSpeed
 			down := above < 0.005 || stopped || hit
 			due := (st || sw.Late(t)) && (down || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
-			if w.sched.Duty() < 0.5 {
+			if w.sched.Duty() < 0.5 || w.sched.Running() {
 				early = contact[k] && e.ContactValid && sw.EarlyContactAllowed(t)
 				due = st && (!e.ContactValid || contact[k] || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
 			}
@@ -428,9 +430,14 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		ground = w.run.ground
 	}
 	vel := comVel
-	// The walking height drops with speed (reach), the running crouch
-	// with the duty factor: the larger of the two applies.
-	h := w.P.COMHeight - w.P.Crouch + cmd.Height - math.Max(w.HeightDrop(math.Hypot(vx, vy)), w.runCrouch())
+	// The walking height drops with speed (reach), fading out as the
+	// running crouch (which follows the duty factor) fades in.
+	rc := w.runCrouch()
+	fade := 1.0
+	if c := w.Cfg.Run.Crouch; c > 0 {
+		fade = clamp(1-rc/c, 0, 1)
+	}
+	h := w.P.COMHeight - w.P.Crouch + cmd.Height - fade*w.HeightDrop(math.Hypot(vx, vy)) - rc
 	w.plan.Height = math.Max(h, 0.2)
 	zd := ground + h
 	w0 := w.plan.Omega()
