@@ -59,7 +59,7 @@ func DefaultWalkerConfig() WalkerConfig {
 		StandKp: 60, StandKd: 15,
 		WalkKv: 1,
 		VelKi:  0.5, VelIntLimit: 0.3, AccelLimit: 0.5,
-		StepReach: 0.65,
+		StepReach: 0.6,
 		StartTime: 0.3, StopSpeed: 0.25,
 		JointKd:   1,
 		FailTicks: 5,
