@@ -437,8 +437,11 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 	if c := w.Cfg.Run.Crouch; c > 0 {
 		fade = clamp(1-rc/c, 0, 1)
 	}
-	h := w.P.COMHeight - w.P.Crouch + cmd.Height - fade*w.HeightDrop(math.Hypot(vx, vy)) - rc
-	w.plan.Height = math.Max(h, 0.2)
+	drop := fade * w.HeightDrop(math.Hypot(vx, vy))
+	h := w.P.COMHeight - w.P.Crouch + cmd.Height - drop - rc
+	// The pendulum height of the footstep planner follows the walking
+	// drop (the running gait keeps its own).
+	w.plan.Height = math.Max(w.P.COMHeight-w.P.Crouch-drop, 0.2)
 	zd := ground + h
 	w0 := w.plan.Omega()
 	var F spatial.Vec3
