@@ -386,8 +386,8 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			// An early touchdown (after EarlyFraction of the swing) needs
 			// an estimated contact within 3 cm of the touchdown height, or
 			// (in the last 10 % of the swing) the foot stopped at that
-			// height; at the planned time a foot at
-			// that height, or stopped while its reference keeps reaching
+			// height; from the planned time on, a foot with an estimated
+			// contact, or stopped while its reference keeps reaching
 			// down, is down.
 			// (Running, and a switch to it, keep the estimated contact and
 			// the schedule.)
@@ -397,7 +397,7 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 			hit := e.ContactValid && contact[k] && still
 			early := sw.EarlyContactAllowed(t) && (hit && above < 0.03 || still && above < 0.005 && sw.Progress(t) >= 0.9)
 			stopped := sw.Late(t) && t-sw.t0-sw.dur > 0.01 && sv[2] > -0.3*sw.LateSpeed
-			down := above < 0.005 || stopped || hit
+			down := stopped || hit
 			due := (st || sw.Late(t)) && (down || sw.Progress(t) > 1+w.lateWindow(sw)/math.Max(sw.dur, 1e-3))
 			if w.sched.Duty() < 0.5 || w.sched.Running() {
 				early = contact[k] && e.ContactValid && sw.EarlyContactAllowed(t)
