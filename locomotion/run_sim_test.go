@@ -370,3 +370,22 @@ func TestWalkRunSwitch(t *testing.T) {
 		}
 	}
 }
+
+// The walker's tick allocates nothing while running, flights and landings
+// included (the closed loop: sensors, truth estimate, Step, simulator).
+func TestRunnerStepAllocs(t *testing.T) {
+	r := newWalkRig(t)
+	r.run(t, 300)
+	r.cmd.Gait, r.cmd.Vx = locomotion.GaitRun, 1.2
+	if !r.run(t, 3000) {
+		t.Fatal("fell")
+	}
+	f0 := r.walker.Flights()
+	n := testing.AllocsPerRun(1000, func() { r.run(t, 1) })
+	if n != 0 {
+		t.Errorf("%.2f allocations per running tick", n)
+	}
+	if r.walker.Flights() == f0 {
+		t.Error("no flight during the measured ticks")
+	}
+}
