@@ -151,6 +151,11 @@ func (c *sweepOptimizeCmd) Run() error {
 		}
 		fmt.Printf("%-7s %s = %.4g ± %.2g over %d seeds, %d fell, %s\n        %s\n", name, m, e.Mean[m], e.Std[m], e.N, e.Falls, feas, strings.Join(ps, " "))
 	}
+	plotPath := filepath.Join(out, "search.png")
+	if err := sweep.PlotSearch(plotPath, res.Points, spec.Objective, res.Default); err != nil {
+		return err
+	}
+	fmt.Println("plot", plotPath)
 	show("default", res.Default)
 	show("start", res.Start)
 	show("best", res.Best)

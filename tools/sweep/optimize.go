@@ -43,7 +43,8 @@ type OptResult struct {
 	// values clamped to the bounds, which derived keys such as
 	// gait.step_frequency may change); Best the best point.
 	Default, Start, Best *Eval
-	Evals, Resumed       int // points evaluated now, and read back from the state file
+	Points               []*Eval // every point of the search, in the order evaluated (or read back)
+	Evals, Resumed       int     // points evaluated now, and read back from the state file
 	Generations          int
 }
 
@@ -186,6 +187,7 @@ func (s *Spec) RunOptimize(ctx context.Context, dir string, workers int, progres
 	}
 	res.Start = cache[stateKey(start)]
 	res.Best = s.bestFeasible(evalled)
+	res.Points = evalled
 	return res, nil
 }
 

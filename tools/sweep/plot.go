@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"math"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -139,6 +140,89 @@ func plotOne(name string, sets []SetSummary, p string, params []string, m string
 	}
 	pl.Legend.Top = true
 	pl.Legend.Left = true
+	img := vgimg.NewWith(vgimg.UseWH(7*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(96))
+	pl.Draw(draw.New(img))
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return err
+	}
+	return writeAtomic(name, buf.Bytes())
+}
+
+// PlotSearch writes a PNG of an optimiser run: the objective of every
+// point that met the constraints in the order evaluated (infeasible points
+// as crosses at the bottom), the best so far, and the default's level.
+func PlotSearch(name string, points []*Eval, o Objective, def *Eval) error {
+	pl := plot.New()
+	pl.Title.Text = "CMA-ES: " + o.Metric + " (" + o.Goal + ")"
+	pl.X.Label.Text = "point, in the order evaluated"
+	pl.Y.Label.Text = o.Metric + " (mean over seeds)"
+	pl.Add(plotter.NewGrid())
+	var feas, bad, best plotter.XYs
+	lo := math.Inf(1)
+	have := false
+	cur := 0.0
+	for i, e := range points {
+		v, ok := e.Mean[o.Metric]
+		if !e.Feas || !ok {
+			bad = append(bad, plotter.XY{X: float64(i + 1)})
+			continue
+		}
+		feas = append(feas, plotter.XY{X: float64(i + 1), Y: v})
+		lo = math.Min(lo, v)
+		if !have || (o.Goal == "max" && v > cur) || (o.Goal != "max" && v < cur) {
+			cur, have = v, true
+		}
+		best = append(best, plotter.XY{X: float64(i + 1), Y: cur})
+	}
+	if len(feas) > 0 {
+		sc, err := plotter.NewScatter(feas)
+		if err != nil {
+			return err
+		}
+		sc.Color, sc.Shape = plotColors[0], draw.CircleGlyph{}
+		pl.Add(sc)
+		pl.Legend.Add("feasible point", sc)
+		ln, err := plotter.NewLine(best)
+		if err != nil {
+			return err
+		}
+		ln.Color, ln.Width = plotColors[2], vg.Points(2)
+		pl.Add(ln)
+		pl.Legend.Add("best so far", ln)
+	}
+	if len(bad) > 0 {
+		y := 0.0
+		if len(feas) > 0 {
+			y = lo * 0.9
+		}
+		for i := range bad {
+			bad[i].Y = y
+		}
+		sc, err := plotter.NewScatter(bad)
+		if err != nil {
+			return err
+		}
+		sc.Color, sc.Shape = plotColors[3], draw.CrossGlyph{}
+		pl.Add(sc)
+		pl.Legend.Add("infeasible (fell or broke a bound)", sc)
+	}
+	if def != nil {
+		if v, ok := def.Mean[o.Metric]; ok && len(points) > 0 {
+			ln, err := plotter.NewLine(plotter.XYs{{X: 1, Y: v}, {X: float64(len(points)), Y: v}})
+			if err != nil {
+				return err
+			}
+			ln.Color, ln.Dashes = plotColors[7], []vg.Length{vg.Points(4), vg.Points(3)}
+			pl.Add(ln)
+			label := "default"
+			if !def.Feas {
+				label += " (infeasible: " + def.Why + ")"
+			}
+			pl.Legend.Add(label, ln)
+		}
+	}
+	pl.Legend.Top = true
 	img := vgimg.NewWith(vgimg.UseWH(7*vg.Inch, 4.5*vg.Inch), vgimg.UseDPI(96))
 	pl.Draw(draw.New(img))
 	var buf bytes.Buffer
