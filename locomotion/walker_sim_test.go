@@ -699,3 +699,31 @@ func TestWalkerNaNSensor(t *testing.T) {
 		t.Errorf("Err() = %v after %d ticks of a NaN joint, want ErrWBC", err, r.walker.Cfg.FailTicks+1)
 	}
 }
+
+// Walking fast (truth): with the walking height dropping with speed
+// (StepReach 0.75) and the automatic switch to running off, 1.0 m/s for 8 s
+// from standing: no fall, and over the last 3 s a mean forward speed within
+// 0.1 m/s of the command. The drop at 1 m/s is a few centimetres. Without
+// the drop the stance knee straightens before the swing foot is down and
+// the robot falls within 2 s of reaching the speed.
+func TestWalkerWalksFast(t *testing.T) {
+	cfg := locomotion.DefaultWalkerConfig()
+	cfg.StepReach, cfg.Run.Auto = 0.75, false
+	r := newWalkRigCfg(t, cfg)
+	if d := r.walker.HeightDrop(1.0); d < 0.03 || d > 0.08 {
+		t.Errorf("height drop at 1 m/s %.3f m, want 0.03–0.08", d)
+	}
+	r.run(t, 300)
+	r.cmd.Gait, r.cmd.Vx = locomotion.GaitWalk, 1.0
+	if !r.run(t, 5000) {
+		t.Fatal("fell accelerating")
+	}
+	vx, vy, ok := r.comSpeed(t, 3000)
+	if !ok {
+		t.Fatal("fell walking")
+	}
+	t.Logf("1.0 m/s, drop %.3f m: last 3 s mean (%.3f, %.3f) m/s; QP failures %d", r.walker.HeightDrop(1.0), vx, vy, r.walker.Failures())
+	if math.Abs(vx-1.0) > 0.1 || math.Abs(vy) > 0.1 {
+		t.Errorf("mean velocity (%.3f, %.3f), want (1.0, 0) ± 0.1", vx, vy)
+	}
+}
