@@ -307,6 +307,9 @@ type runState struct {
 	// flights counts the flights the controller went through.
 	flights int
 	crouch  float64 // m, the crouch in force (runCrouch)
+	// Telemetry channels (DeclareChannels; kept across Start): nil until
+	// declared.
+	chFlight, chGait []float64
 	// tdVz is the centre of mass's vertical velocity at each foot's last
 	// touchdown (m/s).
 	tdVz [2]float64
@@ -325,13 +328,43 @@ func (w *Walker) updateFlight(t float64, airborne bool, com, vel spatial.Vec3) {
 		w.run.flights++
 	}
 	w.run.flight = airborne
+	if c := w.run.chGait; c != nil {
+		c[0], c[1], c[2] = w.sched.Duty(), w.runCrouch(), 0
+		if w.sched.Running() {
+			c[2] = 1
+		}
+	}
 	if !airborne {
+		if c := w.run.chFlight; c != nil {
+			c[0], c[1], c[2], c[3], c[4] = 0, math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		}
 		return
 	}
 	g := w.plan.Gravity
 	dt := TouchdownTime(com[2], vel[2], g, w.touchdownHeight())
 	w.run.tdTime = t + dt
 	w.run.tdCOM, _ = Ballistic(com, vel, g, dt)
+	if c := w.run.chFlight; c != nil {
+		c[0], c[1], c[2], c[3], c[4] = 1, dt, w.run.tdCOM[0], w.run.tdCOM[1], w.run.tdCOM[2]
+	}
+}
+
+// DeclareChannels declares the running telemetry (the runtime's
+// ChannelDeclarer): "run.flight" — airborne (1) or not (0), the predicted
+// time to touchdown (s) and the centre of mass predicted there (m, world;
+// NaN on the ground) — and "run.gait" — the duty factor, the crouch (m)
+// and whether the running gait is selected (1) or walking (0).
+func (w *Walker) DeclareChannels(declare func(name, unit string, size int) ([]float64, error)) error {
+	f, err := declare("run.flight", "1, s, m", 5)
+	if err != nil {
+		return err
+	}
+	g, err := declare("run.gait", "1, m, 1", 3)
+	if err != nil {
+		return err
+	}
+	w.run.chFlight, w.run.chGait = f, g
+	return nil
 }
 
 // Flight reports whether the walker is airborne and, if so, the predicted

@@ -389,3 +389,49 @@ func TestRunnerStepAllocs(t *testing.T) {
 		t.Error("no flight during the measured ticks")
 	}
 }
+
+// The running telemetry channels: declared with their sizes, kept across
+// Start, and written each tick — airborne with the predicted time to
+// touchdown and centre of mass there, on the ground with NaN predictions.
+func TestRunChannels(t *testing.T) {
+	r := newWalkRig(t)
+	store := map[string][]float64{}
+	if err := r.walker.DeclareChannels(func(name, unit string, size int) ([]float64, error) {
+		store[name] = make([]float64, size)
+		return store[name], nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(store["run.flight"]) != 5 || len(store["run.gait"]) != 3 {
+		t.Fatalf("channels %v", store)
+	}
+	if err := r.walker.Start(&r.in); err != nil {
+		t.Fatal(err)
+	}
+	r.run(t, 300)
+	r.cmd.Gait, r.cmd.Vx = locomotion.GaitRun, 1.2
+	air, ground := 0, 0
+	for i := 0; i < 4000; i++ {
+		if !r.run(t, 1) {
+			t.Fatal("fell")
+		}
+		f, g := store["run.flight"], store["run.gait"]
+		if f[0] == 1 {
+			air++
+			if !(f[1] >= 0 && f[1] < 0.5) || math.Abs(f[4]-0.6) > 0.15 {
+				t.Fatalf("airborne: time to touchdown %g s, centre of mass there %v", f[1], f[2:])
+			}
+		} else {
+			ground++
+			if !math.IsNaN(f[1]) {
+				t.Fatalf("on the ground: prediction %v", f)
+			}
+		}
+		if i > 3000 && (g[2] != 1 || g[0] > 0.4+1e-9 || g[1] <= 0) {
+			t.Fatalf("running: gait channel %v", g)
+		}
+	}
+	if air == 0 || ground == 0 {
+		t.Errorf("%d airborne ticks, %d on the ground", air, ground)
+	}
+}

@@ -174,7 +174,7 @@ func (w *Walker) Start(in *Input) error {
 	w.err, w.fails, w.failures = nil, 0, 0
 	w.vInt, w.vCmd = [2]float64{}, [2]float64{}
 	w.sched.Reset()
-	w.run = runState{}
+	w.run = runState{chFlight: w.run.chFlight, chGait: w.run.chGait}
 	w.stance = [2]bool{true, true}
 	w.schedSt = [2]bool{true, true}
 	w.swing[0].End()
@@ -509,8 +509,8 @@ func (w *Walker) Step(in *Input, out *hal.Commands) {
 		} else {
 			F = spatial.Vec3{} // flight: no contact force
 		}
-		w.updateFlight(t, nst == 0, com, vel)
 	}
+	w.updateFlight(t, nst == 0, com, vel)
 	wbc.Force = F
 	for k := 0; k < 2; k++ {
 		wbc.WrenchRef[k] = [6]float64{3: lambda[k] * F[0], 4: lambda[k] * F[1], 5: lambda[k] * F[2]}
