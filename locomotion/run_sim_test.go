@@ -5,6 +5,7 @@ import (
 	"github.com/stride-robotics/stride/estimator"
 	"github.com/stride-robotics/stride/sim"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/stride-robotics/stride/locomotion"
@@ -433,5 +434,87 @@ func TestRunChannels(t *testing.T) {
 	}
 	if air == 0 || ground == 0 {
 		t.Errorf("%d airborne ticks, %d on the ground", air, ground)
+	}
+}
+
+var (
+	campaign      = flag.String("campaign", "", "TestRunCampaign: switches (20 walk→run→walk at random phases and speeds) or random (60 s random command sequences)")
+	campaignSeeds = flag.Int("campaign.seeds", 1, "TestRunCampaign: seeds 1..N")
+	campaignTruth = flag.Bool("campaign.truth", false, "TestRunCampaign: the truth estimate instead of the InEKF with sensor noise")
+)
+
+// TestRunCampaign runs the long seeded campaigns of docs/running.md (not in
+// make test):
+//
+//	go test ./locomotion -run TestRunCampaign -v -timeout 2h -args -campaign=switches -campaign.seeds=5
+//	go test ./locomotion -run TestRunCampaign -v -timeout 2h -args -campaign=random -campaign.seeds=30
+//
+// switches: 20 times walk (0.3–0.7 m/s, 2–4 s) → run (0.8–1.5 m/s,
+// 2–4 s), the commands at seeded random times, so at random phases;
+// random: 60 s of commands every 3–6 s drawn from walk (0–0.6 m/s, yaw
+// rate ±0.5 rad/s), run (0.8–1.5 m/s, yaw rate ±0.3 rad/s) and stand.
+// The InEKF with realistic sensor noise (the seed) is in the loop unless
+// -campaign.truth. Each seed reports its falls; the test fails on any.
+func TestRunCampaign(t *testing.T) {
+	if *campaign == "" {
+		t.Skip("long campaign: -args -campaign=switches|random")
+	}
+	falls := 0
+	for seed := 1; seed <= *campaignSeeds; seed++ {
+		rng := rand.New(rand.NewPCG(uint64(seed), 7))
+		r := newWalkRig(t)
+		if !*campaignTruth {
+			useInEKF(t, r, uint64(seed))
+		}
+		r.run(t, 300)
+		type step struct {
+			g          locomotion.Gait
+			vx, yaw, s float64
+		}
+		var plan []step
+		switch *campaign {
+		case "switches":
+			for i := 0; i < 20; i++ {
+				plan = append(plan, step{locomotion.GaitWalk, 0.3 + 0.4*rng.Float64(), 0, 2 + 2*rng.Float64()})
+				plan = append(plan, step{locomotion.GaitRun, 0.8 + 0.7*rng.Float64(), 0, 2 + 2*rng.Float64()})
+			}
+			plan = append(plan, step{locomotion.GaitStand, 0, 0, 6})
+		case "random":
+			for tot := 0.0; tot < 60; {
+				var s step
+				switch rng.IntN(3) {
+				case 0:
+					s = step{locomotion.GaitWalk, 0.6 * rng.Float64(), 0.5 * (2*rng.Float64() - 1), 0}
+				case 1:
+					s = step{locomotion.GaitRun, 0.8 + 0.7*rng.Float64(), 0.3 * (2*rng.Float64() - 1), 0}
+				default:
+					s = step{locomotion.GaitStand, 0, 0, 0}
+				}
+				s.s = math.Min(3+3*rng.Float64(), 60-tot)
+				tot += s.s
+				plan = append(plan, s)
+			}
+		default:
+			t.Fatalf("-campaign=%q: want switches or random", *campaign)
+		}
+		ok := true
+		var at float64
+		for i, s := range plan {
+			r.cmd.Gait, r.cmd.Vx, r.cmd.YawRate = s.g, s.vx, s.yaw
+			if !r.run(t, int(s.s*1000)) {
+				ok, at = false, r.w.Time
+				t.Logf("seed %d: fell at %.2f s in step %d of %d (%v at %.2f m/s, yaw rate %.2f)", seed, at, i+1, len(plan), s.g, s.vx, s.yaw)
+				break
+			}
+		}
+		if ok {
+			t.Logf("seed %d: %d commands, %.0f s, no fall; %d walk↔run switches", seed, len(plan), r.w.Time, r.walker.GaitSwitches())
+		} else {
+			falls++
+		}
+	}
+	t.Logf("%s: %d of %d seeds fell", *campaign, falls, *campaignSeeds)
+	if falls > 0 {
+		t.Errorf("%d of %d seeds fell", falls, *campaignSeeds)
 	}
 }
