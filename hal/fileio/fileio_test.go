@@ -431,3 +431,46 @@ func TestOutputErrorsForPeople(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// A named pipe as the output: with no reader, Create fails at once, naming
+// the pipe (it used to wait for a reader forever, deaf to signals); with a
+// reader, the bytes go through.
+func TestCreateOnAPipe(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "out.fifo")
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Create(p, Options{})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "no process is reading") {
+			t.Fatalf("no reader: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Create waited for a reader")
+	}
+	r, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	o, err := Create(p, Options{})
+	if err != nil {
+		t.Fatalf("with a reader: %v", err)
+	}
+	if _, err := o.Write([]byte("tick")); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	b := make([]byte, 8)
+	n, _ := r.Read(b)
+	if string(b[:n]) != "tick" {
+		t.Errorf("read %q", b[:n])
+	}
+}

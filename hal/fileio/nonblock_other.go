@@ -3,3 +3,5 @@
 package fileio
 
 const openNonblock = 0
+
+func noReader(error) bool { return false }

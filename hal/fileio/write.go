@@ -84,7 +84,18 @@ func Create(path string, opt Options) (*Output, error) {
 		m := fi.Mode()
 		switch {
 		case m&fs.ModeCharDevice != 0 || m&fs.ModeNamedPipe != 0:
-			f, err := os.OpenFile(path, os.O_WRONLY, 0)
+			flag := os.O_WRONLY
+			if m&fs.ModeNamedPipe != 0 {
+				// Without a reader, opening a pipe to write would wait
+				// for one forever (and no signal would end the wait):
+				// O_NONBLOCK makes that an error at once. Go's poller
+				// then makes the writes wait for the reader as usual.
+				flag |= openNonblock
+			}
+			f, err := os.OpenFile(path, flag, 0)
+			if noReader(err) {
+				return nil, fmt.Errorf("%s: is a named pipe that no process is reading; start the reader first", path)
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -174,7 +174,8 @@ func (r *Run) Execute(ctx context.Context) (*Summary, error) {
 	start := time.Now()
 	var ticks int64
 	if r.Duration > 0 {
-		ticks = int64(math.Round(r.Duration.Seconds() * r.Config.Loop.Rate))
+		// at least one tick: Loop.Run takes 0 as "until cancelled"
+		ticks = max(1, int64(math.Round(r.Duration.Seconds()*r.Config.Loop.Rate)))
 	}
 	runErr := loop.Run(ctx, ticks)
 	sum.WallTime = time.Since(start).Seconds()

@@ -134,6 +134,9 @@ func (r *Run) Simulate(ctx context.Context, robot *simhal.Robot) (*Summary, erro
 	}
 	period := r.Config.Period()
 	ticks := r.Ticks()
+	if ticks < 1 { // Loop.Run takes 0 ticks as "until cancelled"
+		return nil, fmt.Errorf("--duration %v: shorter than one control period (%v at loop.rate %g Hz)", r.Duration, time.Duration(period*1e9), r.Config.Loop.Rate)
+	}
 	pr := &probe{w: w, progress: r.Progress}
 	var log *telemetry.Writer
 	est, err := esteval.New(r.Estimator, robot)

@@ -59,6 +59,9 @@ func (c *logReplayCmd) Run() error {
 	if err != nil {
 		return fmt.Errorf("%w (--source estimate shows the estimator's base pose)", err)
 	}
+	if !math.IsInf(c.From, -1) && (c.From < rp.Start() || c.From > rp.End()) { // Seek would clamp it in silence
+		return fmt.Errorf("--from %g: the log runs from %.3f to %.3f s", c.From, rp.Start(), rp.End())
+	}
 	rp.Seek(c.From)
 	rp.SetSpeed(c.Speed)
 	if c.Text {

@@ -35,6 +35,10 @@ func TestNoSilentWrongAnswers(t *testing.T) {
 		t.Fatalf("making a log: %d\n%s", code, out)
 	}
 	sim := []string{"sim", "--headless", "--duration", "100ms"}
+	fifo := filepath.Join(dir, "out.fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		stdin string
 		args  []string
@@ -61,11 +65,14 @@ func TestNoSilentWrongAnswers(t *testing.T) {
 		{"", append(sim, "--kp", "NaN"), "stand.kp"},
 		{"", append(sim, "--dt", "0"), "--dt 0s: want a positive physics timestep"},
 		{"", append(sim, "--terrain", ""), `--terrain "": want flat`},
+		{"", []string{"sim", "--headless", "--duration", "1ns"}, "--duration 1ns: shorter than one control period (1ms at loop.rate 1000 Hz)"},
 		{"", []string{"bench", "sim", "--dt", "0s"}, "--dt 0s: want a positive timestep"},
 		{"", []string{"bench", "sim", "--dt=-1ms"}, "--dt -1ms: want a positive timestep"},
 		{"", []string{"bench", "sim", "--zoo", "--kp", "300"}, "--kp: with --zoo (each zoo model has its own) would be ignored"},
 		{"", []string{"bench", "sim", "--only", "builtin"}, "--only: without --zoo would be ignored"},
 		{"", []string{"log", "replay", log, "--text", "--from", "NaN"}, "--from NaN: want a time"},
+		{"", []string{"log", "replay", log, "--text", "--from", "1e9"}, "--from 1e+09: the log runs from 0.000 to 0.199 s"},
+		{"", []string{"sim", "--headless", "--duration", "50ms", "--log", fifo}, "is a named pipe that no process is reading"},
 		{"", []string{"log", "export", log, "--csv", filepath.Join(dir, "x.csv"), "--to", "NaN"}, "want from ≤ to"},
 		{"", []string{"model", "info", filepath.Join(dir, "none.xml")}, "none.xml: no such file or directory"},
 		{"", []string{"log", "replay", log, "--every", "1s"}, "--every: without --text would be ignored"},
