@@ -558,7 +558,7 @@ const (
 const (
 	slipAlpha = 0.1
 	slipSpeed = 0.08 // m/s
-	slipTicks = 10
+	slipTicks = 20
 )
 
 // slipping updates standing foot k's slip detector and reports whether the
