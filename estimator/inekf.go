@@ -642,17 +642,8 @@ func (e *InEKF) footVel(k int, s *hal.Sensors) spatial.Vec3 {
 func (e *InEKF) legNoise(k int) spatial.Mat3 {
 	l := e.f.legs
 	n := l.foot[k].n
-	J := &l.J[k]
-	var C spatial.Mat3
-	s2 := e.cfg.EncoderNoise * e.cfg.EncoderNoise
+	C := scaledJJt(l.J[k][:], n, e.cfg.EncoderNoise*e.cfg.EncoderNoise)
 	for a := 0; a < 3; a++ {
-		for b := 0; b < 3; b++ {
-			sum := 0.0
-			for j := 0; j < n; j++ {
-				sum += J[a*n+j] * J[b*n+j]
-			}
-			C[3*a+b] = s2 * sum
-		}
 		C[4*a] += e.cfg.KinematicNoise * e.cfg.KinematicNoise
 	}
 	RC := e.R.Mul(&C)
@@ -769,18 +760,7 @@ func (e *InEKF) footVelUpdate(k int, s *hal.Sensors) {
 	var PH [dim * 3]float64
 	S := e.velocityRows(&X, &PH)
 	// noise: R̂ (σ_q̇² J Jᵀ + σ_ω² [y]×[y]×ᵀ) R̂ᵀ
-	J := &l.J[k]
-	var C spatial.Mat3
-	sq := e.cfg.JointVelNoise * e.cfg.JointVelNoise
-	for a := 0; a < 3; a++ {
-		for b := 0; b < 3; b++ {
-			sum := 0.0
-			for j := 0; j < n; j++ {
-				sum += J[a*n+j] * J[b*n+j]
-			}
-			C[3*a+b] = sq * sum
-		}
-	}
+	C := scaledJJt(l.J[k][:], n, e.cfg.JointVelNoise*e.cfg.JointVelNoise)
 	Y := spatial.Skew(y)
 	YY := Y.MulT(&Y)
 	sw := e.cfg.GyroNoise * e.cfg.GyroNoise * 1000 // per-sample rate noise at 1 kHz
@@ -1072,4 +1052,19 @@ func (e *InEKF) IMUState() (spatial.Mat3, spatial.Vec3, spatial.Vec3) {
 	v := e.v.Add(a.Scale(tau))
 	Ex := expSO3(e.w.Scale(tau))
 	return e.R.Mul(&Ex), v, p
+}
+
+// scaledJJt returns s·J Jᵀ for a 3×n foot Jacobian J stored row-major.
+func scaledJJt(J []float64, n int, s float64) spatial.Mat3 {
+	var C spatial.Mat3
+	for a := 0; a < 3; a++ {
+		for b := 0; b < 3; b++ {
+			sum := 0.0
+			for j := 0; j < n; j++ {
+				sum += J[a*n+j] * J[b*n+j]
+			}
+			C[3*a+b] = s * sum
+		}
+	}
+	return C
 }
